@@ -1,0 +1,183 @@
+/*
+ * main.c -- the picoacme command: obtain a certificate on a Linux host
+ * with the picoacme library and the POSIX port.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "acme.h"
+#include "posix/port_posix.h"
+#include "ta_file.h"
+
+static const char usage[] =
+"usage: picoacme issue --server DIRECTORY_URL --ca-file PEM --state-dir DIR\n"
+"                      --http-port N -d NAME [-d NAME ...] [options]\n"
+"       picoacme --help | --version\n"
+"\n"
+"Obtain a certificate from an ACME (RFC 8555) server with the http-01\n"
+"challenge, answered by a built-in responder on --http-port.\n"
+"\n"
+"  --server URL      the ACME directory URL (https://...)\n"
+"  --ca-file PEM     CA certificates that must sign the ACME server's\n"
+"                    TLS certificate (e.g. /etc/ssl/certs/ca-certificates.crt)\n"
+"  --state-dir DIR   where the account and the result live (created):\n"
+"                      account.key, account.url  the ACME account, reused\n"
+"                      cert.pem                  the chain, leaf first\n"
+"                      cert.key                  its private key (0600)\n"
+"  --http-port N     TCP port of the http-01 responder (80 in production;\n"
+"                    the server's validator connects there)\n"
+"  -d, --domain NAME a DNS name for the certificate; repeat for more\n"
+"  --contact URI     account contact, e.g. mailto:admin@example.com\n"
+"  -v, --verbose     log every request (method, URL, status), the waits,\n"
+"                    and the counters at the end\n"
+"  -h, --help        this text\n"
+"  --version         print the version\n"
+"\n"
+"Exit status: 0 when cert.pem and cert.key are stored; 2 for bad usage;\n"
+"otherwise 10 + the error number (see acme_err.h), with one line on\n"
+"stderr naming the error and the server's problem type and detail.\n";
+
+static int
+cli_num(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno == 0 && *s != 0 && *end == 0 && *out <= max ? 0 : -1;
+}
+
+static void
+cli_counters(const struct acme_counters *k)
+{
+	fprintf(stderr, "picoacme: counters: requests=%u head_nonce=%u "
+	    "badnonce_retries=%u stale_nonces=%u handshakes=%u "
+	    "invalid_nonces=%u net_retries=%u polls=%u challenges_served=%u "
+	    "bytes_sent=%llu bytes_received=%llu\n",
+	    k->requests, k->head_nonce, k->badnonce_retries, k->stale_nonces,
+	    k->handshakes, k->invalid_nonces, k->net_retries, k->polls,
+	    k->challenges_served, (unsigned long long)k->bytes_sent,
+	    (unsigned long long)k->bytes_received);
+}
+
+static int
+cli_issue(int argc, char **argv)
+{
+	static struct acme_client client;
+	const char *server = NULL, *ca = NULL, *dir = NULL, *contact = NULL;
+	const char *names[ACME_MAX_IDENTIFIERS];
+	unsigned long port = 0;
+	size_t nnames = 0;
+	int verbose = 0, i, r;
+	br_x509_trust_anchor *tas = NULL;
+	long ntas;
+	char err[512];
+	struct acme_config cfg;
+	struct acme_port ap;
+	struct posix_port pp;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			verbose++;
+			continue;
+		}
+		if (v == NULL) {
+			fprintf(stderr, "picoacme: %s needs a value\n", a);
+			return 2;
+		}
+		i++;
+		if (strcmp(a, "--server") == 0) {
+			server = v;
+		} else if (strcmp(a, "--ca-file") == 0) {
+			ca = v;
+		} else if (strcmp(a, "--state-dir") == 0) {
+			dir = v;
+		} else if (strcmp(a, "--contact") == 0) {
+			contact = v;
+		} else if (strcmp(a, "--http-port") == 0) {
+			if (cli_num(v, 65535, &port) != 0 || port == 0) {
+				fprintf(stderr, "picoacme: bad --http-port %s\n",
+				    v);
+				return 2;
+			}
+		} else if (strcmp(a, "-d") == 0 ||
+		    strcmp(a, "--domain") == 0) {
+			if (nnames == ACME_MAX_IDENTIFIERS) {
+				fprintf(stderr, "picoacme: at most %d names "
+				    "(ACME_MAX_IDENTIFIERS)\n",
+				    ACME_MAX_IDENTIFIERS);
+				return 2;
+			}
+			names[nnames++] = v;
+		} else {
+			fprintf(stderr, "picoacme: unknown option %s "
+			    "(see --help)\n", a);
+			return 2;
+		}
+	}
+	if (server == NULL || ca == NULL || dir == NULL || port == 0 ||
+	    nnames == 0) {
+		fprintf(stderr, "picoacme: issue needs --server, --ca-file, "
+		    "--state-dir, --http-port and at least one -d "
+		    "(see --help)\n");
+		return 2;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "picoacme: cannot create %s: %s\n", dir,
+		    strerror(errno));
+		return 10 - ACME_ERR_STORAGE;
+	}
+	ntas = ta_file_load(ca, &tas, err, sizeof err);
+	if (ntas < 0) {
+		fprintf(stderr, "picoacme: %s\n", err);
+		return 2;
+	}
+	memset(&cfg, 0, sizeof cfg);
+	cfg.directory_url = server;
+	cfg.trust_anchors = tas;
+	cfg.trust_anchor_count = (size_t)ntas;
+	cfg.names = names;
+	cfg.name_count = nnames;
+	cfg.http01_port = (uint16_t)port;
+	cfg.contact = contact;
+	posix_port_init(&ap, &pp, dir, verbose);
+	r = acme_init(&client, &cfg, &ap);
+	if (r == ACME_OK)
+		r = acme_run(&client);
+	acme_close(&client);
+	if (verbose)
+		cli_counters(acme_counters(&client));
+	ta_file_free(tas, (size_t)ntas);
+	if (r != ACME_OK) {
+		fprintf(stderr, "picoacme: error: %s: %s\n", acme_strerror(r),
+		    acme_message(&client));
+		return 10 - r;
+	}
+	if (verbose)
+		fprintf(stderr, "picoacme: stored %s/cert.pem and "
+		    "%s/cert.key\n", dir, dir);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("picoacme %s\n", ACME_VERSION);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "issue") == 0)
+		return cli_issue(argc - 2, argv + 2);
+	fputs(usage, stderr);
+	return 2;
+}

@@ -1,0 +1,630 @@
+/*
+ * acme.c -- the driver: acme_init/acme_step/acme_run, one HTTP exchange
+ * at a time over the kept-alive TLS connection, the nonce rules of
+ * DESIGN.md section 5 and the bounded retries.  The RFC 8555 states
+ * themselves are in flow.c.
+ */
+#include <string.h>
+#include "acme_int.h"
+#include "b64url.h"
+#include "jws.h"
+#include "str.h"
+
+/* HEAD newNonce attempts for one request before giving up (a cache that
+ * keeps serving used nonces, or a server that sends none). */
+#define ACME_HEAD_MAX 4
+
+static uint64_t
+acme_now(const struct acme_client *c)
+{
+	return c->port.now_ms(c->port.ctx);
+}
+
+void
+acme_log(struct acme_client *c, int level, const char *a, const char *b,
+    const char *d, const char *e)
+{
+	char line[ACME_MAX_URL + 96];
+
+	if (c->port.log == NULL)
+		return;
+	line[0] = 0;
+	str_cat(line, sizeof line, a);
+	if (b != NULL)
+		str_cat(line, sizeof line, b);
+	if (d != NULL)
+		str_cat(line, sizeof line, d);
+	if (e != NULL)
+		str_cat(line, sizeof line, e);
+	c->port.log(c->port.ctx, level, line);
+}
+
+/*
+ * Record a failure: the sticky error and one line "what: detail".
+ * Returns err so callers can `return acme_fail(...)`.
+ */
+int
+acme_fail(struct acme_client *c, int err, const char *what,
+    const char *detail)
+{
+	if (c->err != ACME_OK)
+		return c->err;
+	c->err = err;
+	c->msg[0] = 0;
+	str_cat(c->msg, sizeof c->msg, what);
+	if (detail != NULL && detail[0] != 0) {
+		str_cat(c->msg, sizeof c->msg, ": ");
+		str_cat(c->msg, sizeof c->msg, detail);
+	}
+	acme_log(c, ACME_LOG_ERROR, c->msg, NULL, NULL, NULL);
+	http01_stop(&c->http01, &c->port);
+	tls_close(&c->tls, &c->port);
+	key_wipe(&c->cert_key);
+	return err;
+}
+
+/* Failure described by the problem document in c->problem. */
+int
+acme_fail_problem(struct acme_client *c, int err, const char *what)
+{
+	char d[ACME_MAX_PROBLEM_TYPE + ACME_MAX_PROBLEM_DETAIL +
+	    ACME_MAX_NAME + 32];
+	const struct acme_problem *p = &c->problem;
+
+	d[0] = 0;
+	if (p->status != 0) {
+		str_cat_u(d, sizeof d, (uint64_t)p->status);
+		str_cat(d, sizeof d, " ");
+	}
+	str_cat(d, sizeof d, p->type[0] ? p->type : "(no problem type)");
+	if (p->detail[0]) {
+		str_cat(d, sizeof d, ": ");
+		str_cat(d, sizeof d, p->detail);
+	}
+	if (p->sub_type[0]) {
+		str_cat(d, sizeof d, " [");
+		str_cat(d, sizeof d, p->sub_identifier);
+		str_cat(d, sizeof d, ": ");
+		str_cat(d, sizeof d, p->sub_type);
+		str_cat(d, sizeof d, " ");
+		str_cat(d, sizeof d, p->sub_detail);
+		str_cat(d, sizeof d, "]");
+	}
+	return acme_fail(c, err, what, d);
+}
+
+/* Enter state (per-request counters reset), after wait_ms. */
+void
+acme_goto(struct acme_client *c, int state, uint32_t wait_ms)
+{
+	c->state = state;
+	c->badnonce_tries = 0;
+	c->net_tries = 0;
+	c->head_tries = 0;
+	if (wait_ms > 0) {
+		c->wake_at = acme_now(c) + wait_ms;
+		c->phase = PH_WAIT;
+	} else {
+		c->phase = PH_IDLE;
+	}
+}
+
+/* The server's Retry-After, capped, or the default poll interval. */
+uint32_t
+acme_retry_after_ms(const struct acme_client *c)
+{
+	long s = c->resp.retry_after;
+
+	if (s < 0)
+		return ACME_POLL_INTERVAL_MS;
+	if (s > ACME_RETRY_AFTER_MAX_S)
+		s = ACME_RETRY_AFTER_MAX_S;
+	return (uint32_t)s * 1000u;
+}
+
+/* Small jitter source for backoff; not for anything secret. */
+static uint32_t
+acme_jitter(struct acme_client *c, uint32_t range)
+{
+	uint32_t x = c->rng ? c->rng : 0x9e3779b9u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	c->rng = x;
+	return range ? x % range : 0;
+}
+
+int
+acme_init(struct acme_client *c, const struct acme_config *cfg,
+    const struct acme_port *port)
+{
+	size_t i;
+
+	memset(c, 0, sizeof *c);
+	tls_init(&c->tls);
+	http01_init(&c->http01);
+	nonce_init(&c->nonce);
+	if (cfg == NULL || port == NULL || cfg->directory_url == NULL ||
+	    cfg->names == NULL || cfg->name_count == 0 ||
+	    port->connect == NULL || port->send == NULL ||
+	    port->recv == NULL || port->close == NULL ||
+	    port->now_ms == NULL || port->unix_time == NULL ||
+	    port->entropy == NULL || port->load == NULL ||
+	    port->store == NULL)
+		return c->err = ACME_ERR_PARAM;
+	c->port = *port;
+	c->tas = cfg->trust_anchors;
+	c->ntas = cfg->trust_anchor_count;
+	c->http01_port = cfg->http01_port;
+	if (cfg->name_count > ACME_MAX_IDENTIFIERS)
+		return acme_fail(c, ACME_ERR_TOO_LARGE, "too many names",
+		    "raise ACME_MAX_IDENTIFIERS");
+	for (i = 0; i < cfg->name_count; i++) {
+		if (cfg->names[i] == NULL || cfg->names[i][0] == 0)
+			return acme_fail(c, ACME_ERR_PARAM, "empty name", NULL);
+		if (str_copy(c->names[i], sizeof c->names[i],
+		    cfg->names[i]) != 0)
+			return acme_fail(c, ACME_ERR_TOO_LARGE,
+			    "name longer than ACME_MAX_NAME", cfg->names[i]);
+	}
+	c->nnames = (unsigned)cfg->name_count;
+	if (str_copy(c->dir_url, sizeof c->dir_url, cfg->directory_url))
+		return acme_fail(c, ACME_ERR_TOO_LARGE,
+		    "directory URL longer than ACME_MAX_URL", NULL);
+	if (cfg->contact != NULL &&
+	    str_copy(c->contact, sizeof c->contact, cfg->contact))
+		return acme_fail(c, ACME_ERR_TOO_LARGE,
+		    "contact longer than ACME_MAX_URL", NULL);
+	if (http_url_split(c->dir_url, c->host, sizeof c->host, &(unsigned){0},
+	    &(const char *){NULL}) != ACME_OK)
+		return acme_fail(c, ACME_ERR_PARAM,
+		    "directory URL is not an https URL", c->dir_url);
+	c->state = ST_KEY;
+	c->phase = PH_IDLE;
+	return ACME_OK;
+}
+
+/* The TLS layer hands response bytes to the HTTP parser. */
+static int
+acme_sink(void *arg, const unsigned char *data, size_t len, size_t *used)
+{
+	return http_resp_feed(arg, data, len, used);
+}
+
+/* Start an exchange: method on url, with c->req as body when POST. */
+static int
+acme_xfer_begin(struct acme_client *c, const char *method, const char *url,
+    const char *accept, size_t body_len)
+{
+	const char *path;
+	unsigned port;
+	int head = strcmp(method, "HEAD") == 0;
+	int post = strcmp(method, "POST") == 0;
+	int r;
+
+	c->method = method;
+	c->url = url;
+	r = http_url_split(url, c->host, sizeof c->host, &port, &path);
+	if (r != ACME_OK)
+		return acme_fail(c, r, "bad URL from the server", url);
+	c->reused_conn = tls_is_open_to(&c->tls, c->host, (uint16_t)port);
+	if (!c->reused_conn) {
+		r = tls_open(&c->tls, &c->port, c->host, (uint16_t)port,
+		    c->tas, c->ntas, c->port.unix_time(c->port.ctx));
+		if (r == ACME_ERR_TIME)
+			return acme_fail(c, r, "no wall-clock time",
+			    "the port's unix_time() returned 0");
+		if (r != ACME_OK)
+			return r;   /* retried by the caller */
+		c->cnt.handshakes++;
+	}
+	/* RFC 8555 7.2: HEAD newNonce, and no cache may answer it. */
+	r = http_req_head(c->hdr, sizeof c->hdr, method, c->host, port, path,
+	    post ? "application/jose+json" : NULL, body_len, accept,
+	    head ? "Cache-Control: no-cache\r\n" : NULL);
+	if (r < 0)
+		return acme_fail(c, r, "request head too large", url);
+	memset(&c->xfer, 0, sizeof c->xfer);
+	c->xfer.tx[0] = (const unsigned char *)c->hdr;
+	c->xfer.tx_len[0] = (size_t)r;
+	c->xfer.tx[1] = (const unsigned char *)c->req;
+	c->xfer.tx_len[1] = post ? body_len : 0;
+	c->xfer.sink = acme_sink;
+	c->xfer.arg = &c->resp;
+	http_resp_init(&c->resp, c->body, sizeof c->body, head,
+	    c->port.unix_time(c->port.ctx));
+	c->xfer_deadline = acme_now(c) + ACME_IO_TIMEOUT_MS;
+	c->cnt.requests++;
+	c->cnt.bytes_sent += (uint64_t)r + c->xfer.tx_len[1];
+	return ACME_OK;
+}
+
+/*
+ * Pump the exchange.  1: complete response in c->resp; 0: waiting for
+ * the transport; < 0: failed (connection closed).
+ */
+static int
+acme_xfer_pump(struct acme_client *c)
+{
+	int r = tls_xfer_step(&c->tls, &c->port, &c->xfer);
+
+	if (r == ACME_ERR_NET && c->xfer.eof)
+		r = http_resp_eof(&c->resp) == 1 ? 1 : ACME_ERR_NET;
+	if (r == 0 && acme_now(c) > c->xfer_deadline) {
+		tls_close(&c->tls, &c->port);
+		return ACME_ERR_TIMEOUT;
+	}
+	if (r != 1)
+		return r;
+	c->cnt.bytes_received += c->xfer.rx_bytes;
+	c->tls.uses++;
+	if (c->resp.conn_close || c->xfer.leftover)
+		tls_close(&c->tls, &c->port);
+	/* RFC 8555 6.5: every response may carry the next nonce. */
+	if (c->resp.has_nonce || c->resp.nonce_too_long)
+		nonce_take(&c->nonce, c->resp.nonce, strlen(c->resp.nonce),
+		    c->resp.nonce_too_long);
+	if (c->port.log != NULL) {
+		char st[16] = " -> ";
+
+		str_cat_u(st, sizeof st, (uint64_t)c->resp.status);
+		acme_log(c, ACME_LOG_INFO, c->method, " ", c->url, st);
+	}
+	return 1;
+}
+
+static const char *
+acme_tls_reason(int e)
+{
+	if (e >= BR_ERR_X509_OK && e < BR_ERR_X509_OK + 32) {
+		if (e == BR_ERR_X509_NOT_TRUSTED)
+			return "server certificate not trusted by the CA file";
+		if (e == BR_ERR_X509_BAD_SERVER_NAME)
+			return "server certificate does not match the host name";
+		if (e == BR_ERR_X509_EXPIRED)
+			return "server certificate expired or not yet valid";
+		return "server certificate chain rejected";
+	}
+	return "TLS handshake or record failure";
+}
+
+/* A transport-level failure of the exchange: retry within bounds. */
+static int
+acme_xfer_failed(struct acme_client *c, int err)
+{
+	char d[96] = "";
+
+	if (err == ACME_ERR_TLS) {
+		str_cat(d, sizeof d, acme_tls_reason(c->tls.last_error));
+		str_cat(d, sizeof d, " (BearSSL error ");
+		str_cat_u(d, sizeof d, (uint64_t)c->tls.last_error);
+		str_cat(d, sizeof d, ")");
+		/* A bad chain does not get better by retrying. */
+		if (c->tls.last_error >= BR_ERR_X509_OK)
+			return acme_fail(c, err, c->host, d);
+	}
+	if (err == ACME_ERR_HTTP || err == ACME_ERR_TOO_LARGE) {
+		tls_close(&c->tls, &c->port);
+		return acme_fail(c, err, c->url, err == ACME_ERR_HTTP ?
+		    "malformed or truncated HTTP response" :
+		    "response over a configured limit");
+	}
+	/* The request may have used the nonce: it is gone either way. */
+	tls_close(&c->tls, &c->port);
+	if (c->reused_conn && c->xfer.rx_bytes == 0 && err == ACME_ERR_NET) {
+		/* The server closed an idle kept-alive connection: reconnect
+		 * at once; the next attempt is on a fresh one. */
+		c->phase = PH_IDLE;
+		return ACME_OK;
+	}
+	if (++c->net_tries > ACME_NET_RETRIES) {
+		if (d[0] == 0)
+			str_cat(d, sizeof d, err == ACME_ERR_TIMEOUT ?
+			    "no answer in time" : "connection failed");
+		str_cat(d, sizeof d, " after ");
+		str_cat_u(d, sizeof d, c->net_tries);
+		str_cat(d, sizeof d, " attempts");
+		return acme_fail(c, err, c->url ? c->url : c->host, d);
+	}
+	c->cnt.net_retries++;
+	c->wake_at = acme_now(c) + (1000u << (c->net_tries - 1)) +
+	    acme_jitter(c, 500);
+	c->phase = PH_WAIT;
+	return ACME_OK;
+}
+
+/* Fill c->problem from an error response. */
+static void
+acme_parse_problem(struct acme_client *c)
+{
+	struct json_doc d;
+	struct acme_problem *p = &c->problem;
+	int t, sub;
+
+	memset(p, 0, sizeof *p);
+	p->status = c->resp.status;
+	if (json_parse(&d, c->body, c->resp.body_len, c->tok,
+	    ACME_JSON_TOKENS) != ACME_OK || json_type(&d, 0) != JSON_OBJECT)
+		return;
+	/* Truncation is fine here: these copies are for humans. */
+	if (json_string(&d, json_get(&d, 0, "type"), p->type,
+	    sizeof p->type) < 0)
+		p->type[0] = 0;
+	if (json_string(&d, json_get(&d, 0, "detail"), p->detail,
+	    sizeof p->detail) < 0)
+		p->detail[0] = 0;
+	t = json_get(&d, 0, "subproblems");
+	if (json_array_len(&d, t) > 0) {
+		p->subproblems = (unsigned)json_array_len(&d, t);
+		sub = json_array_item(&d, t, 0);
+		json_string(&d, json_get(&d, sub, "type"), p->sub_type,
+		    sizeof p->sub_type);
+		json_string(&d, json_get(&d, sub, "detail"), p->sub_detail,
+		    sizeof p->sub_detail);
+		json_string(&d, json_get(&d, json_get(&d, sub, "identifier"),
+		    "value"), p->sub_identifier, sizeof p->sub_identifier);
+	}
+}
+
+static int
+acme_problem_is(const struct acme_client *c, const char *name)
+{
+	static const char ns[] = "urn:ietf:params:acme:error:";
+
+	return strncmp(c->problem.type, ns, sizeof ns - 1) == 0 &&
+	    strcmp(c->problem.type + sizeof ns - 1, name) == 0;
+}
+
+/* A complete response to the state's request. */
+static int
+acme_response(struct acme_client *c)
+{
+	int st = c->resp.status;
+
+	if (st < 400)
+		return flow_handle(c);
+	acme_parse_problem(c);
+	if (acme_problem_is(c, "badNonce")) {
+		/* RFC 8555 6.5: retry with the nonce of the error reply
+		 * (a HEAD fetches one when it had none); bounded. */
+		c->badnonce_tries++;
+		if (c->badnonce_tries > ACME_BADNONCE_RETRIES ||
+		    c->cnt.badnonce_retries >= ACME_BADNONCE_SESSION_MAX)
+			return acme_fail_problem(c, ACME_ERR_BAD_NONCE,
+			    "badNonce retries exhausted");
+		c->cnt.badnonce_retries++;
+		c->phase = PH_IDLE;
+		return ACME_OK;
+	}
+	if (st >= 500 || st == 429) {
+		uint32_t ms = c->resp.retry_after >= 0 ?
+		    acme_retry_after_ms(c) : (1000u << c->net_tries);
+
+		if (++c->net_tries > ACME_NET_RETRIES ||
+		    c->resp.retry_after > ACME_RETRY_AFTER_MAX_S)
+			return acme_fail_problem(c, ACME_ERR_SERVER, c->url);
+		c->cnt.net_retries++;
+		c->wake_at = acme_now(c) + ms + acme_jitter(c, 500);
+		c->phase = PH_WAIT;
+		return ACME_OK;
+	}
+	if (c->state == ST_ORDER && acme_problem_is(c, "accountDoesNotExist") &&
+	    !c->account_retry) {
+		/* The stored account is gone (a new server): register. */
+		c->account_retry = 1;
+		c->kid[0] = 0;
+		acme_goto(c, ST_ACCOUNT, 0);
+		return ACME_OK;
+	}
+	return acme_fail_problem(c, ACME_ERR_SERVER, c->url);
+}
+
+/* The HEAD newNonce answer. */
+static int
+acme_head_done(struct acme_client *c)
+{
+	char d[64] = "stale=";
+
+	if (c->resp.status >= 500)
+		return acme_xfer_failed(c, ACME_ERR_NET);
+	if (c->resp.status != 200 && c->resp.status != 204)
+		return acme_fail(c, ACME_ERR_PROTOCOL,
+		    "HEAD newNonce: unexpected status", NULL);
+	if (nonce_have(&c->nonce)) {
+		c->phase = PH_IDLE;
+		return ACME_OK;
+	}
+	if (++c->head_tries >= ACME_HEAD_MAX) {
+		str_cat_u(d, sizeof d, c->nonce.stale);
+		str_cat(d, sizeof d, " invalid=");
+		str_cat_u(d, sizeof d, c->nonce.invalid);
+		return acme_fail(c, ACME_ERR_BAD_NONCE,
+		    "newNonce gave no usable nonce (badNonce: replayed or "
+		    "missing Replay-Nonce)", d);
+	}
+	c->wake_at = acme_now(c) + 250u * c->head_tries;
+	c->phase = PH_WAIT;
+	return ACME_OK;
+}
+
+/* Start the current state's request (or its HEAD newNonce first). */
+static int
+acme_start(struct acme_client *c)
+{
+	struct acme_req rq;
+	char nonce[ACME_MAX_NONCE + 1];
+	long n;
+	int r;
+
+	memset(&rq, 0, sizeof rq);
+	r = flow_build(c, &rq);
+	if (r != ACME_OK)
+		return acme_fail(c, r, "cannot build the request", NULL);
+	if (strcmp(rq.method, "GET") == 0) {
+		r = acme_xfer_begin(c, "GET", rq.url, rq.accept, 0);
+		goto started;
+	}
+	if (!nonce_have(&c->nonce)) {
+		c->cnt.head_nonce++;
+		r = acme_xfer_begin(c, "HEAD", c->new_nonce, NULL, 0);
+		if (r == ACME_OK)
+			c->phase = PH_HEAD;
+		goto out;
+	}
+	nonce_use(&c->nonce, nonce);
+	n = jws_build(c->req, sizeof c->req, &c->account_key,
+	    c->kid[0] ? c->kid : NULL, nonce, rq.url, rq.payload, rq.plen,
+	    c->hdr, sizeof c->hdr);
+	if (n < 0)
+		return acme_fail(c, (int)n, "cannot sign the request", rq.url);
+	r = acme_xfer_begin(c, "POST", rq.url, rq.accept, (size_t)n);
+started:
+	if (r == ACME_OK)
+		c->phase = PH_XFER;
+out:
+	if (r != ACME_OK && c->err == ACME_OK)
+		return acme_xfer_failed(c, r);
+	return c->err;
+}
+
+static int
+acme_step_inner(struct acme_client *c)
+{
+	int guard, r;
+
+	if (c->err != ACME_OK)
+		return c->err;
+	if (c->state == ST_DONE)
+		return 0;
+	http01_poll(&c->http01, &c->port);
+	for (guard = 0; guard < 64; guard++) {
+		if (c->err != ACME_OK)
+			return c->err;
+		if (c->state == ST_DONE)
+			return 0;
+		switch (c->phase) {
+		case PH_WAIT:
+			if (acme_now(c) < c->wake_at)
+				return ACME_WANT_TIMER;
+			c->phase = PH_IDLE;
+			break;
+		case PH_IDLE:
+			if (c->state == ST_KEY) {
+				flow_local(c);
+				break;
+			}
+			acme_start(c);
+			break;
+		case PH_HEAD:
+		case PH_XFER:
+			r = acme_xfer_pump(c);
+			if (r == 0)
+				return ACME_WANT_IO;
+			if (r < 0) {
+				acme_xfer_failed(c, r);
+				break;
+			}
+			if (c->phase == PH_HEAD)
+				acme_head_done(c);
+			else
+				acme_response(c);
+			break;
+		}
+	}
+	return c->err != ACME_OK ? c->err : ACME_WANT_IO;
+}
+
+int
+acme_step(struct acme_client *c)
+{
+	int r = acme_step_inner(c);
+
+	c->cnt.stale_nonces = c->nonce.stale;
+	c->cnt.invalid_nonces = c->nonce.invalid;
+	c->cnt.challenges_served = c->http01.served;
+	return r;
+}
+
+uint32_t
+acme_wakeup_ms(const struct acme_client *c)
+{
+	uint64_t now = acme_now(c);
+	uint32_t ms = 0;
+
+	if (c->phase == PH_WAIT && c->wake_at > now)
+		ms = (uint32_t)(c->wake_at - now);
+	/* The responder needs service while the flow waits. */
+	if (http01_active(&c->http01) && ms > 20)
+		ms = 20;
+	return ms;
+}
+
+int
+acme_run(struct acme_client *c)
+{
+	for (;;) {
+		int r = acme_step(c);
+
+		if (r <= 0)
+			return r;
+		if (c->port.idle != NULL)
+			c->port.idle(c->port.ctx, r == ACME_WANT_TIMER ?
+			    acme_wakeup_ms(c) : 5);
+	}
+}
+
+void
+acme_close(struct acme_client *c)
+{
+	http01_stop(&c->http01, &c->port);
+	tls_close(&c->tls, &c->port);
+	key_wipe(&c->cert_key);
+}
+
+int
+acme_error(const struct acme_client *c)
+{
+	return c->err;
+}
+
+const char *
+acme_message(const struct acme_client *c)
+{
+	return c->msg;
+}
+
+const struct acme_problem *
+acme_problem(const struct acme_client *c)
+{
+	return c->problem.status != 0 ? &c->problem : NULL;
+}
+
+const struct acme_counters *
+acme_counters(const struct acme_client *c)
+{
+	return &c->cnt;
+}
+
+const char *
+acme_certificate(const struct acme_client *c)
+{
+	return c->state == ST_DONE ? c->body : NULL;
+}
+
+const char *
+acme_strerror(int err)
+{
+	static const char *const names[] = {
+		"ACME_OK", "ACME_ERR_PARAM", "ACME_ERR_TOO_LARGE",
+		"ACME_ERR_NET", "ACME_ERR_TIMEOUT", "ACME_ERR_TLS",
+		"ACME_ERR_HTTP", "ACME_ERR_JSON", "ACME_ERR_SERVER",
+		"ACME_ERR_BAD_NONCE", "ACME_ERR_CRYPTO", "ACME_ERR_ENTROPY",
+		"ACME_ERR_STORAGE", "ACME_ERR_PROTOCOL", "ACME_ERR_INVALID",
+		"ACME_ERR_RETRIES", "ACME_ERR_TIME", "ACME_ERR_RESPONDER"
+	};
+
+	if (err > 0 || -err >= (int)(sizeof names / sizeof names[0]))
+		return "ACME_ERR_UNKNOWN";
+	return names[-err];
+}

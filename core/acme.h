@@ -1,0 +1,210 @@
+/*
+ * acme.h -- picoacme, an ACME (RFC 8555) client for small devices.
+ *
+ * The one public header.  The caller owns every byte: struct acme_client
+ * is public so that sizeof works; place it in static storage (it is
+ * about 45 KB with the default limits of acme_config.h, most of it the
+ * 16.7 KB TLS buffer and the response window).  Nothing is allocated.
+ *
+ * Use:
+ *     static struct acme_client c;
+ *     struct acme_config cfg = { .directory_url = "https://...",
+ *         .trust_anchors = tas, .trust_anchor_count = n,
+ *         .names = names, .name_count = 1, .http01_port = 80 };
+ *     if (acme_init(&c, &cfg, &port) == ACME_OK &&
+ *         acme_run(&c) == ACME_OK)
+ *             ... the port stored "cert.pem" and "cert.key" ...
+ *     else
+ *             log(acme_message(&c));
+ *
+ * The flow (RFC 8555 7): directory, a nonce by HEAD newNonce,
+ * newAccount (or the stored account URL), newOrder, each authorization,
+ * http-01 with the built-in responder, polls that honour Retry-After,
+ * finalize with a CSR for a new P-256 key, order polls, and the PEM
+ * chain.  It is a resumable state machine: acme_step() does what it can
+ * without waiting and says what it waits for; acme_run() is the blocking
+ * driver on top.
+ *
+ * Storage names used through the port: ACME_STORE_ACCOUNT_KEY,
+ * ACME_STORE_ACCOUNT_URL (the account, reused by later runs),
+ * ACME_STORE_CERT_KEY and ACME_STORE_CERT (the result; the key is stored
+ * first).
+ *
+ * Errors: every function returns ACME_OK (0) or a negative enum
+ * acme_err.  A failed flow keeps its error (acme_error()), a one-line
+ * message (acme_message()) and, when the server sent one, its problem
+ * document (acme_problem()).
+ */
+#ifndef ACME_H
+#define ACME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bearssl.h>
+#include "acme_config.h"
+#include "acme_err.h"
+#include "port.h"
+#include "http.h"
+#include "json.h"
+#include "nonce.h"
+#include "key.h"
+#include "tls.h"
+#include "challenge_http01.h"
+
+#define ACME_STORE_ACCOUNT_KEY "account.key"
+#define ACME_STORE_ACCOUNT_URL "account.url"
+#define ACME_STORE_CERT_KEY "cert.key"
+#define ACME_STORE_CERT "cert.pem"
+
+/* acme_step() results above zero: what the flow waits for. */
+#define ACME_WANT_IO 1     /* call again when the transport may progress */
+#define ACME_WANT_TIMER 2  /* call again after acme_wakeup_ms() */
+
+struct acme_config {
+	const char *directory_url;          /* https://.../directory */
+	const br_x509_trust_anchor *trust_anchors;
+	size_t trust_anchor_count;
+	const char *const *names;           /* DNS names, 1..MAX_IDENTIFIERS */
+	size_t name_count;
+	uint16_t http01_port;               /* 80 in production */
+	const char *contact;                /* "mailto:..." or NULL */
+};
+
+/* What a run cost; read with acme_counters(). */
+struct acme_counters {
+	uint32_t requests;          /* HTTP requests sent, HEADs included */
+	uint32_t head_nonce;        /* HEAD newNonce requests */
+	uint32_t badnonce_retries;  /* requests re-sent after badNonce */
+	uint32_t stale_nonces;      /* nonces dropped as already used */
+	uint32_t invalid_nonces;    /* Replay-Nonce values dropped as bad */
+	uint32_t handshakes;        /* TLS connections opened */
+	uint32_t net_retries;       /* retries after network errors / 5xx */
+	uint32_t polls;             /* authorization and order polls */
+	uint32_t challenges_served; /* http-01 answers with a key auth. */
+	uint64_t bytes_sent;        /* request bytes (head + body) */
+	uint64_t bytes_received;    /* response bytes (decrypted) */
+};
+
+/* The server's RFC 7807 problem document, truncated copies. */
+struct acme_problem {
+	int status;                              /* HTTP status, 0 none */
+	char type[ACME_MAX_PROBLEM_TYPE + 1];
+	char detail[ACME_MAX_PROBLEM_DETAIL + 1];
+	char sub_type[ACME_MAX_PROBLEM_TYPE + 1];     /* first subproblem */
+	char sub_detail[ACME_MAX_PROBLEM_DETAIL + 1];
+	char sub_identifier[ACME_MAX_NAME + 1];
+	unsigned subproblems;                    /* how many were sent */
+};
+
+/* Everything below is private; read it only through the functions. */
+struct acme_authz {
+	char url[ACME_MAX_URL + 1];
+	char chal_url[ACME_MAX_URL + 1];
+	char token[ACME_MAX_TOKEN + 1];
+	char name[ACME_MAX_NAME + 1];
+	unsigned char valid;
+	unsigned char need_post;                 /* challenge still pending */
+};
+
+struct acme_client {
+	/* configuration (copied) */
+	struct acme_port port;
+	const br_x509_trust_anchor *tas;
+	size_t ntas;
+	uint16_t http01_port;
+	unsigned nnames;
+	char names[ACME_MAX_IDENTIFIERS][ACME_MAX_NAME + 1];
+	char contact[ACME_MAX_URL + 1];
+	char dir_url[ACME_MAX_URL + 1];
+
+	/* state machine */
+	int state;
+	int phase;
+	int err;
+	int idx;                      /* current authorization */
+	uint64_t wake_at;             /* now_ms() for ACME_WANT_TIMER */
+	uint64_t xfer_deadline;
+	unsigned badnonce_tries;      /* of the current request */
+	unsigned net_tries;           /* of the current request */
+	unsigned head_tries;          /* HEADs for the current request */
+	unsigned polls;               /* of the current object */
+	unsigned char account_retry;  /* newAccount after a lost account */
+	unsigned char reused_conn;    /* current exchange on a reused conn */
+	uint32_t rng;                 /* jitter only; not for secrets */
+
+	/* directory and objects */
+	char new_nonce[ACME_MAX_URL + 1];
+	char new_account[ACME_MAX_URL + 1];
+	char new_order[ACME_MAX_URL + 1];
+	char kid[ACME_MAX_URL + 1];
+	char order_url[ACME_MAX_URL + 1];
+	char finalize_url[ACME_MAX_URL + 1];
+	char cert_url[ACME_MAX_URL + 1];
+	unsigned nauthz;
+	struct acme_authz authz[ACME_MAX_IDENTIFIERS];
+
+	/* keys */
+	struct key_ec account_key;
+	struct key_ec cert_key;
+	char thumb[48];
+
+	/* the current exchange */
+	const char *method;
+	const char *url;              /* points into this struct */
+	const char *accept;
+	char host[ACME_MAX_NAME + 1];
+	char hdr[2 * ACME_MAX_URL + ACME_MAX_NONCE + 256];
+	char req[ACME_MAX_REQUEST];
+	char payload[ACME_MAX_PAYLOAD];
+	size_t req_len;
+	struct tls_xfer xfer;
+	struct http_resp resp;
+	char body[ACME_MAX_RESPONSE];
+	struct json_tok tok[ACME_JSON_TOKENS];
+
+	struct nonce_state nonce;
+	struct tls_conn tls;
+	struct http01 http01;
+	struct acme_counters cnt;
+	struct acme_problem problem;
+	char msg[ACME_MAX_PROBLEM_DETAIL + ACME_MAX_URL + 128];
+};
+
+/*
+ * Check the configuration and copy it into c (names, URLs; trust anchors
+ * and the port functions are referenced, not copied).  No I/O.  Returns
+ * ACME_OK, ACME_ERR_PARAM or ACME_ERR_TOO_LARGE (a name or URL over its
+ * limit).
+ */
+int acme_init(struct acme_client *c, const struct acme_config *cfg,
+    const struct acme_port *port);
+
+/*
+ * Advance the flow as far as it goes without waiting.  Returns 0 when
+ * the certificate is stored, ACME_WANT_IO or ACME_WANT_TIMER (call again
+ * later: see acme_wakeup_ms()), or a negative acme_err (sticky: later
+ * calls return it again).
+ */
+int acme_step(struct acme_client *c);
+
+/* Milliseconds until acme_step() has work (0: now). */
+uint32_t acme_wakeup_ms(const struct acme_client *c);
+
+/* Run the flow to the end, calling port.idle between steps. */
+int acme_run(struct acme_client *c);
+
+/* Close the connection and the responder (after success or failure). */
+void acme_close(struct acme_client *c);
+
+int acme_error(const struct acme_client *c);
+/* One readable line about the error ("" when none). */
+const char *acme_message(const struct acme_client *c);
+/* The server's problem document, or NULL when none was received. */
+const struct acme_problem *acme_problem(const struct acme_client *c);
+const struct acme_counters *acme_counters(const struct acme_client *c);
+/* A name for an error code ("ACME_ERR_BAD_NONCE"...). */
+const char *acme_strerror(int err);
+/* The stored PEM chain after success (NUL-terminated, inside c). */
+const char *acme_certificate(const struct acme_client *c);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * acme_config.h -- compile-time limits and options of picoacme.
+ *
+ * Every limit is a macro with a default; override any of them with -D on
+ * the compiler command line (the same value for every object file).  All
+ * buffers of struct acme_client are sized from these macros, so
+ * sizeof(struct acme_client) follows them.  Exceeding a limit at run time
+ * is a clean ACME_ERR_TOO_LARGE, never a silent truncation.
+ */
+#ifndef ACME_CONFIG_H
+#define ACME_CONFIG_H
+
+/* Longest URL kept (directory entries, account, order, authz, ...). */
+#ifndef ACME_MAX_URL
+#define ACME_MAX_URL 256
+#endif
+
+/* Longest Replay-Nonce accepted (Boulder's are 51 chars, Pebble's 22).
+ * A longer value is ignored, as is one that is not base64url. */
+#ifndef ACME_MAX_NONCE
+#define ACME_MAX_NONCE 80
+#endif
+
+/* DNS names per order (one authorization and one token each). */
+#ifndef ACME_MAX_IDENTIFIERS
+#define ACME_MAX_IDENTIFIERS 4
+#endif
+
+/* Longest DNS name, without the terminating NUL. */
+#ifndef ACME_MAX_NAME
+#define ACME_MAX_NAME 128
+#endif
+
+/* Longest challenge token (RFC 8555 8.1: 128 bits of entropy; LE and
+ * Pebble send 43 characters). */
+#ifndef ACME_MAX_TOKEN
+#define ACME_MAX_TOKEN 64
+#endif
+
+/* Largest response body kept in RAM (directory, order, the PEM chain).
+ * A Let's Encrypt chain with its cross-signed root is about 5.8 KB. */
+#ifndef ACME_MAX_RESPONSE
+#define ACME_MAX_RESPONSE 8192
+#endif
+
+/* Largest request body (the flattened JWS; finalize with its CSR is the
+ * largest, about 1.5 KB with four names). */
+#ifndef ACME_MAX_REQUEST
+#define ACME_MAX_REQUEST 3072
+#endif
+
+/* Largest JSON payload before base64url (the CSR request is largest). */
+#ifndef ACME_MAX_PAYLOAD
+#define ACME_MAX_PAYLOAD 1536
+#endif
+
+/* jsmn tokens for one response.  An authorization with three challenges
+ * needs about 40. */
+#ifndef ACME_JSON_TOKENS
+#define ACME_JSON_TOKENS 160
+#endif
+
+/* Longest single response header line; a longer line of a header we do
+ * not use is skipped, a longer one we need is ACME_ERR_TOO_LARGE. */
+#ifndef ACME_MAX_HEADER_LINE
+#define ACME_MAX_HEADER_LINE 1024
+#endif
+
+/* Bound on all response header bytes together (status line included). */
+#ifndef ACME_MAX_HEADERS
+#define ACME_MAX_HEADERS 16384
+#endif
+
+/* Server problem document kept for the caller (truncated copies). */
+#ifndef ACME_MAX_PROBLEM_TYPE
+#define ACME_MAX_PROBLEM_TYPE 96
+#endif
+#ifndef ACME_MAX_PROBLEM_DETAIL
+#define ACME_MAX_PROBLEM_DETAIL 256
+#endif
+
+/* RFC 8555 6.5: badNonce retries of one request, and of one whole
+ * session.  10 per request lets an issuance of about ten POSTs survive a
+ * server rejecting half the nonces in more than 99% of runs. */
+#ifndef ACME_BADNONCE_RETRIES
+#define ACME_BADNONCE_RETRIES 10
+#endif
+#ifndef ACME_BADNONCE_SESSION_MAX
+#define ACME_BADNONCE_SESSION_MAX 60
+#endif
+
+/* Remembered nonces already sent (ring of short hashes). */
+#ifndef ACME_NONCE_RING
+#define ACME_NONCE_RING 8
+#endif
+
+/* Retries of one request after a network error or a 5xx answer. */
+#ifndef ACME_NET_RETRIES
+#define ACME_NET_RETRIES 3
+#endif
+
+/* Polls of one authorization or order before giving up, the default
+ * poll interval, and the cap on a server's Retry-After. */
+#ifndef ACME_POLL_MAX
+#define ACME_POLL_MAX 30
+#endif
+#ifndef ACME_POLL_INTERVAL_MS
+#define ACME_POLL_INTERVAL_MS 1000
+#endif
+#ifndef ACME_RETRY_AFTER_MAX_S
+#define ACME_RETRY_AFTER_MAX_S 60
+#endif
+
+/* Timeouts: TCP connect, and one whole HTTP exchange (TLS handshake,
+ * request, response) without progress. */
+#ifndef ACME_CONNECT_TIMEOUT_MS
+#define ACME_CONNECT_TIMEOUT_MS 10000
+#endif
+#ifndef ACME_IO_TIMEOUT_MS
+#define ACME_IO_TIMEOUT_MS 20000
+#endif
+
+/* http-01 responder: largest request read, and how long one client may
+ * take to send it. */
+#ifndef ACME_HTTP01_MAX_REQUEST
+#define ACME_HTTP01_MAX_REQUEST 512
+#endif
+#ifndef ACME_HTTP01_TIMEOUT_MS
+#define ACME_HTTP01_TIMEOUT_MS 5000
+#endif
+
+/* EC implementation: 1 selects BearSSL's i15/m15 code (constant time on
+ * Cortex-M0/M3, whose multiplier is not), 0 the faster i31/m31 code for
+ * hosts. */
+#ifndef ACME_EC_I15
+#define ACME_EC_I15 0
+#endif
+
+/* TLS profile: 1 = br_ssl_client_init_full (RSA and ECDSA chains, every
+ * suite: what public CAs need), 0 = the minimal ECDHE-ECDSA P-256 profile
+ * that a Pebble-like server needs. */
+#ifndef ACME_TLS_FULL
+#define ACME_TLS_FULL 1
+#endif
+
+/* Version sent in the User-Agent header. */
+#define ACME_VERSION "0.1.0"
+
+#if ACME_MAX_NONCE < 64
+#error "ACME_MAX_NONCE must be at least 64 (RFC 8555 servers send up to ~51)"
+#endif
+#if ACME_MAX_IDENTIFIERS < 1
+#error "ACME_MAX_IDENTIFIERS must be at least 1"
+#endif
+#if ACME_MAX_URL < 64
+#error "ACME_MAX_URL must be at least 64"
+#endif
+#if ACME_BADNONCE_RETRIES < 0 || ACME_BADNONCE_RETRIES > ACME_BADNONCE_SESSION_MAX
+#error "ACME_BADNONCE_RETRIES must be between 0 and ACME_BADNONCE_SESSION_MAX"
+#endif
+#if ACME_NONCE_RING < 1
+#error "ACME_NONCE_RING must be at least 1"
+#endif
+
+#endif

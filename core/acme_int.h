@@ -1,0 +1,55 @@
+/*
+ * acme_int.h -- what acme.c (driver, exchanges, retries) and flow.c (the
+ * RFC 8555 states) share.  Not part of the public API.
+ */
+#ifndef ACME_INT_H
+#define ACME_INT_H
+
+#include "acme.h"
+
+enum acme_state {
+	ST_KEY = 0,       /* load or make the account key (local) */
+	ST_DIRECTORY,     /* GET directory */
+	ST_ACCOUNT,       /* POST newAccount */
+	ST_ORDER,         /* POST newOrder */
+	ST_AUTHZ,         /* POST-as-GET authorization idx */
+	ST_CHALLENGE,     /* POST {} to the http-01 challenge of idx */
+	ST_POLL_AUTHZ,    /* POST-as-GET authorization idx until valid */
+	ST_FINALIZE,      /* POST finalize with the CSR */
+	ST_POLL_ORDER,    /* POST-as-GET order until valid */
+	ST_CERT,          /* POST-as-GET certificate, store */
+	ST_DONE
+};
+
+enum acme_phase {
+	PH_IDLE = 0,      /* start the current state's request */
+	PH_WAIT,          /* wait until wake_at, then PH_IDLE */
+	PH_HEAD,          /* HEAD newNonce in flight */
+	PH_XFER           /* the state's request in flight */
+};
+
+/* What a state sends.  payload NULL: POST-as-GET; method GET: no JWS. */
+struct acme_req {
+	const char *method;
+	const char *url;
+	const char *payload;
+	size_t plen;
+	const char *accept;
+};
+
+/* flow.c */
+int flow_local(struct acme_client *c);
+int flow_build(struct acme_client *c, struct acme_req *r);
+int flow_handle(struct acme_client *c);
+
+/* acme.c */
+int acme_fail(struct acme_client *c, int err, const char *what,
+    const char *detail);
+int acme_fail_problem(struct acme_client *c, int err, const char *what);
+void acme_goto(struct acme_client *c, int state, uint32_t wait_ms);
+uint32_t acme_retry_after_ms(const struct acme_client *c);
+/* Log the concatenation of up to four strings (NULL: none). */
+void acme_log(struct acme_client *c, int level, const char *a,
+    const char *b, const char *d, const char *e);
+
+#endif

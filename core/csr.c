@@ -1,0 +1,272 @@
+/*
+ * csr.c -- see csr.h.
+ *
+ * RFC 2986 4:
+ *
+ *   CertificationRequest ::= SEQUENCE {
+ *     certificationRequestInfo  CertificationRequestInfo,
+ *     signatureAlgorithm        AlgorithmIdentifier,
+ *     signature                 BIT STRING }
+ *   CertificationRequestInfo ::= SEQUENCE {
+ *     version        INTEGER { v1(0) },
+ *     subject        Name,
+ *     subjectPKInfo  SubjectPublicKeyInfo,
+ *     attributes     [0] Attributes }
+ *
+ * The DER writer fills the buffer from its end, last field first.  The
+ * signature follows the info it signs, so the info is written twice: once
+ * alone to be hashed and signed, then again in front of the signature
+ * (see csr_build).  No second buffer is needed, only the signature (at
+ * most 72 bytes) on the stack, and nothing is moved.
+ */
+#include <string.h>
+#include "csr.h"
+#include "der.h"
+#include "acme_err.h"
+
+/* Longest DNS name in presentation form, without a trailing dot
+ * (RFC 1035 2.3.4: 255 octets on the wire). */
+#define CSR_NAME_MAX 253
+/* Longest label (RFC 1035 2.3.4). */
+#define CSR_LABEL_MAX 63
+/* Uncompressed P-256 point: 0x04 || X || Y (SEC 1 2.3.3). */
+#define CSR_P256_QLEN 65
+/* Longest DER ECDSA P-256 signature (bearssl_ec.h, br_ecdsa_sign). */
+#define CSR_SIG_MAX 72
+
+/* 2.5.4.3 commonName */
+static const uint8_t csr_oid_cn[] = { 0x55, 0x04, 0x03 };
+/* 1.2.840.10045.2.1 id-ecPublicKey (RFC 5480 2.1.1) */
+static const uint8_t csr_oid_ecpk[] = {
+	0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01
+};
+/* 1.2.840.10045.3.1.7 secp256r1 / prime256v1 (RFC 5480 2.1.1.1) */
+static const uint8_t csr_oid_p256[] = {
+	0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07
+};
+/* 1.2.840.113549.1.9.14 pkcs-9-at-extensionRequest (RFC 2985 5.4.2) */
+static const uint8_t csr_oid_extreq[] = {
+	0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x0E
+};
+/* 2.5.29.17 id-ce-subjectAltName (RFC 5280 4.2.1.6) */
+static const uint8_t csr_oid_san[] = { 0x55, 0x1D, 0x11 };
+/* 1.2.840.10045.4.3.2 ecdsa-with-SHA256 (RFC 5758 3.2) */
+static const uint8_t csr_oid_ecdsa_sha256[] = {
+	0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02
+};
+
+/* Clear memory; the volatile stores keep the compiler from dropping it. */
+static void
+csr_wipe(void *p, size_t len)
+{
+	volatile uint8_t *v = p;
+
+	while (len-- > 0)
+		*v++ = 0;
+}
+
+/*
+ * Length of the DNS name s if it is one picoacme will ask for, else 0.
+ * Accepted: 1..253 characters of letters, digits, '-' and '.', with an
+ * optional leading "*." wildcard; labels are 1..63 characters, so an
+ * empty label ("a..b", ".a", "a.", a lone "*.") is refused.  Hyphen
+ * placement and IDNA are left to the server.
+ */
+static size_t
+csr_name_len(const char *s)
+{
+	size_t len, label, i;
+
+	if (s == NULL)
+		return 0;
+	for (len = 0; len <= CSR_NAME_MAX && s[len] != '\0'; len++)
+		;
+	if (len == 0 || len > CSR_NAME_MAX)
+		return 0;
+	i = 0;
+	if (len >= 2 && s[0] == '*' && s[1] == '.')
+		i = 2;   /* RFC 8555 7.1.3: the wildcard is the first label */
+	label = 0;
+	for (; i < len; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+		if (++label > CSR_LABEL_MAX)
+			return 0;
+	}
+	return label == 0 ? 0 : len;
+}
+
+/*
+ * Check the key pair and the implementation: P-256 both, an uncompressed
+ * 65-byte point, an implementation that has the curve.  Returns 1 if
+ * usable.
+ */
+static int
+csr_key_ok(const br_ec_private_key *sk, const br_ec_public_key *pk,
+    const br_ec_impl *ec, br_ecdsa_sign sign)
+{
+	if (sk == NULL || pk == NULL || ec == NULL || sign == NULL)
+		return 0;
+	if (sk->curve != BR_EC_secp256r1 || sk->x == NULL || sk->xlen == 0)
+		return 0;
+	if (pk->curve != BR_EC_secp256r1 || pk->q == NULL ||
+	    pk->qlen != CSR_P256_QLEN || pk->q[0] != 0x04)
+		return 0;
+	return (ec->supported_curves >> BR_EC_secp256r1) & 1;
+}
+
+/*
+ * Prepend the CertificationRequestInfo (RFC 2986 4.1) for the validated
+ * names: version 0, subject CN=names[0], the EC public key, and an
+ * extensionRequest attribute (RFC 2985 5.4.2) holding one subjectAltName
+ * extension with every name as a dNSName, in order.  Deterministic: the
+ * same inputs give the same bytes (csr_build relies on it).  Errors are
+ * left sticky in w.
+ */
+static void
+csr_info(struct der_w *w, const br_ec_public_key *pk,
+    const char *const *names, size_t n)
+{
+	static const uint8_t v1 = 0;
+	size_t m_info, m_attrs, m_attr, m_set, m_exts, m_ext, m_oct, m_gn;
+	size_t m_spki, m_alg, m_name, m_rdn, m_atv;
+	size_t i;
+
+	m_info = der_len(w);
+
+	/* attributes [0] IMPLICIT SET OF Attribute */
+	m_attrs = der_len(w);
+	m_attr = der_len(w);
+	m_set = der_len(w);
+	m_exts = der_len(w);
+	m_ext = der_len(w);
+	m_oct = der_len(w);
+	m_gn = der_len(w);
+	for (i = n; i-- > 0; )   /* backwards, so they read in order */
+		der_prim(w, DER_CONTEXT_PRIM(2), names[i], strlen(names[i]));
+	der_wrap(w, DER_SEQUENCE, m_gn);          /* GeneralNames */
+	der_wrap(w, DER_OCTET_STRING, m_oct);     /* extnValue */
+	/* critical is DEFAULT FALSE: absent, the subject is not empty */
+	der_prim(w, DER_OID, csr_oid_san, sizeof csr_oid_san);
+	der_wrap(w, DER_SEQUENCE, m_ext);         /* Extension */
+	der_wrap(w, DER_SEQUENCE, m_exts);        /* Extensions */
+	der_wrap(w, DER_SET, m_set);              /* values */
+	der_prim(w, DER_OID, csr_oid_extreq, sizeof csr_oid_extreq);
+	der_wrap(w, DER_SEQUENCE, m_attr);        /* Attribute */
+	der_wrap(w, DER_CONTEXT(0), m_attrs);
+
+	/* SubjectPublicKeyInfo (RFC 5480 2) */
+	m_spki = der_len(w);
+	der_bits(w, pk->q, pk->qlen);
+	m_alg = der_len(w);
+	der_prim(w, DER_OID, csr_oid_p256, sizeof csr_oid_p256);
+	der_prim(w, DER_OID, csr_oid_ecpk, sizeof csr_oid_ecpk);
+	der_wrap(w, DER_SEQUENCE, m_alg);
+	der_wrap(w, DER_SEQUENCE, m_spki);
+
+	/* subject Name: one RDN, one commonName */
+	m_name = der_len(w);
+	m_rdn = der_len(w);
+	m_atv = der_len(w);
+	der_prim(w, DER_UTF8_STRING, names[0], strlen(names[0]));
+	der_prim(w, DER_OID, csr_oid_cn, sizeof csr_oid_cn);
+	der_wrap(w, DER_SEQUENCE, m_atv);
+	der_wrap(w, DER_SET, m_rdn);
+	der_wrap(w, DER_SEQUENCE, m_name);
+
+	der_uint(w, &v1, 1);                      /* version v1(0) */
+	der_wrap(w, DER_SEQUENCE, m_info);
+}
+
+/* SHA-256 of data into out; the context is wiped. */
+static void
+csr_hash(const uint8_t *data, size_t len, uint8_t out[br_sha256_SIZE])
+{
+	br_sha256_context h;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, data, len);
+	br_sha256_out(&h, out);
+	csr_wipe(&h, sizeof h);
+}
+
+/*
+ * Build the CSR; see csr.h for the contract.  Two passes over buf:
+ *   1. the info alone, at the end of buf, to be hashed and signed;
+ *   2. from the end again: signature, algorithm, the info once more,
+ *      the outer SEQUENCE.  The info is rewritten rather than moved, and
+ *      its hash is compared with the signed one (the names could have
+ *      changed under us; a CSR whose signature does not match its info
+ *      must never leave).
+ * Only public data reaches buf; the hashes are wiped on every path.
+ */
+int
+csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
+    const br_ec_public_key *pk, const char *const *names, size_t n,
+    const br_ec_impl *ec, br_ecdsa_sign sign,
+    const uint8_t **out, size_t *len)
+{
+	struct der_w w;
+	uint8_t hash[br_sha256_SIZE], again[br_sha256_SIZE];
+	uint8_t sig[CSR_SIG_MAX];
+	const uint8_t *p;
+	size_t plen, info_len, sig_len, tail, m_alg, i;
+	int ret;
+
+	if (buf == NULL || out == NULL || len == NULL || names == NULL ||
+	    n == 0)
+		return ACME_ERR_PARAM;
+	if (!csr_key_ok(sk, pk, ec, sign))
+		return ACME_ERR_PARAM;
+	for (i = 0; i < n; i++)
+		if (csr_name_len(names[i]) == 0)
+			return ACME_ERR_PARAM;
+
+	/* pass 1: the CertificationRequestInfo, signed (RFC 2986 3) */
+	der_init(&w, buf, cap);
+	csr_info(&w, pk, names, n);
+	ret = der_finish(&w, &p, &info_len);
+	if (ret != ACME_OK)
+		return ret;
+	csr_hash(p, info_len, hash);
+	sig_len = sign(ec, &br_sha256_vtable, hash, sk, sig);
+	if (sig_len == 0 || sig_len > sizeof sig) {
+		ret = ACME_ERR_CRYPTO;
+		goto out_wipe_hash;
+	}
+
+	/* pass 2: written last field first */
+	der_init(&w, buf, cap);
+	der_bits(&w, sig, sig_len);
+	m_alg = der_len(&w);
+	/* RFC 5758 3.2: the parameters field MUST be absent */
+	der_prim(&w, DER_OID, csr_oid_ecdsa_sha256,
+	    sizeof csr_oid_ecdsa_sha256);
+	der_wrap(&w, DER_SEQUENCE, m_alg);
+	tail = der_len(&w);
+	csr_info(&w, pk, names, n);
+	ret = der_finish(&w, &p, &plen);
+	if (ret != ACME_OK)
+		goto out_wipe_hash;
+	csr_hash(p, plen - tail, again);
+	if (plen - tail != info_len || memcmp(again, hash, sizeof hash) != 0) {
+		ret = ACME_ERR_CRYPTO;
+		goto out_wipe_hash;
+	}
+	der_wrap(&w, DER_SEQUENCE, 0);
+	ret = der_finish(&w, out, len);
+
+out_wipe_hash:
+	csr_wipe(hash, sizeof hash);
+	csr_wipe(again, sizeof again);
+	return ret;
+}

@@ -1,0 +1,546 @@
+/*
+ * flow.c -- the RFC 8555 section 7 flow, one state per request: what
+ * each state sends (flow_build) and what it makes of the answer
+ * (flow_handle).  The driver in acme.c handles nonces, badNonce, 5xx and
+ * network retries; here every answer is a 1xx-3xx response.
+ */
+#include <string.h>
+#include "acme_int.h"
+#include "b64url.h"
+#include "csr.h"
+#include "jws.h"
+#include "str.h"
+
+/* Load or create the account key, read the stored account URL. */
+int
+flow_local(struct acme_client *c)
+{
+	long n;
+	int r;
+
+	n = c->port.load(c->port.ctx, ACME_STORE_ACCOUNT_KEY, c->payload,
+	    sizeof c->payload - 1);
+	if (n >= 0) {
+		r = key_from_pem(&c->account_key, c->payload, (size_t)n);
+		memset(c->payload, 0, sizeof c->payload);
+		if (r != ACME_OK)
+			return acme_fail(c, r, "stored " ACME_STORE_ACCOUNT_KEY
+			    " is not a P-256 private key", NULL);
+	} else if (n == -1) {
+		r = key_generate(&c->account_key, &c->port);
+		if (r != ACME_OK)
+			return acme_fail(c, r, "cannot make the account key",
+			    NULL);
+		n = key_to_pem(&c->account_key, c->payload,
+		    sizeof c->payload);
+		r = n < 0 ? (int)n : c->port.store(c->port.ctx,
+		    ACME_STORE_ACCOUNT_KEY, c->payload, (size_t)n);
+		memset(c->payload, 0, sizeof c->payload);
+		if (r != 0)
+			return acme_fail(c, ACME_ERR_STORAGE,
+			    "cannot store " ACME_STORE_ACCOUNT_KEY, NULL);
+		/* A new key has no account yet, whatever is stored. */
+		c->kid[0] = 0;
+	} else {
+		return acme_fail(c, ACME_ERR_STORAGE,
+		    "cannot read " ACME_STORE_ACCOUNT_KEY, NULL);
+	}
+	if (c->port.entropy(c->port.ctx, &c->rng, sizeof c->rng) != 0)
+		return acme_fail(c, ACME_ERR_ENTROPY, "no entropy", NULL);
+	if (n >= 0) {
+		n = c->port.load(c->port.ctx, ACME_STORE_ACCOUNT_URL, c->kid,
+		    sizeof c->kid - 1);
+		if (n < 0 || strncmp(c->kid, "https://", 8) != 0)
+			n = 0;
+		c->kid[n] = 0;
+		while (n > 0 && (c->kid[n - 1] == '\n' ||
+		    c->kid[n - 1] == '\r'))
+			c->kid[--n] = 0;
+	}
+	r = jws_thumbprint(c->thumb, &c->account_key);
+	if (r != ACME_OK)
+		return acme_fail(c, r, "cannot compute the JWK thumbprint",
+		    NULL);
+	acme_goto(c, ST_DIRECTORY, 0);
+	return ACME_OK;
+}
+
+/* The finalize payload {"csr":"<base64url DER>"} (RFC 8555 7.4). */
+static int
+flow_csr_payload(struct acme_client *c, size_t *plen)
+{
+	br_ec_private_key sk;
+	br_ec_public_key pk;
+	const char *names[ACME_MAX_IDENTIFIERS];
+	const uint8_t *der;
+	size_t dlen, blen, i;
+	int r;
+
+	if (!c->cert_key.valid) {
+		r = key_generate(&c->cert_key, &c->port);
+		if (r != ACME_OK)
+			return r;
+	}
+	for (i = 0; i < c->nnames; i++)
+		names[i] = c->names[i];
+	key_views(&c->cert_key, &sk, &pk);
+	/* The DER goes to req, free until the JWS is built from payload. */
+	r = csr_build((uint8_t *)c->req, sizeof c->req, &sk, &pk, names,
+	    c->nnames, key_ec_impl(), key_sign_asn1(), &der, &dlen);
+	if (r != ACME_OK)
+		return r;
+	blen = b64url_encode(NULL, 0, der, dlen);
+	if (blen + 11 > sizeof c->payload)
+		return ACME_ERR_TOO_LARGE;
+	memcpy(c->payload, "{\"csr\":\"", 8);
+	b64url_encode(c->payload + 8, sizeof c->payload - 8, der, dlen);
+	memcpy(c->payload + 8 + blen, "\"}", 3);
+	*plen = blen + 10;
+	return ACME_OK;
+}
+
+int
+flow_build(struct acme_client *c, struct acme_req *r)
+{
+	struct json_w w;
+	unsigned i;
+	int n;
+
+	r->method = "POST";
+	switch (c->state) {
+	case ST_DIRECTORY:
+		r->method = "GET";
+		r->url = c->dir_url;
+		return ACME_OK;
+	case ST_ACCOUNT:
+		r->url = c->new_account;
+		json_w_init(&w, c->payload, sizeof c->payload);
+		json_w_obj_begin(&w);
+		json_w_key(&w, "termsOfServiceAgreed");
+		json_w_bool(&w, 1);
+		if (c->contact[0]) {
+			json_w_key(&w, "contact");
+			json_w_arr_begin(&w);
+			json_w_str(&w, c->contact);
+			json_w_arr_end(&w);
+		}
+		json_w_obj_end(&w);
+		break;
+	case ST_ORDER:
+		r->url = c->new_order;
+		json_w_init(&w, c->payload, sizeof c->payload);
+		json_w_obj_begin(&w);
+		json_w_key(&w, "identifiers");
+		json_w_arr_begin(&w);
+		for (i = 0; i < c->nnames; i++) {
+			json_w_obj_begin(&w);
+			json_w_key(&w, "type");
+			json_w_str(&w, "dns");
+			json_w_key(&w, "value");
+			json_w_str(&w, c->names[i]);
+			json_w_obj_end(&w);
+		}
+		json_w_arr_end(&w);
+		json_w_obj_end(&w);
+		break;
+	case ST_AUTHZ:
+	case ST_POLL_AUTHZ:
+		r->url = c->authz[c->idx].url;
+		return ACME_OK;
+	case ST_CHALLENGE:
+		/* RFC 8555 7.5.1: an empty object says "ready". */
+		r->url = c->authz[c->idx].chal_url;
+		r->payload = "{}";
+		r->plen = 2;
+		return ACME_OK;
+	case ST_FINALIZE:
+		r->url = c->finalize_url;
+		r->payload = c->payload;
+		return flow_csr_payload(c, &r->plen);
+	case ST_POLL_ORDER:
+		r->url = c->order_url;
+		return ACME_OK;
+	case ST_CERT:
+		r->url = c->cert_url;
+		r->accept = "application/pem-certificate-chain";
+		return ACME_OK;
+	default:
+		return ACME_ERR_PARAM;
+	}
+	n = json_w_finish(&w);
+	if (n < 0)
+		return n;
+	r->payload = c->payload;
+	r->plen = (size_t)n;
+	return ACME_OK;
+}
+
+/* Copy the string member key of object obj into dst (cap). */
+static int
+flow_str(struct acme_client *c, const struct json_doc *d, int obj,
+    const char *key, char *dst, size_t cap)
+{
+	int r = json_string(d, json_get(d, obj, key), dst, cap);
+
+	if (r < 0) {
+		acme_fail(c, r == ACME_ERR_TOO_LARGE ? r : ACME_ERR_JSON,
+		    c->url, r == ACME_ERR_TOO_LARGE ?
+		    "a field is over its configured limit" :
+		    "a required field is missing or not a string");
+		acme_log(c, ACME_LOG_ERROR, "  field: ", key, NULL, NULL);
+	}
+	return r;
+}
+
+/* Parse the body as a JSON object into c->tok. */
+static int
+flow_json(struct acme_client *c, struct json_doc *d)
+{
+	int r = json_parse(d, c->body, c->resp.body_len, c->tok,
+	    ACME_JSON_TOKENS);
+
+	if (r == ACME_OK && json_type(d, 0) != JSON_OBJECT)
+		r = ACME_ERR_JSON;
+	if (r != ACME_OK)
+		return acme_fail(c, r, c->url, r == ACME_ERR_TOO_LARGE ?
+		    "JSON over ACME_JSON_TOKENS" : "malformed JSON");
+	return ACME_OK;
+}
+
+/* The Location header into dst (required). */
+static int
+flow_location(struct acme_client *c, char *dst)
+{
+	if (c->resp.location[0] == 0 ||
+	    strncmp(c->resp.location, "https://", 8) != 0)
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+		    "no https Location header");
+	memcpy(dst, c->resp.location, strlen(c->resp.location) + 1);
+	return ACME_OK;
+}
+
+/* The first authorization from idx on that is not valid, or -1. */
+static int
+flow_next_pending(const struct acme_client *c, int idx)
+{
+	for (; idx < (int)c->nauthz; idx++)
+		if (!c->authz[idx].valid)
+			return idx;
+	return -1;
+}
+
+/* The first challenge from idx on that still needs its POST, or -1. */
+static int
+flow_next_post(const struct acme_client *c, int idx)
+{
+	for (; idx < (int)c->nauthz; idx++)
+		if (!c->authz[idx].valid && c->authz[idx].need_post)
+			return idx;
+	return -1;
+}
+
+/* Fill c->problem from the "error" of the http-01 challenge of authz
+ * object a (RFC 8555 8: challenge errors), for the final message. */
+static void
+flow_chal_error(struct acme_client *c, const struct json_doc *d, int a)
+{
+	int ch = json_get(d, a, "challenges"), i, e;
+
+	memset(&c->problem, 0, sizeof c->problem);
+	c->problem.status = c->resp.status;
+	for (i = 0; i < json_array_len(d, ch); i++) {
+		int it = json_array_item(d, ch, i);
+
+		e = json_get(d, it, "error");
+		if (e < 0)
+			continue;
+		json_string(d, json_get(d, e, "type"), c->problem.type,
+		    sizeof c->problem.type);
+		json_string(d, json_get(d, e, "detail"), c->problem.detail,
+		    sizeof c->problem.detail);
+		return;
+	}
+}
+
+/* An authorization object (RFC 8555 7.1.4) for authz[idx]. */
+static int
+flow_authz(struct acme_client *c, struct json_doc *d)
+{
+	struct acme_authz *a = &c->authz[c->idx];
+	int ch, i, r;
+
+	r = flow_json(c, d);
+	if (r != ACME_OK)
+		return r;
+	json_string(d, json_get(d, json_get(d, 0, "identifier"), "value"),
+	    a->name, sizeof a->name);
+	if (json_str_eq(d, json_get(d, 0, "status"), "valid")) {
+		a->valid = 1;
+		return ACME_OK;
+	}
+	if (!json_str_eq(d, json_get(d, 0, "status"), "pending")) {
+		flow_chal_error(c, d, 0);
+		return acme_fail_problem(c, ACME_ERR_INVALID, a->name[0] ?
+		    a->name : "authorization");
+	}
+	ch = json_get(d, 0, "challenges");
+	for (i = 0; i < json_array_len(d, ch); i++) {
+		int it = json_array_item(d, ch, i);
+
+		if (!json_str_eq(d, json_get(d, it, "type"), "http-01"))
+			continue;
+		if (flow_str(c, d, it, "url", a->chal_url,
+		    sizeof a->chal_url) < 0 ||
+		    flow_str(c, d, it, "token", a->token,
+		    sizeof a->token) < 0)
+			return c->err;
+		/* RFC 8555 8.1: the token is base64url; it goes into a
+		 * URL path and our HTTP answer. */
+		if (!b64url_is_alphabet(a->token, strlen(a->token)))
+			return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+			    "challenge token is not base64url");
+		a->need_post = json_str_eq(d, json_get(d, it, "status"),
+		    "pending");
+		return ACME_OK;
+	}
+	return acme_fail(c, ACME_ERR_PROTOCOL, a->name,
+	    "the server offers no http-01 challenge");
+}
+
+/* After the authorizations are known: serve and answer challenges. */
+static int
+flow_challenges(struct acme_client *c)
+{
+	int i, r;
+
+	i = flow_next_pending(c, 0);
+	if (i < 0) {
+		acme_goto(c, ST_FINALIZE, 0);
+		return ACME_OK;
+	}
+	r = http01_start(&c->http01, &c->port, c->http01_port, c->thumb);
+	if (r != ACME_OK)
+		return acme_fail(c, r, "cannot listen for http-01",
+		    "is the --http-port free and allowed?");
+	for (i = 0; i < (int)c->nauthz; i++)
+		if (!c->authz[i].valid &&
+		    http01_add(&c->http01, c->authz[i].token) != ACME_OK)
+			return acme_fail(c, ACME_ERR_TOO_LARGE,
+			    "too many tokens", NULL);
+	i = flow_next_post(c, 0);
+	if (i >= 0) {
+		c->idx = i;
+		acme_goto(c, ST_CHALLENGE, 0);
+	} else {
+		c->idx = flow_next_pending(c, 0);
+		acme_goto(c, ST_POLL_AUTHZ, ACME_POLL_INTERVAL_MS);
+	}
+	return ACME_OK;
+}
+
+/* An order object (RFC 8555 7.1.3) after newOrder, finalize or a poll. */
+static int
+flow_order(struct acme_client *c, struct json_doc *d)
+{
+	int st = json_get(d, 0, "status");
+
+	if (json_str_eq(d, st, "valid")) {
+		if (flow_str(c, d, 0, "certificate", c->cert_url,
+		    sizeof c->cert_url) < 0)
+			return c->err;
+		acme_goto(c, ST_CERT, 0);
+		return ACME_OK;
+	}
+	if (json_str_eq(d, st, "invalid")) {
+		memset(&c->problem, 0, sizeof c->problem);
+		json_string(d, json_get(d, json_get(d, 0, "error"), "type"),
+		    c->problem.type, sizeof c->problem.type);
+		json_string(d, json_get(d, json_get(d, 0, "error"),
+		    "detail"), c->problem.detail, sizeof c->problem.detail);
+		return acme_fail_problem(c, ACME_ERR_INVALID,
+		    "order became invalid");
+	}
+	if (!json_str_eq(d, st, "processing") &&
+	    !json_str_eq(d, st, "ready") && !json_str_eq(d, st, "pending"))
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+		    "unknown order status");
+	if (++c->polls > ACME_POLL_MAX)
+		return acme_fail(c, ACME_ERR_RETRIES, c->url,
+		    "order still not valid after ACME_POLL_MAX polls");
+	c->cnt.polls++;
+	acme_goto(c, ST_POLL_ORDER, acme_retry_after_ms(c));
+	return ACME_OK;
+}
+
+static int
+flow_new_order(struct acme_client *c, struct json_doc *d)
+{
+	int az, i, n;
+
+	if (flow_location(c, c->order_url) != ACME_OK ||
+	    flow_str(c, d, 0, "finalize", c->finalize_url,
+	    sizeof c->finalize_url) < 0)
+		return c->err;
+	az = json_get(d, 0, "authorizations");
+	n = json_array_len(d, az);
+	if (n < 1)
+		return acme_fail(c, ACME_ERR_JSON, c->url,
+		    "order has no authorizations");
+	if (n > ACME_MAX_IDENTIFIERS)
+		return acme_fail(c, ACME_ERR_TOO_LARGE, c->url,
+		    "more authorizations than ACME_MAX_IDENTIFIERS");
+	memset(c->authz, 0, sizeof c->authz);
+	for (i = 0; i < n; i++) {
+		int r = json_string(d, json_array_item(d, az, i),
+		    c->authz[i].url, sizeof c->authz[i].url);
+
+		if (r < 0)
+			return acme_fail(c, r, c->url,
+			    "bad authorization URL");
+	}
+	c->nauthz = (unsigned)n;
+	c->polls = 0;
+	if (json_str_eq(d, json_get(d, 0, "status"), "pending")) {
+		c->idx = 0;
+		acme_goto(c, ST_AUTHZ, 0);
+		return ACME_OK;
+	}
+	if (json_str_eq(d, json_get(d, 0, "status"), "ready")) {
+		acme_goto(c, ST_FINALIZE, 0);
+		return ACME_OK;
+	}
+	return flow_order(c, d);
+}
+
+static int
+flow_cert(struct acme_client *c)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	char pem[512];
+	long n;
+
+	if (c->resp.body_len < sizeof begin ||
+	    memcmp(c->body, begin, sizeof begin - 1) != 0)
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+		    "not a PEM certificate chain");
+	/* The key first: a cert.pem never names a key we do not have. */
+	n = key_to_pem(&c->cert_key, pem, sizeof pem);
+	if (n < 0)
+		return acme_fail(c, (int)n, "cannot encode the key", NULL);
+	if (c->port.store(c->port.ctx, ACME_STORE_CERT_KEY, pem,
+	    (size_t)n) != 0) {
+		memset(pem, 0, sizeof pem);
+		return acme_fail(c, ACME_ERR_STORAGE,
+		    "cannot store " ACME_STORE_CERT_KEY, NULL);
+	}
+	memset(pem, 0, sizeof pem);
+	if (c->port.store(c->port.ctx, ACME_STORE_CERT, c->body,
+	    c->resp.body_len) != 0)
+		return acme_fail(c, ACME_ERR_STORAGE,
+		    "cannot store " ACME_STORE_CERT, NULL);
+	http01_stop(&c->http01, &c->port);
+	key_wipe(&c->cert_key);
+	acme_goto(c, ST_DONE, 0);
+	acme_log(c, ACME_LOG_INFO, "certificate stored", NULL, NULL, NULL);
+	return ACME_OK;
+}
+
+int
+flow_handle(struct acme_client *c)
+{
+	struct json_doc d;
+	int st = c->resp.status, i;
+
+	if (st < 200 || st > 299)
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+		    "unexpected HTTP status");
+	if (c->state != ST_CERT && flow_json(c, &d) != ACME_OK)
+		return c->err;
+	switch (c->state) {
+	case ST_DIRECTORY:
+		if (flow_str(c, &d, 0, "newNonce", c->new_nonce,
+		    sizeof c->new_nonce) < 0 ||
+		    flow_str(c, &d, 0, "newAccount", c->new_account,
+		    sizeof c->new_account) < 0 ||
+		    flow_str(c, &d, 0, "newOrder", c->new_order,
+		    sizeof c->new_order) < 0)
+			return c->err;
+		acme_goto(c, c->kid[0] ? ST_ORDER : ST_ACCOUNT, 0);
+		return ACME_OK;
+	case ST_ACCOUNT:
+		if (json_get(&d, 0, "status") >= 0 &&
+		    !json_str_eq(&d, json_get(&d, 0, "status"), "valid"))
+			return acme_fail(c, ACME_ERR_INVALID,
+			    "the account is not valid", NULL);
+		if (flow_location(c, c->kid) != ACME_OK)
+			return c->err;
+		if (c->port.store(c->port.ctx, ACME_STORE_ACCOUNT_URL,
+		    c->kid, strlen(c->kid)) != 0)
+			return acme_fail(c, ACME_ERR_STORAGE,
+			    "cannot store " ACME_STORE_ACCOUNT_URL, NULL);
+		acme_goto(c, ST_ORDER, 0);
+		return ACME_OK;
+	case ST_ORDER:
+		return flow_new_order(c, &d);
+	case ST_AUTHZ:
+		if (flow_authz(c, &d) != ACME_OK)
+			return c->err;
+		if (c->idx + 1 < (int)c->nauthz) {
+			c->idx++;
+			acme_goto(c, ST_AUTHZ, 0);
+			return ACME_OK;
+		}
+		return flow_challenges(c);
+	case ST_CHALLENGE:
+		if (json_str_eq(&d, json_get(&d, 0, "status"), "invalid")) {
+			memset(&c->problem, 0, sizeof c->problem);
+			json_string(&d, json_get(&d, json_get(&d, 0, "error"),
+			    "detail"), c->problem.detail,
+			    sizeof c->problem.detail);
+			return acme_fail_problem(c, ACME_ERR_INVALID,
+			    c->authz[c->idx].name);
+		}
+		c->authz[c->idx].need_post = 0;
+		i = flow_next_post(c, c->idx + 1);
+		if (i >= 0) {
+			c->idx = i;
+			acme_goto(c, ST_CHALLENGE, 0);
+			return ACME_OK;
+		}
+		c->idx = flow_next_pending(c, 0);
+		c->polls = 0;
+		acme_goto(c, ST_POLL_AUTHZ, acme_retry_after_ms(c));
+		return ACME_OK;
+	case ST_POLL_AUTHZ:
+		if (flow_authz(c, &d) != ACME_OK)
+			return c->err;
+		if (!c->authz[c->idx].valid) {
+			if (++c->polls > ACME_POLL_MAX)
+				return acme_fail(c, ACME_ERR_RETRIES,
+				    c->authz[c->idx].name, "authorization "
+				    "still pending after ACME_POLL_MAX polls");
+			c->cnt.polls++;
+			acme_goto(c, ST_POLL_AUTHZ, acme_retry_after_ms(c));
+			return ACME_OK;
+		}
+		i = flow_next_pending(c, c->idx + 1);
+		if (i >= 0) {
+			c->idx = i;
+			c->polls = 0;
+			acme_goto(c, ST_POLL_AUTHZ, 0);
+			return ACME_OK;
+		}
+		http01_stop(&c->http01, &c->port);
+		acme_goto(c, ST_FINALIZE, 0);
+		return ACME_OK;
+	case ST_FINALIZE:
+		c->polls = 0;
+		return flow_order(c, &d);
+	case ST_POLL_ORDER:
+		return flow_order(c, &d);
+	case ST_CERT:
+		return flow_cert(c);
+	default:
+		return acme_fail(c, ACME_ERR_PARAM, "bad state", NULL);
+	}
+}

@@ -1,0 +1,20 @@
+/*
+ * str.h -- bounded string helpers for messages (core has no stdio).
+ */
+#ifndef STR_H
+#define STR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Append s to dst (cap bytes, NUL-terminated); truncates with a NUL.
+ * Returns 0, or -1 when s did not fit whole. */
+int str_cat(char *dst, size_t cap, const char *s);
+/* Append the decimal form of v. */
+int str_cat_u(char *dst, size_t cap, uint64_t v);
+/* Copy s into dst; -1 (and dst "") when it does not fit. */
+int str_copy(char *dst, size_t cap, const char *s);
+/* Copy n bytes of s into dst with a NUL; -1 (and dst "") if too long. */
+int str_copyn(char *dst, size_t cap, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * tls.c -- see tls.h.
+ */
+#include <string.h>
+#include "tls.h"
+#include "acme_err.h"
+
+#if !ACME_TLS_FULL
+/*
+ * The small profile: TLS 1.2, ECDHE-ECDSA with AES-128-GCM or
+ * ChaCha20-Poly1305, P-256, SHA-256 (and SHA-384 for chains signed with
+ * it), ECDSA-signed certificate chains.  What a Pebble-like server needs.
+ */
+static void
+tls_client_init_small(br_ssl_client_context *cc, br_x509_minimal_context *xc,
+    const br_x509_trust_anchor *tas, size_t ntas)
+{
+	static const uint16_t suites[] = {
+		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+	};
+
+	br_ssl_client_zero(cc);
+	br_ssl_engine_set_versions(&cc->eng, BR_TLS12, BR_TLS12);
+	br_x509_minimal_init(xc, &br_sha256_vtable, tas, ntas);
+	br_x509_minimal_set_hash(xc, br_sha256_ID, &br_sha256_vtable);
+	br_x509_minimal_set_hash(xc, br_sha384_ID, &br_sha384_vtable);
+	br_ssl_engine_set_suites(&cc->eng, suites,
+	    sizeof suites / sizeof suites[0]);
+	br_ssl_engine_set_hash(&cc->eng, br_sha256_ID, &br_sha256_vtable);
+	br_ssl_engine_set_hash(&cc->eng, br_sha384_ID, &br_sha384_vtable);
+	br_ssl_engine_set_prf_sha256(&cc->eng, &br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha384(&cc->eng, &br_tls12_sha384_prf);
+	br_ssl_engine_set_default_aes_gcm(&cc->eng);
+	br_ssl_engine_set_default_chapol(&cc->eng);
+#if ACME_EC_I15
+	br_ssl_engine_set_ec(&cc->eng, &br_ec_p256_m15);
+	br_ssl_engine_set_ecdsa(&cc->eng, &br_ecdsa_i15_vrfy_asn1);
+	br_x509_minimal_set_ecdsa(xc, &br_ec_p256_m15,
+	    &br_ecdsa_i15_vrfy_asn1);
+#else
+	br_ssl_engine_set_ec(&cc->eng, &br_ec_p256_m31);
+	br_ssl_engine_set_ecdsa(&cc->eng, &br_ecdsa_i31_vrfy_asn1);
+	br_x509_minimal_set_ecdsa(xc, &br_ec_p256_m31,
+	    &br_ecdsa_i31_vrfy_asn1);
+#endif
+	br_ssl_engine_set_x509(&cc->eng, &xc->vtable);
+}
+#endif
+
+void
+tls_init(struct tls_conn *t)
+{
+	memset(t, 0, sizeof *t);
+	t->h = -1;
+}
+
+int
+tls_is_open_to(const struct tls_conn *t, const char *host, uint16_t port)
+{
+	if (t->h < 0 || t->port != port || strcmp(t->host, host) != 0)
+		return 0;
+	return (br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_CLOSED) == 0;
+}
+
+int
+tls_open(struct tls_conn *t, const struct acme_port *p, const char *host,
+    uint16_t port, const br_x509_trust_anchor *tas, size_t ntas,
+    uint64_t unix_time)
+{
+	size_t hl = strlen(host);
+	uint64_t days;
+
+	tls_close(t, p);
+	if (hl > ACME_MAX_NAME)
+		return ACME_ERR_TOO_LARGE;
+	/* Without the date no certificate validity can be checked. */
+	if (unix_time == 0)
+		return ACME_ERR_TIME;
+#if ACME_TLS_FULL
+	br_ssl_client_init_full(&t->sc, &t->xc, tas, ntas);
+#else
+	tls_client_init_small(&t->sc, &t->xc, tas, ntas);
+#endif
+	/* BearSSL counts days from 0000-01-01; 719528 is 1970-01-01. */
+	days = unix_time / 86400 + 719528;
+	br_x509_minimal_set_time(&t->xc, (uint32_t)days,
+	    (uint32_t)(unix_time % 86400));
+	br_ssl_engine_set_buffer(&t->sc.eng, t->iobuf, sizeof t->iobuf, 0);
+	if (!br_ssl_client_reset(&t->sc, host, 0))
+		return ACME_ERR_TLS;
+	t->h = p->connect(p->ctx, host, port, ACME_CONNECT_TIMEOUT_MS);
+	if (t->h < 0)
+		return ACME_ERR_NET;
+	memcpy(t->host, host, hl + 1);
+	t->port = port;
+	t->uses = 0;
+	t->last_error = 0;
+	return ACME_OK;
+}
+
+void
+tls_close(struct tls_conn *t, const struct acme_port *p)
+{
+	if (t->h >= 0)
+		p->close(p->ctx, t->h);
+	t->h = -1;
+	t->host[0] = 0;
+	t->port = 0;
+}
+
+int
+tls_xfer_step(struct tls_conn *t, const struct acme_port *p,
+    struct tls_xfer *x)
+{
+	br_ssl_engine_context *eng = &t->sc.eng;
+
+	if (t->h < 0)
+		return ACME_ERR_NET;
+	for (;;) {
+		unsigned st = br_ssl_engine_current_state(eng);
+		unsigned char *buf;
+		size_t len;
+		int n, i;
+
+		if (st & BR_SSL_CLOSED) {
+			t->last_error = br_ssl_engine_last_error(eng);
+			tls_close(t, p);
+			if (t->last_error != BR_ERR_OK)
+				return ACME_ERR_TLS;
+			x->eof = 1;
+			return ACME_ERR_NET;
+		}
+		if (st & BR_SSL_SENDREC) {
+			buf = br_ssl_engine_sendrec_buf(eng, &len);
+			n = p->send(p->ctx, t->h, buf, len);
+			if (n < 0) {
+				tls_close(t, p);
+				return ACME_ERR_NET;
+			}
+			if (n == 0)
+				return 0;
+			br_ssl_engine_sendrec_ack(eng, (size_t)n);
+			continue;
+		}
+		if (st & BR_SSL_RECVAPP) {
+			size_t used = 0;
+
+			buf = br_ssl_engine_recvapp_buf(eng, &len);
+			n = x->sink(x->arg, buf, len, &used);
+			if (used > len)
+				used = len;
+			x->rx_bytes += used;
+			br_ssl_engine_recvapp_ack(eng, used);
+			if (n < 0)
+				return n;
+			if (n == 1) {
+				x->leftover = len - used;
+				return 1;
+			}
+			continue;
+		}
+		if (st & BR_SSL_SENDAPP) {
+			for (i = 0; i < 2; i++)
+				if (x->tx_off[i] < x->tx_len[i])
+					break;
+			if (i < 2) {
+				size_t want = x->tx_len[i] - x->tx_off[i];
+
+				buf = br_ssl_engine_sendapp_buf(eng, &len);
+				if (len > want)
+					len = want;
+				memcpy(buf, x->tx[i] + x->tx_off[i], len);
+				br_ssl_engine_sendapp_ack(eng, len);
+				x->tx_off[i] += len;
+				continue;
+			}
+			if (!x->flushed) {
+				br_ssl_engine_flush(eng, 0);
+				x->flushed = 1;
+				continue;
+			}
+		}
+		if (st & BR_SSL_RECVREC) {
+			buf = br_ssl_engine_recvrec_buf(eng, &len);
+			n = p->recv(p->ctx, t->h, buf, len);
+			if (n < 0) {
+				tls_close(t, p);
+				x->eof = 1;
+				return ACME_ERR_NET;
+			}
+			if (n == 0)
+				return 0;
+			br_ssl_engine_recvrec_ack(eng, (size_t)n);
+			continue;
+		}
+		/* Nothing the engine can do: wait for the transport. */
+		return 0;
+	}
+}

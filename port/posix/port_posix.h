@@ -1,0 +1,27 @@
+/*
+ * port_posix.h -- the picoacme port for Linux and other POSIX hosts:
+ * TCP sockets with timeouts, getrandom(), CLOCK_MONOTONIC/CLOCK_REALTIME,
+ * atomic file storage in one directory (temp file, fsync, rename, fsync
+ * of the directory; ".key" files mode 0600), log to stderr.
+ */
+#ifndef PORT_POSIX_H
+#define PORT_POSIX_H
+
+#include "port.h"
+
+#define POSIX_PORT_MAX_FDS 8
+
+struct posix_port {
+	const char *dir;        /* storage directory */
+	int verbose;            /* log INFO and DEBUG too */
+	int fds[POSIX_PORT_MAX_FDS];
+	unsigned char wake[POSIX_PORT_MAX_FDS];
+	uint32_t io_wait_ms;    /* longest wait inside send/recv */
+};
+
+/* Fill port with the POSIX functions using pp as context.  dir must
+ * exist.  */
+void posix_port_init(struct acme_port *port, struct posix_port *pp,
+    const char *dir, int verbose);
+
+#endif

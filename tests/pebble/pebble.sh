@@ -1,0 +1,320 @@
+# shellcheck shell=sh
+# Pebble on loopback for picoacme's tests and demo.  Source this file (POSIX sh).
+#
+#   pebble_start [nonce_reject_percent]   start pebble-challtestsrv + pebble (default 5 %)
+#   pebble_stop                           stop both, remove the work dir (safe to call twice)
+#   pebble_root FILE                      fetch Pebble's issuing root (/roots/0) into FILE
+#   pebble_intermediate FILE              fetch Pebble's intermediate (/intermediates/0)
+#   pebble_dir_field NAME                 print a URL from the ACME directory (newAccount, ...)
+#   pebble_get URL [FILE]                 GET over TLS trusting only PEBBLE_CA
+#   pebble_free_ports N                   print N free TCP ports (one line, space separated)
+#
+# After pebble_start these are exported:
+#   PEBBLE_DIR_URL   https://127.0.0.1:PORT/dir
+#   PEBBLE_CA        PEM of the throwaway CA that signed Pebble's listener certificate
+#   PEBBLE_HTTP_PORT port Pebble's validator connects to for http-01 (on 127.0.0.1)
+#   PEBBLE_TLS_PORT  port Pebble's validator connects to for tls-alpn-01
+#   PEBBLE_MGMT      https://127.0.0.1:PORT2 (Pebble's management interface, same cert)
+#   PEBBLE_DNS       127.0.0.1:PORT of pebble-challtestsrv's DNS (answers A with 127.0.0.1)
+#   PEBBLE_CHALL_MGMT http://127.0.0.1:PORT of pebble-challtestsrv's management API
+#   PEBBLE_WORK      the temp dir (removed by pebble_stop unless PEBBLE_KEEP=1)
+#   PEBBLE_LOG       Pebble's log file
+#
+# Knobs (environment): PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
+# ones; PEBBLE_START_TIMEOUT (seconds, default 15); PEBBLE_KEEP=1 keeps the work dir.
+#
+# Callers must stop Pebble on every exit path:
+#   trap pebble_stop EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
+
+# Variables set for the processes we start: no CA bundle or proxy from the caller's
+# environment, and never PEBBLE_VA_ALWAYS_VALID (real validation only).
+# (A variable, not a function, so that "env $_PEBBLE_UNSET cmd &" execs cmd and $! is
+# the pid of cmd itself, not of a subshell.)
+_PEBBLE_UNSET="-u SSL_CERT_FILE -u SSL_CERT_DIR -u REQUESTS_CA_BUNDLE -u CURL_CA_BUNDLE
+ -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY -u all_proxy
+ -u PEBBLE_VA_ALWAYS_VALID"
+_pebble_env() {
+    # shellcheck disable=SC2086 # split on purpose
+    env $_PEBBLE_UNSET "$@"
+}
+
+# python3 helper (stdlib only).  Subcommands:
+#   ports N                      N free TCP ports (also free on UDP), space separated
+#   checkfree PORT...            fail unless every PORT is free (TCP and UDP)
+#   wait DIRURL CA CHALLURL SECS PID...   until the directory answers over TLS
+#   get URL CA [OUT]             GET, verify with CA only; body to OUT or stdout
+#   dirfield URL CA NAME         print directory[NAME]
+_pebble_py() {
+    _pebble_env python3 - "$@" <<'PY'
+import json, os, socket, ssl, sys, time, urllib.request
+
+def opener(ca):
+    handlers = [urllib.request.ProxyHandler({})]
+    if ca:
+        ctx = ssl.create_default_context(cafile=ca)  # trusts ca only
+        handlers.append(urllib.request.HTTPSHandler(context=ctx))
+    return urllib.request.build_opener(*handlers)
+
+def get(url, ca, timeout=5.0):
+    req = urllib.request.Request(url, headers={"User-Agent": "picoacme-tests"})
+    try:
+        with opener(ca).open(req, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:   # a status is an answer too
+        return e.code, e.read()
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        try:
+            os.kill(pid, 0)
+            return True
+        except OSError:
+            return False
+
+cmd, args = sys.argv[1], sys.argv[2:]
+if cmd == "ports":
+    socks, ports = [], []
+    while len(ports) < int(args[0]):
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.bind(("0.0.0.0", 0))
+        p = t.getsockname()[1]
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind(("0.0.0.0", p))
+        except OSError:
+            t.close(); u.close(); continue
+        socks += [t, u]
+        ports.append(p)
+    print(" ".join(map(str, ports)))
+elif cmd == "checkfree":                      # exit 1 naming the first busy port
+    for a in args:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, kind)
+            try:
+                s.bind(("0.0.0.0", int(a)))
+            except OSError as e:
+                sys.exit("port %s is busy: %s" % (a, e))
+            finally:
+                s.close()
+elif cmd == "wait":
+    url, ca, chall, secs = args[0], args[1], args[2], float(args[3])
+    pids = [int(p) for p in args[4:]]
+    deadline = time.monotonic() + secs
+    last = "no answer yet"
+    while time.monotonic() < deadline:
+        dead = [p for p in pids if not alive(p)]
+        if dead:
+            sys.exit("process %s exited" % " ".join(map(str, dead)))
+        try:
+            get(chall, None, 1.0)            # challtestsrv management: any status will do
+            st, body = get(url, ca, 1.0)
+            if st == 200 and "newNonce" in json.loads(body):
+                sys.exit(0)
+            last = "directory answered %d" % st
+        except Exception as e:               # refused, TLS error, ...
+            last = str(e)
+        time.sleep(0.05)
+    sys.exit("not ready after %gs: %s" % (secs, last))
+elif cmd == "get":
+    st, body = get(args[0], args[1])
+    if st != 200:
+        sys.exit("GET %s -> %d" % (args[0], st))
+    if len(args) > 2:
+        with open(args[2], "wb") as f:
+            f.write(body)
+    else:
+        sys.stdout.buffer.write(body)
+elif cmd == "dirfield":
+    st, body = get(args[0], args[1])
+    v = json.loads(body).get(args[2]) if st == 200 else None
+    if not isinstance(v, str):
+        sys.exit("directory has no %s (status %d)" % (args[2], st))
+    print(v)
+else:
+    sys.exit("unknown subcommand " + cmd)
+PY
+}
+
+pebble_free_ports() {
+    _pebble_py ports "$1"
+}
+
+# True while PID exists and is not a zombie.
+_pebble_alive() {
+    if [ -r "/proc/$1/stat" ]; then
+        _pebble_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+        [ -n "$_pebble_st" ] && [ "$_pebble_st" != Z ]
+    else
+        kill -0 "$1" 2>/dev/null
+    fi
+}
+
+# Throwaway CA (EC P-256) and a listener certificate for 127.0.0.1 / localhost.
+_pebble_certs() {
+    _pebble_d=$1
+    cat >"$_pebble_d/server.ext" <<'EOF'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+EOF
+    openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -keyout "$_pebble_d/ca.key" -out "$_pebble_d/ca.pem" -days 2 \
+        -subj "/CN=picoacme test CA for Pebble's listener" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null &&
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -keyout "$_pebble_d/server.key" -out "$_pebble_d/server.csr" \
+        -subj "/CN=localhost" 2>/dev/null &&
+    openssl x509 -req -in "$_pebble_d/server.csr" -CA "$_pebble_d/ca.pem" \
+        -CAkey "$_pebble_d/ca.key" -CAcreateserial -days 2 -sha256 \
+        -extfile "$_pebble_d/server.ext" -out "$_pebble_d/server.pem" 2>/dev/null
+}
+
+_pebble_fail() {
+    echo "pebble_start: $1" >&2
+    for _pebble_f in "${PEBBLE_WORK:-}/challtestsrv.log" "${PEBBLE_LOG:-}"; do
+        [ -s "$_pebble_f" ] || continue
+        echo "pebble_start: last lines of $_pebble_f:" >&2
+        tail -n 15 "$_pebble_f" | sed 's/^/    /' >&2
+    done
+    pebble_stop
+    return 1
+}
+
+pebble_start() {
+    _pebble_reject=${1:-5}
+    if [ -n "${_PEBBLE_PID:-}${_PEBBLE_CHALL_PID:-}" ]; then
+        echo "pebble_start: already started (call pebble_stop first)" >&2
+        return 1
+    fi
+    for _pebble_c in pebble pebble-challtestsrv openssl python3; do
+        command -v "$_pebble_c" >/dev/null 2>&1 ||
+            { echo "pebble_start: $_pebble_c not found (run scripts/deps.sh)" >&2; return 1; }
+    done
+    PEBBLE_WORK=$(mktemp -d "${TMPDIR:-/tmp}/picoacme-pebble.XXXXXX") ||
+        { echo "pebble_start: mktemp failed" >&2; return 1; }
+    PEBBLE_LOG=$PEBBLE_WORK/pebble.log
+    export PEBBLE_WORK PEBBLE_LOG
+
+    _pebble_certs "$PEBBLE_WORK" || { _pebble_fail "openssl could not make the certificates"; return 1; }
+    PEBBLE_CA=$PEBBLE_WORK/ca.pem
+
+    if [ -n "${PEBBLE_PORT_BASE:-}" ]; then
+        _pebble_b=$PEBBLE_PORT_BASE
+        _pebble_ports="$_pebble_b $((_pebble_b + 1)) $((_pebble_b + 2)) $((_pebble_b + 3)) $((_pebble_b + 4)) $((_pebble_b + 5))"
+        # shellcheck disable=SC2086 # split on purpose
+        _pebble_why=$(_pebble_py checkfree $_pebble_ports 2>&1) ||
+            { _pebble_fail "PEBBLE_PORT_BASE=$_pebble_b: $_pebble_why"; return 1; }
+    else
+        _pebble_ports=$(pebble_free_ports 6) || { _pebble_fail "could not find free ports"; return 1; }
+    fi
+    # shellcheck disable=SC2086 # split on purpose
+    set -- $_pebble_ports
+    _pebble_listen=$1 _pebble_mport=$2 PEBBLE_HTTP_PORT=$3 PEBBLE_TLS_PORT=$4
+    _pebble_dns=$5 _pebble_cmport=$6
+
+    cat >"$PEBBLE_WORK/pebble-config.json" <<EOF
+{
+  "pebble": {
+    "listenAddress": "127.0.0.1:$_pebble_listen",
+    "managementListenAddress": "127.0.0.1:$_pebble_mport",
+    "certificate": "$PEBBLE_WORK/server.pem",
+    "privateKey": "$PEBBLE_WORK/server.key",
+    "httpPort": $PEBBLE_HTTP_PORT,
+    "tlsPort": $PEBBLE_TLS_PORT,
+    "ocspResponderURL": "",
+    "externalAccountBindingRequired": false
+  }
+}
+EOF
+    # Debian's pebble-challtestsrv has no -doh flag.
+    # shellcheck disable=SC2086 # split on purpose
+    env $_PEBBLE_UNSET pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+        -dns01 "127.0.0.1:$_pebble_dns" -http01 "" -https01 "" -tlsalpn01 "" \
+        -management "127.0.0.1:$_pebble_cmport" \
+        </dev/null >"$PEBBLE_WORK/challtestsrv.log" 2>&1 &
+    _PEBBLE_CHALL_PID=$!
+    # shellcheck disable=SC2086 # split on purpose
+    env $_PEBBLE_UNSET PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT="$_pebble_reject" \
+        pebble -config "$PEBBLE_WORK/pebble-config.json" -dnsserver "127.0.0.1:$_pebble_dns" \
+        </dev/null >"$PEBBLE_LOG" 2>&1 &
+    _PEBBLE_PID=$!
+
+    PEBBLE_DIR_URL=https://127.0.0.1:$_pebble_listen/dir
+    PEBBLE_MGMT=https://127.0.0.1:$_pebble_mport
+    PEBBLE_DNS=127.0.0.1:$_pebble_dns
+    PEBBLE_CHALL_MGMT=http://127.0.0.1:$_pebble_cmport
+    export PEBBLE_DIR_URL PEBBLE_CA PEBBLE_HTTP_PORT PEBBLE_TLS_PORT PEBBLE_MGMT \
+        PEBBLE_DNS PEBBLE_CHALL_MGMT
+
+    if ! _pebble_why=$(_pebble_py wait "$PEBBLE_DIR_URL" "$PEBBLE_CA" "$PEBBLE_CHALL_MGMT/" \
+            "${PEBBLE_START_TIMEOUT:-15}" "$_PEBBLE_PID" "$_PEBBLE_CHALL_PID" 2>&1); then
+        _pebble_fail "Pebble did not come up on $PEBBLE_DIR_URL: $_pebble_why"
+        return 1
+    fi
+    return 0
+}
+
+pebble_stop() {
+    for _pebble_p in ${_PEBBLE_PID:-} ${_PEBBLE_CHALL_PID:-}; do
+        kill -TERM "$_pebble_p" 2>/dev/null
+    done
+    for _pebble_p in ${_PEBBLE_PID:-} ${_PEBBLE_CHALL_PID:-}; do
+        _pebble_i=0
+        while _pebble_alive "$_pebble_p" && [ "$_pebble_i" -lt 50 ]; do
+            sleep 0.1
+            _pebble_i=$((_pebble_i + 1))
+        done
+        if _pebble_alive "$_pebble_p"; then
+            kill -KILL "$_pebble_p" 2>/dev/null
+            sleep 0.1
+        fi
+        # Reap it (it is dead or a zombie now, so this cannot block for long).
+        _pebble_alive "$_pebble_p" || wait "$_pebble_p" 2>/dev/null
+    done
+    _PEBBLE_PID='' _PEBBLE_CHALL_PID=''
+    if [ -n "${PEBBLE_WORK:-}" ] && [ -d "$PEBBLE_WORK" ]; then
+        case $PEBBLE_WORK in
+        */picoacme-pebble.*)
+            if [ "${PEBBLE_KEEP:-0}" = 1 ]; then
+                echo "pebble_stop: kept $PEBBLE_WORK" >&2
+            else
+                rm -rf "$PEBBLE_WORK"
+            fi ;;
+        esac
+    fi
+    PEBBLE_WORK=
+    return 0
+}
+
+pebble_get() {
+    if [ $# -ge 2 ]; then
+        _pebble_py get "$1" "$PEBBLE_CA" "$2"
+    else
+        _pebble_py get "$1" "$PEBBLE_CA"
+    fi
+}
+
+pebble_dir_field() {
+    _pebble_py dirfield "$PEBBLE_DIR_URL" "$PEBBLE_CA" "$1"
+}
+
+_pebble_fetch_pem() {
+    pebble_get "$PEBBLE_MGMT/$1" "$2" || return 1
+    if ! grep -q -- '-----BEGIN CERTIFICATE-----' "$2"; then
+        echo "pebble: $PEBBLE_MGMT/$1 did not return a PEM certificate" >&2
+        return 1
+    fi
+}
+
+pebble_root() {
+    _pebble_fetch_pem roots/0 "$1"
+}
+
+pebble_intermediate() {
+    _pebble_fetch_pem intermediates/0 "$1"
+}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# The test driver behind `make test`.  Each suite prints a line
+# "NAME: N passed, N failed"; this script adds them up and ends with
+# "total: N passed, N failed".  Exit status 1 when anything failed.
+#   tests/run.sh unit BIN...   the unit-test executables
+#   tests/run.sh all           everything make test runs (needs the build)
+set -u
+BUILD=${BUILD:-build}
+total_pass=0 total_fail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Run one suite: its output is shown, its summary line counted.  A suite
+# that prints no summary counts as one failure.
+suite() {
+	"$@" 2>&1 | tee "$log"
+	line=$(grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$1: no summary line: counted as a failure"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+unit() {
+	for t in "$@"; do
+		suite "$t"
+	done
+}
+
+# The no-allocation check, and proof that it can fail.
+nomalloc() {
+	suite sh tests/nomalloc.sh $(ls "$BUILD"/host/core/*.o)
+	tmp=$(mktemp -d)
+	printf '#include <stdlib.h>\nvoid *core_leak(void) { return malloc(8); }\n' >"$tmp/leak.c"
+	cc -c "$tmp/leak.c" -o "$tmp/leak.o"
+	if sh tests/nomalloc.sh "$BUILD"/host/core/acme.o "$tmp/leak.o" >/dev/null; then
+		echo "nomalloc-selftest: 0 passed, 1 failed (a malloc went unnoticed)"
+		total_fail=$((total_fail + 1))
+	else
+		echo "nomalloc-selftest: 1 passed, 0 failed"
+		total_pass=$((total_pass + 1))
+	fi
+	rm -rf "$tmp"
+}
+
+case "${1:-all}" in
+unit)
+	shift
+	unit "$@"
+	;;
+all)
+	unit "$BUILD"/san/tests/test_*
+	nomalloc
+	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
+	;;
+*)
+	echo "usage: tests/run.sh unit BIN... | all" >&2
+	exit 2
+	;;
+esac
+echo "total: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ]
