@@ -79,8 +79,12 @@ test: deps
 bench: deps $(PICOACME)
 	@sh bench/run.sh $(PICOACME)
 
-size: $(HOST_CORE_OBJ)
-	@size -t $(HOST_CORE_OBJ)
+$(BUILD)/host/bench/sizeof: bench/sizeof.c $(wildcard core/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(INC) $(CFLAGS) -o $@ $<
+
+size: $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof
+	@sh bench/size.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -247,8 +247,13 @@ acme_xfer_begin(struct acme_client *c, const char *method, const char *url,
 static int
 acme_xfer_pump(struct acme_client *c)
 {
-	int r = tls_xfer_step(&c->tls, &c->port, &c->xfer);
+	int r;
 
+	do {
+		r = tls_xfer_step(&c->tls, &c->port, &c->xfer);
+	} while (r == TLS_PROGRESS && acme_now(c) <= c->xfer_deadline);
+	if (r == TLS_PROGRESS)
+		r = 0;
 	if (r == ACME_ERR_NET && c->xfer.eof)
 		r = http_resp_eof(&c->resp) == 1 ? 1 : ACME_ERR_NET;
 	if (r == 0 && acme_now(c) > c->xfer_deadline) {

@@ -112,7 +112,7 @@
 #endif
 
 /* Timeouts: TCP connect, and one whole HTTP exchange (TLS handshake,
- * request, response) without progress. */
+ * request, response), however slowly the bytes trickle in. */
 #ifndef ACME_CONNECT_TIMEOUT_MS
 #define ACME_CONNECT_TIMEOUT_MS 10000
 #endif

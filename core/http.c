@@ -689,9 +689,11 @@ http_byte(struct http_resp *r, unsigned char c)
 		r->state = HTTP_S_CHUNK_SIZE;
 		return 0;
 	}
-	if (r->state != HTTP_S_CHUNK_SIZE &&
-	    ++r->header_bytes > ACME_MAX_HEADERS)
-		return http_fail(r, ACME_ERR_TOO_LARGE);
+	if (r->state != HTTP_S_CHUNK_SIZE) {
+		if (r->header_bytes >= ACME_MAX_HEADERS)
+			return http_fail(r, ACME_ERR_TOO_LARGE);
+		r->header_bytes++;
+	}
 	if (c == '\n') {
 		n = r->line_len;
 		skipped = r->line_skip;

@@ -192,7 +192,9 @@ tls_xfer_step(struct tls_conn *t, const struct acme_port *p,
 			if (n == 0)
 				return 0;
 			br_ssl_engine_recvrec_ack(eng, (size_t)n);
-			continue;
+			/* Back to the caller after every read, so that a
+			 * server dripping bytes meets the caller's deadline. */
+			return TLS_PROGRESS;
 		}
 		/* Nothing the engine can do: wait for the transport. */
 		return 0;

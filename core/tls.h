@@ -57,8 +57,11 @@ int tls_open(struct tls_conn *t, const struct acme_port *p,
 int tls_is_open_to(const struct tls_conn *t, const char *host,
     uint16_t port);
 
+#define TLS_PROGRESS 2
+
 /* Move data.  Returns 1 when the sink completed, 0 when the transport
- * would block, ACME_ERR_NET (x->eof set when the peer closed),
+ * would block, TLS_PROGRESS after bytes came in (call again, once the
+ * deadline is checked), ACME_ERR_NET (x->eof set when the peer closed),
  * ACME_ERR_TLS (t->last_error holds BearSSL's code), or the sink's
  * error. */
 int tls_xfer_step(struct tls_conn *t, const struct acme_port *p,

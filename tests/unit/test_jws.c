@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "t.h"
 #include "acme_err.h"
 #include "b64url.h"
@@ -14,7 +15,7 @@
 /* RFC 7515 appendix A.3: the ES256 example key and JWS. */
 static const char a3_x[] = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
 static const char a3_y[] = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
-static const char a3_d[] = "jpsQnnGQmL-YBIffH1136cLSG-E4h8HW7nZMDAQjTXo";
+static const char a3_d[] = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI";
 static const char a3_input[] = "eyJhbGciOiJFUzI1NiJ9."
     "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt"
     "cGxlLmNvbS9pc19yb290Ijp0cnVlfQ";

@@ -1,0 +1,30 @@
+/*
+ * sizeof.c -- how much RAM the caller gives picoacme: the context and its
+ * largest parts, with the limits of this build's acme_config.h.
+ */
+#include <stdio.h>
+#include "acme.h"
+
+int
+main(void)
+{
+	struct acme_client c;
+
+	printf("struct acme_client        %6zu bytes\n", sizeof c);
+	printf("  TLS (engine+x509+buf)   %6zu\n", sizeof c.tls);
+	printf("    of it the I/O buffer  %6zu (BR_SSL_BUFSIZE_MONO)\n",
+	    sizeof c.tls.iobuf);
+	printf("  response body window    %6zu (ACME_MAX_RESPONSE)\n",
+	    sizeof c.body);
+	printf("  request (JWS)           %6zu (ACME_MAX_REQUEST)\n",
+	    sizeof c.req);
+	printf("  payload scratch         %6zu (ACME_MAX_PAYLOAD)\n",
+	    sizeof c.payload);
+	printf("  JSON tokens             %6zu (ACME_JSON_TOKENS)\n",
+	    sizeof c.tok);
+	printf("  HTTP parser             %6zu\n", sizeof c.resp);
+	printf("  authorizations          %6zu (ACME_MAX_IDENTIFIERS)\n",
+	    sizeof c.authz);
+	printf("  http-01 responder       %6zu\n", sizeof c.http01);
+	return 0;
+}
