@@ -820,11 +820,11 @@ http_w_str(struct http_w *w, const char *s)
 	http_w_put(w, s, strlen(s));
 }
 
-/* Append v in decimal. */
+/* Append v in decimal (size_t: no 64-bit division on 32-bit targets). */
 static void
-http_w_dec(struct http_w *w, uint64_t v)
+http_w_dec(struct http_w *w, size_t v)
 {
-	char b[20];
+	char b[3 * sizeof(size_t)];
 	size_t i = sizeof b;
 
 	do {
