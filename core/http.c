@@ -20,6 +20,7 @@
 #include <string.h>
 #include "http.h"
 #include "acme_err.h"
+#include "str.h"
 
 #define HTTP_END_OK	0
 #define HTTP_END_HTTP	1
@@ -74,19 +75,6 @@ http_ieq(const char *s, size_t n, const char *b)
 		if (b[i] == '\0' || http_lower(s[i]) != b[i])
 			return 0;
 	return b[n] == '\0';
-}
-
-/* Value of the hex digit c, or -1. */
-static int
-http_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* 1 when the n bytes at s are all decimal digits and n > 0. */
@@ -626,7 +614,7 @@ http_chunk_line(struct http_resp *r, size_t n)
 	size_t i;
 	int d;
 
-	for (i = 0; i < n && (d = http_hex(s[i])) >= 0; i++) {
+	for (i = 0; i < n && (d = str_hex(s[i])) >= 0; i++) {
 		if (i >= HTTP_CHUNK_DIGITS)
 			return http_fail(r, ACME_ERR_HTTP);
 		v = v * 16 + (unsigned)d;
@@ -987,7 +975,7 @@ http_url_split(const char *url, char *host, size_t hcap,
 			h = q + 1;
 	if (h < e && *h == '[') {
 		for (he = ++h; he < e && *he != ']'; he++)
-			if (http_hex(*he) < 0 && *he != ':' && *he != '.')
+			if (str_hex(*he) < 0 && *he != ':' && *he != '.')
 				return ACME_ERR_PARAM;
 		if (he == e || memchr(h, ':', (size_t)(he - h)) == NULL)
 			return ACME_ERR_PARAM;

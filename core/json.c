@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "acme_err.h"
+#include "str.h"
 #include "json.h"
 
 #define JSMN_STATIC
@@ -61,19 +62,6 @@ json_is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Value 0..15 of hex digit c, or -1. */
-static int
-json_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The four hex digits at js[i..i+4) (i + 4 <= end checked here) as a
  * number, or -1. */
 static long
@@ -85,7 +73,7 @@ json_hex4(const char *js, size_t i, size_t end)
 	if (end < 4 || i > end - 4)
 		return -1;
 	for (k = 0; k < 4; k++) {
-		h = json_hex(js[i + k]);
+		h = str_hex(js[i + k]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | h;

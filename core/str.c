@@ -55,3 +55,15 @@ str_copy(char *dst, size_t cap, const char *s)
 {
 	return str_copyn(dst, cap, s, strlen(s));
 }
+
+int
+str_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

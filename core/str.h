@@ -17,4 +17,7 @@ int str_copy(char *dst, size_t cap, const char *s);
 /* Copy n bytes of s into dst with a NUL; -1 (and dst "") if too long. */
 int str_copyn(char *dst, size_t cap, const char *s, size_t n);
 
+/* Value 0..15 of the hex digit c, or -1. */
+int str_hex(char c);
+
 #endif
