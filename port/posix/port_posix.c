@@ -316,8 +316,8 @@ pp_log(void *ctx, int level, const char *msg)
 {
 	struct posix_port *pp = ctx;
 
-	if (level <= ACME_LOG_WARN && !pp->verbose)
-		return;   /* the CLI prints the final error line itself */
+	if (!pp->verbose)
+		return;   /* quiet: the CLI prints the one error line itself */
 	if (level <= ACME_LOG_INFO)
 		fprintf(stderr, "picoacme: %s\n", msg);
 	else if (pp->verbose > 1)

@@ -93,6 +93,8 @@ elif cmd == "checkfree":                      # exit 1 naming the first busy por
     for a in args:
         for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
             s = socket.socket(socket.AF_INET, kind)
+            if kind == socket.SOCK_STREAM:   # as servers do: TIME_WAIT is no obstacle
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("0.0.0.0", int(a)))
             except OSError as e:
@@ -153,13 +155,15 @@ _pebble_alive() {
 }
 
 # Throwaway CA (EC P-256) and a listener certificate for 127.0.0.1 / localhost.
+# DNS:127.0.0.1 too: BearSSL's X.509 engine matches the server name against DNS names
+# only (it ignores iPAddress SANs); OpenSSL, Python and Go use the IP SAN.
 _pebble_certs() {
     _pebble_d=$1
     cat >"$_pebble_d/server.ext" <<'EOF'
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectAltName = IP:127.0.0.1, DNS:localhost, DNS:127.0.0.1
 EOF
     openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
         -keyout "$_pebble_d/ca.key" -out "$_pebble_d/ca.pem" -days 2 \
