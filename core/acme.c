@@ -317,9 +317,14 @@ acme_xfer_failed(struct acme_client *c, int err)
 	}
 	/* The request may have used the nonce: it is gone either way. */
 	tls_close(&c->tls, &c->port);
-	if (c->reused_conn && c->xfer.rx_bytes == 0 && err == ACME_ERR_NET) {
+	if (c->reused_conn && c->xfer.rx_bytes == 0 && err == ACME_ERR_NET &&
+	    c->net_tries == 0) {
 		/* The server closed an idle kept-alive connection: reconnect
-		 * at once; the next attempt is on a fresh one. */
+		 * at once; the next attempt is on a fresh one.  Once per
+		 * request: a server that drops every request unanswered
+		 * would otherwise loop us for ever (the HEAD for the new
+		 * nonce makes the next connection "reused" again). */
+		c->net_tries++;
 		c->phase = PH_IDLE;
 		return ACME_OK;
 	}

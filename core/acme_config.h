@@ -80,10 +80,12 @@
 #endif
 
 /* RFC 8555 6.5: badNonce retries of one request, and of one whole
- * session.  10 per request lets an issuance of about ten POSTs survive a
- * server rejecting half the nonces in more than 99% of runs. */
+ * session.  An issuance makes about eight POSTs; against a server that
+ * rejects half the nonces, 10 retries per request lose ~0.4% of
+ * issuances, 15 lose ~0.01% (20 issuances in a row: 7.5% vs 0.25%).
+ * Each retry costs one request and no wait. */
 #ifndef ACME_BADNONCE_RETRIES
-#define ACME_BADNONCE_RETRIES 10
+#define ACME_BADNONCE_RETRIES 15
 #endif
 #ifndef ACME_BADNONCE_SESSION_MAX
 #define ACME_BADNONCE_SESSION_MAX 60

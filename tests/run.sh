@@ -57,6 +57,7 @@ all)
 	unit "$BUILD"/san/tests/test_*
 	nomalloc
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
+	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme
 	;;
 *)
 	echo "usage: tests/run.sh unit BIN... | all" >&2

@@ -1,0 +1,1150 @@
+/*
+ * test_flow.c -- the RFC 8555 state machine (core/acme.c, core/flow.c)
+ * driven end to end against the scripted fake server of fake_server.c:
+ * real TLS (BearSSL on both sides), every JWS checked by the server,
+ * fake time, in-memory storage.  Scenarios check exact counters on both
+ * sides, so a client that sends one request too many, reuses a nonce or
+ * waits too little fails.  Run with FS_VERBOSE=1 to see the client log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "t.h"
+#include "acme.h"
+#include "jws.h"
+#include "key.h"
+#include "fake_server.h"
+
+static struct fs S;
+static struct fs_store ST;           /* storage shared by several runs */
+static struct acme_client C;
+static struct acme_port P;
+static char name_buf[ACME_MAX_IDENTIFIERS + 1][32];
+static const char *names[ACME_MAX_IDENTIFIERS + 1];
+
+/* A fresh server (with its own storage) and the port on it. */
+static void
+srv(uint32_t seed)
+{
+	unsigned i;
+
+	fs_init(&S, seed);
+	fs_port(&S, &P);
+	for (i = 0; i <= ACME_MAX_IDENTIFIERS; i++) {
+		snprintf(name_buf[i], sizeof name_buf[i], "n%u.acme.test", i);
+		names[i] = name_buf[i];
+	}
+}
+
+/* acme_init for the first n names against the fake server. */
+static int
+client(size_t n)
+{
+	struct acme_config cfg;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.directory_url = FS_DIR_URL;
+	cfg.trust_anchors = &S.ta;
+	cfg.trust_anchor_count = 1;
+	cfg.names = names;
+	cfg.name_count = n;
+	cfg.http01_port = 80;
+	cfg.contact = "mailto:ops@acme.test";
+	return acme_init(&C, &cfg, &P);
+}
+
+/* A whole run with acme_run(); the client is closed afterwards. */
+static int
+run(size_t n)
+{
+	int r = client(n);
+
+	if (r == ACME_OK)
+		r = acme_run(&C);
+	acme_close(&C);
+	return r;
+}
+
+/* The server saw no breach of the protocol and the clock stayed sane;
+ * no nonce appears twice in the log. */
+static void
+clean(const char *tag)
+{
+	unsigned i, j;
+	int dup = 0;
+
+	CHECKF(S.violations == 0, "%s: %u violations, first: %s", tag,
+	    S.violations, S.violation);
+	CHECKF(!S.runaway, "%s: runaway client", tag);
+	for (i = 0; i < S.nlog && !dup; i++)
+		for (j = i + 1; j < S.nlog && !dup; j++)
+			dup = S.log[i].nonce[0] &&
+			    strcmp(S.log[i].nonce, S.log[j].nonce) == 0;
+	CHECKF(!dup, "%s: a nonce was sent twice", tag);
+}
+
+/* Print the server log (on failures, to see what happened). */
+static void
+dump(const char *tag)
+{
+	unsigned i;
+
+	fprintf(stderr, "--- %s: server log (%u requests)\n", tag, S.nlog);
+	for (i = 0; i < S.nlog; i++)
+		fprintf(stderr, "  %2u c%u t=%-6llu %-4s %-20s -> %d%s\n", i,
+		    S.log[i].conn, (unsigned long long)S.log[i].t_ms,
+		    S.log[i].method, S.log[i].path, S.log[i].status,
+		    S.log[i].act ? " (rule)" : "");
+	fprintf(stderr, "  client: %s: %s\n", acme_strerror(C.err), C.msg);
+}
+
+struct der_buf {
+	unsigned char d[512];
+	size_t len;
+	int over;
+};
+
+static void
+der_append(void *ctx, const void *data, size_t len)
+{
+	struct der_buf *b = ctx;
+
+	if (b->over || len > sizeof b->d - b->len) {
+		b->over = 1;
+		return;
+	}
+	memcpy(b->d + b->len, data, len);
+	b->len += len;
+}
+
+/* The public point of an "EC PRIVATE KEY" PEM, decoded with BearSSL
+ * alone (not core/key.c).  Returns 0 or -1. */
+static int
+pem_pub(const unsigned char *pem, size_t len, unsigned char q[65])
+{
+	static struct der_buf db;
+	br_pem_decoder_context pc;
+	br_skey_decoder_context kc;
+	const br_ec_private_key *sk;
+	br_ec_public_key pk;
+	unsigned char buf[BR_EC_KBUF_PUB_MAX_SIZE];
+	int done = 0;
+
+	memset(&db, 0, sizeof db);
+	br_pem_decoder_init(&pc);
+	while (len > 0 && !done) {
+		size_t n = br_pem_decoder_push(&pc, pem, len);
+
+		pem += n;
+		len -= n;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			if (strcmp(br_pem_decoder_name(&pc),
+			    "EC PRIVATE KEY") != 0)
+				return -1;
+			br_pem_decoder_setdest(&pc, der_append, &db);
+			break;
+		case BR_PEM_END_OBJ:
+			done = 1;
+			break;
+		case BR_PEM_ERROR:
+			return -1;
+		default:
+			break;
+		}
+	}
+	if (!done || db.over)
+		return -1;
+	br_skey_decoder_init(&kc);
+	br_skey_decoder_push(&kc, db.d, db.len);
+	if (br_skey_decoder_last_error(&kc) != 0 ||
+	    br_skey_decoder_key_type(&kc) != BR_KEYTYPE_EC)
+		return -1;
+	sk = br_skey_decoder_get_ec(&kc);
+	if (sk->curve != BR_EC_secp256r1 ||
+	    br_ec_compute_pub(&br_ec_p256_m31, &pk, buf, sk) != 65)
+		return -1;
+	memcpy(q, buf, 65);
+	return 0;
+}
+
+/* RFC 7638 thumbprint of q, computed from scratch (not core/jws.c). */
+static void
+thumb_of(const unsigned char q[65], char out[48])
+{
+	char x[48], y[48], jwk[192];
+	unsigned char h[32];
+	br_sha256_context sc;
+	int n;
+
+	fs_b64url(x, q + 1, 32);
+	fs_b64url(y, q + 33, 32);
+	n = snprintf(jwk, sizeof jwk,
+	    "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}",
+	    x, y);
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, jwk, (size_t)n);
+	br_sha256_out(&sc, h);
+	fs_b64url(out, h, sizeof h);
+}
+
+/* 1 when blob name holds exactly s. */
+static int
+blob_is(const char *name, const char *s)
+{
+	const unsigned char *d;
+	long n = fs_blob(&S, name, &d);
+
+	return n >= 0 && (size_t)n == strlen(s) && memcmp(d, s, (size_t)n) == 0;
+}
+
+/* The sequence of endpoints the server saw equals want (n entries). */
+static int
+seq_is(const int *want, unsigned n)
+{
+	unsigned i;
+
+	if (S.nlog != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (S.log[i].ep != want[i])
+			return 0;
+	return 1;
+}
+
+/* 1: happy path, one name. */
+static void
+test_happy(void)
+{
+	static const int want[] = { FS_EP_DIR, FS_EP_NONCE, FS_EP_ACCOUNT,
+	    FS_EP_ORDER, FS_EP_AUTHZ, FS_EP_CHAL, FS_EP_AUTHZ,
+	    FS_EP_FINALIZE, FS_EP_ORDER_POLL, FS_EP_CERT };
+	static const char *const stores[] = { ACME_STORE_ACCOUNT_KEY,
+	    ACME_STORE_ACCOUNT_URL, ACME_STORE_CERT_KEY, ACME_STORE_CERT };
+	const struct acme_counters *k;
+	const unsigned char *d;
+	unsigned char q[65];
+	long n;
+	unsigned i, zero;
+	int r;
+
+	srv(1);
+	r = run(1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("happy");
+	CHECK(acme_error(&C) == ACME_OK);
+	CHECK(acme_message(&C)[0] == 0);
+	CHECK(acme_problem(&C) == NULL);
+	k = acme_counters(&C);
+	CHECKF(k->requests == 10, "requests %u", k->requests);
+	CHECKF(k->head_nonce == 1, "head_nonce %u", k->head_nonce);
+	CHECKF(k->handshakes == 1, "handshakes %u", k->handshakes);
+	CHECK(k->badnonce_retries == 0 && k->stale_nonces == 0);
+	CHECK(k->invalid_nonces == 0 && k->net_retries == 0);
+	CHECKF(k->polls == 1, "polls %u", k->polls);
+	CHECK(k->bytes_sent > 2000 && k->bytes_received > 2000);
+	/* The server's side of the same story. */
+	CHECK(seq_is(want, sizeof want / sizeof want[0]));
+	CHECKF(S.connects == 1 && S.handshakes == 1, "connects %u hs %u",
+	    S.connects, S.handshakes);
+	CHECK(S.requests == 10 && S.posts == 8);
+	CHECKF(S.nonces_used == 8 && S.nonces_issued == 9,
+	    "nonces used %u issued %u", S.nonces_used, S.nonces_issued);
+	CHECK(S.nacct == 1 && S.norder == 1);
+	for (i = 0; i < S.nlog; i++) {
+		CHECK(S.log[i].conn == 1);
+		if (S.log[i].ep == FS_EP_ACCOUNT)
+			CHECK(S.log[i].has_jwk && !S.log[i].has_kid);
+		else if (S.log[i].ep > FS_EP_ACCOUNT)
+			CHECK(S.log[i].jws_ok && S.log[i].has_kid &&
+			    strcmp(S.log[i].kid, S.acct[0].url) == 0);
+	}
+	if (t_fail)
+		dump("happy");
+	/* Storage: what, and in which order (the key before the cert). */
+	CHECK(blob_is(ACME_STORE_CERT, fs_chain()));
+	CHECK(acme_certificate(&C) != NULL &&
+	    strcmp(acme_certificate(&C), fs_chain()) == 0);
+	CHECK(blob_is(ACME_STORE_ACCOUNT_URL, S.acct[0].url));
+	CHECK(S.store->stores == 4);
+	for (i = 0; i < 4; i++)
+		CHECKF(strcmp(S.store->seq[i], stores[i]) == 0, "store %u: %s",
+		    i, S.store->seq[i]);
+	n = fs_blob(&S, ACME_STORE_CERT_KEY, &d);
+	CHECK(n > 30 && memcmp(d, "-----BEGIN EC PRIVATE KEY-----", 30) == 0);
+	CHECK(n > 0 && pem_pub(d, (size_t)n, q) == 0);
+	/* The stored key is the one the CSR asked a certificate for. */
+	CHECK(S.csr_len > 100 && memchr(S.csr, 4, S.csr_len) != NULL);
+	for (i = 0; S.csr_len >= 65 && i <= S.csr_len - 65; i++)
+		if (memcmp(S.csr + i, q, 65) == 0)
+			break;
+	CHECK(S.csr_len >= 65 && i <= S.csr_len - 65);
+	n = fs_blob(&S, ACME_STORE_ACCOUNT_KEY, &d);
+	CHECK(n > 0 && pem_pub(d, (size_t)n, q) == 0 &&
+	    memcmp(q, S.acct[0].q, 65) == 0);
+	/* The certificate key is wiped from the client after the run. */
+	for (i = 0, zero = 1; i < sizeof C.cert_key; i++)
+		zero &= ((unsigned char *)&C.cert_key)[i] == 0;
+	CHECK(zero);
+	/* Two waits of the default poll interval, nothing more. */
+	CHECKF(S.now >= 2 * ACME_POLL_INTERVAL_MS &&
+	    S.now < 2 * ACME_POLL_INTERVAL_MS + 500, "now %llu",
+	    (unsigned long long)S.now);
+	CHECK(S.listens == 1 && S.listen_port == 80 && !S.listening);
+	CHECK(S.accepts == 0);
+	/* Done is sticky and quiet: no more port calls. */
+	i = S.port_calls;
+	CHECK(acme_step(&C) == 0);
+	CHECK(S.port_calls == i);
+}
+
+/* 2: several names; orders whose authorizations are (partly) valid. */
+static void
+test_names(void)
+{
+	static const struct {
+		unsigned n, prevalid;
+		unsigned requests, chal, authz;
+	} tc[] = {
+		{ 1, 0, 10, 1, 2 },
+		{ 2, 0, 13, 2, 4 },
+		{ ACME_MAX_IDENTIFIERS, 0, 7 + 3 * ACME_MAX_IDENTIFIERS,
+		    ACME_MAX_IDENTIFIERS, 2 * ACME_MAX_IDENTIFIERS },
+		{ 2, 1, 11, 1, 3 },                 /* first one valid */
+		{ 2, 2, 11, 1, 3 },                 /* second one valid */
+		{ 2, 3, 7, 0, 0 },                  /* order "ready" */
+		{ ACME_MAX_IDENTIFIERS, (1u << ACME_MAX_IDENTIFIERS) - 1, 7,
+		    0, 0 },
+	};
+	unsigned i, j;
+	int r;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		const struct acme_counters *k;
+
+		if (tc[i].n > ACME_MAX_IDENTIFIERS)
+			continue;       /* not in this configuration */
+		srv(100 + i);
+		S.prevalid = tc[i].prevalid;
+		r = run(tc[i].n);
+		CHECKF(r == ACME_OK, "case %u: %s: %s", i, acme_strerror(r),
+		    acme_message(&C));
+		clean("names");
+		k = acme_counters(&C);
+		CHECKF(k->requests == tc[i].requests && S.requests ==
+		    tc[i].requests, "case %u: requests %u/%u", i, k->requests,
+		    S.requests);
+		CHECKF(S.ep_count[FS_EP_CHAL] == tc[i].chal, "case %u: chal %u",
+		    i, S.ep_count[FS_EP_CHAL]);
+		CHECKF(S.ep_count[FS_EP_AUTHZ] == tc[i].authz,
+		    "case %u: authz %u", i, S.ep_count[FS_EP_AUTHZ]);
+		CHECK(k->head_nonce == 1 && k->handshakes == 1);
+		CHECK(S.order[0].n == tc[i].n);
+		for (j = 0; j < tc[i].n; j++)
+			CHECK(strcmp(S.order[0].az[j].name, names[j]) == 0);
+		CHECK(blob_is(ACME_STORE_CERT, fs_chain()));
+		/* A responder only when there is something to serve. */
+		CHECK(S.listens == (tc[i].chal ? 1u : 0u) && !S.listening);
+		if (r != ACME_OK || S.violations)
+			dump("names");
+	}
+	/* One name too many is refused before any I/O. */
+	srv(120);
+	CHECK(client(ACME_MAX_IDENTIFIERS + 1) == ACME_ERR_TOO_LARGE);
+	CHECK(S.port_calls == 0);
+}
+
+/* 3: the stored account is reused; a lost account is registered again. */
+static void
+test_account(void)
+{
+	char url1[ACME_MAX_URL + 1];
+	const struct acme_counters *k;
+	int r, i;
+
+	memset(&ST, 0, sizeof ST);
+	srv(3);
+	S.store = &ST;
+	r = run(1);
+	CHECKF(r == ACME_OK, "first run: %s", acme_message(&C));
+	CHECK(S.ep_count[FS_EP_ACCOUNT] == 1);
+	snprintf(url1, sizeof url1, "%s", S.acct[0].url);
+
+	/* Second run, same server, same storage: no newAccount. */
+	fs_clear_stats(&S);
+	r = run(1);
+	CHECKF(r == ACME_OK, "second run: %s", acme_message(&C));
+	clean("account reuse");
+	k = acme_counters(&C);
+	CHECK(S.ep_count[FS_EP_ACCOUNT] == 0);
+	CHECKF(k->requests == 9 && S.requests == 9, "requests %u",
+	    k->requests);
+	CHECK(k->head_nonce == 1);
+	i = fs_find(&S, FS_EP_ORDER, 0);
+	CHECK(i >= 0 && S.log[i].has_kid && strcmp(S.log[i].kid, url1) == 0);
+	CHECK(S.nacct == 1 && S.norder == 2);
+
+	/* A new server that never heard of the account. */
+	srv(3);
+	S.store = &ST;
+	r = run(1);
+	CHECKF(r == ACME_OK, "lost account: %s", acme_message(&C));
+	clean("account lost");
+	k = acme_counters(&C);
+	CHECK(S.ep_count[FS_EP_ACCOUNT] == 1);
+	CHECK(S.ep_count[FS_EP_ORDER] == 2);
+	i = fs_find(&S, FS_EP_ORDER, 0);
+	CHECK(i == 2 && S.log[i].status == 400);
+	CHECK(S.log[3].ep == FS_EP_ACCOUNT && S.log[3].has_jwk);
+	CHECKF(k->requests == 11 && k->head_nonce == 1, "requests %u head %u",
+	    k->requests, k->head_nonce);
+	CHECK(S.nacct == 1 && strcmp(S.acct[0].url, url1) != 0);
+	CHECK(blob_is(ACME_STORE_ACCOUNT_URL, S.acct[0].url));
+	snprintf(url1, sizeof url1, "%s", S.acct[0].url);
+
+	/* The key survived, the URL did not: newAccount finds the account
+	 * (200, RFC 8555 7.3.1) and no second one is made. */
+	for (i = 0; i < FS_MAX_BLOBS; i++)
+		if (strcmp(ST.b[i].name, ACME_STORE_ACCOUNT_URL) == 0)
+			ST.b[i].used = 0;
+	fs_clear_stats(&S);
+	r = run(1);
+	CHECKF(r == ACME_OK, "url lost: %s", acme_message(&C));
+	clean("account url lost");
+	CHECK(S.ep_count[FS_EP_ACCOUNT] == 1 && S.log[2].status == 200);
+	CHECK(S.nacct == 1);
+	CHECK(blob_is(ACME_STORE_ACCOUNT_URL, url1));
+
+	/* A stored account.url that is not https is ignored. */
+	fs_blob_put(&S, ACME_STORE_ACCOUNT_URL, "ftp://x", 7);
+	fs_clear_stats(&S);
+	r = run(1);
+	CHECK(r == ACME_OK && S.ep_count[FS_EP_ACCOUNT] == 1);
+	clean("account url bogus");
+	/* A stored key that is not a key: a clean storage error. */
+	fs_blob_put(&S, ACME_STORE_ACCOUNT_KEY, "garbage", 7);
+	fs_clear_stats(&S);
+	r = run(1);
+	CHECKF(r == ACME_ERR_CRYPTO || r == ACME_ERR_STORAGE, "%s",
+	    acme_strerror(r));
+	CHECK(S.requests == 0);
+}
+
+/* 4: badNonce (RFC 8555 6.5). */
+static void
+test_badnonce(void)
+{
+	static const struct {
+		int ep;
+		unsigned from, times;
+		int act, want;
+		unsigned head, retries, ep_n;   /* ep_n: requests to ep */
+	} tc[] = {
+		/* with a nonce in the reply: exactly that one, no HEAD */
+		{ FS_EP_ORDER, 1, 1, FS_ACT_BADNONCE, ACME_OK, 1, 1, 2 },
+		/* without: a HEAD newNonce follows */
+		{ FS_EP_ORDER, 1, 1, FS_ACT_BADNONCE_BARE, ACME_OK, 2, 1, 2 },
+		{ FS_EP_CHAL, 1, 3, FS_ACT_BADNONCE, ACME_OK, 1, 3, 4 },
+		{ FS_EP_POST, 2, 5, FS_ACT_BADNONCE, ACME_OK, 1, 5, 6 },
+		/* on every POST: bounded */
+		{ FS_EP_POST, 1, 0, FS_ACT_BADNONCE, ACME_ERR_BAD_NONCE, 1,
+		    ACME_BADNONCE_RETRIES, ACME_BADNONCE_RETRIES + 1 },
+		{ FS_EP_POST, 1, 0, FS_ACT_BADNONCE_BARE, ACME_ERR_BAD_NONCE,
+		    ACME_BADNONCE_RETRIES + 1, ACME_BADNONCE_RETRIES,
+		    ACME_BADNONCE_RETRIES + 1 },
+	};
+	unsigned i, j;
+	int r;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		const struct acme_counters *k;
+		int ep = tc[i].ep == FS_EP_POST ? (tc[i].from == 1 ?
+		    FS_EP_ACCOUNT : FS_EP_ORDER) : tc[i].ep;
+
+		if (tc[i].want == ACME_OK &&
+		    tc[i].retries > ACME_BADNONCE_RETRIES)
+			continue;       /* not in this configuration */
+		srv(400 + i);
+		fs_add_rule(&S, tc[i].ep, tc[i].from, tc[i].times, tc[i].act,
+		    0, -1, NULL);
+		r = run(1);
+		k = acme_counters(&C);
+		CHECKF(r == tc[i].want, "case %u: %s: %s", i, acme_strerror(r),
+		    acme_message(&C));
+		clean("badnonce");
+		CHECKF(k->head_nonce == tc[i].head && S.ep_count[FS_EP_NONCE]
+		    == tc[i].head, "case %u: head %u", i, k->head_nonce);
+		CHECKF(k->badnonce_retries == tc[i].retries,
+		    "case %u: retries %u", i, k->badnonce_retries);
+		CHECKF(S.ep_count[ep] == tc[i].ep_n, "case %u: %u requests",
+		    i, S.ep_count[ep]);
+		if (tc[i].want != ACME_OK) {
+			CHECK(strstr(acme_message(&C), "badNonce") != NULL);
+			CHECK(acme_problem(&C) != NULL &&
+			    acme_problem(&C)->status == 400);
+			CHECK(S.ep_count[FS_EP_CERT] == 0);
+		}
+		/* After each badNonce: the next request uses the reply's
+		 * nonce, or is a HEAD when there was none. */
+		for (j = 0; j + 1 < S.nlog; j++) {
+			if (S.log[j].status != 400)
+				continue;
+			if (tc[i].act == FS_ACT_BADNONCE)
+				CHECK(strcmp(S.log[j + 1].nonce,
+				    S.log[j].resp_nonce) == 0);
+			else
+				CHECK(S.log[j + 1].ep == FS_EP_NONCE);
+		}
+		if (r != tc[i].want)
+			dump("badnonce");
+	}
+}
+
+/* 5: a server (or a cache) hands out nonces that were used already. */
+static void
+test_stale(void)
+{
+	static const struct {
+		struct fs_rule ru[2];
+		int want;
+		unsigned head, stale;
+	} tc[] = {
+		{ { { FS_EP_POST, 1, 3, FS_ACT_STALE_NONCE, 0, 0, NULL },
+		    { 0, 0, 0, 0, 0, 0, NULL } }, ACME_OK, 4, 3 },
+		{ { { FS_EP_POST, 1, 1, FS_ACT_STALE_NONCE, 0, 0, NULL },
+		    { FS_EP_NONCE, 2, 1, FS_ACT_STALE_NONCE, 0, 0, NULL } },
+		    ACME_OK, 3, 2 },
+		/* newNonce itself keeps serving a used nonce: give up */
+		{ { { FS_EP_POST, 1, 1, FS_ACT_STALE_NONCE, 0, 0, NULL },
+		    { FS_EP_NONCE, 2, 0, FS_ACT_STALE_NONCE, 0, 0, NULL } },
+		    ACME_ERR_BAD_NONCE, 5, 5 },
+	};
+	unsigned i, j;
+	int r;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		const struct acme_counters *k;
+
+		srv(500 + i);
+		for (j = 0; j < 2; j++)
+			if (tc[i].ru[j].act)
+				fs_add_rule(&S, tc[i].ru[j].ep,
+				    tc[i].ru[j].from, tc[i].ru[j].times,
+				    tc[i].ru[j].act, 0, -1, NULL);
+		r = run(1);
+		k = acme_counters(&C);
+		CHECKF(r == tc[i].want, "case %u: %s: %s", i, acme_strerror(r),
+		    acme_message(&C));
+		clean("stale");   /* the server asserts: no nonce reused */
+		CHECKF(k->stale_nonces == tc[i].stale && k->stale_nonces > 0,
+		    "case %u: stale %u", i, k->stale_nonces);
+		CHECKF(k->head_nonce == tc[i].head, "case %u: head %u", i,
+		    k->head_nonce);
+		CHECK(S.nonces_used == S.posts);
+		if (tc[i].want != ACME_OK)
+			CHECK(strstr(acme_message(&C), "newNonce") != NULL);
+	}
+}
+
+/* 6: connections: keep-alive off, idle close, refused connects. */
+static void
+test_conn(void)
+{
+	const struct acme_counters *k;
+	unsigned i;
+	int r, fresh;
+
+	srv(600);
+	S.keepalive = 0;
+	r = run(1);
+	k = acme_counters(&C);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	clean("keep-alive off");
+	CHECKF(k->handshakes == 10 && S.connects == 10 && S.handshakes == 10,
+	    "handshakes %u/%u", k->handshakes, S.handshakes);
+	CHECK(k->requests == 10 && k->net_retries == 0);
+	for (i = 0, fresh = 1; i < S.nlog; i++)
+		fresh &= S.log[i].conn == i + 1;
+	CHECK(fresh);
+
+	/* The server closes connections idle for half a poll interval: the
+	 * client finds out when it sends, and reconnects at once (no retry
+	 * counted). */
+	srv(601);
+	S.idle_close_ms = ACME_POLL_INTERVAL_MS / 2;
+	r = run(1);
+	k = acme_counters(&C);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	clean("idle close");
+	CHECKF(S.idle_closes == 2, "idle closes %u", S.idle_closes);
+	CHECKF(k->handshakes == 3 && S.connects == 3, "handshakes %u",
+	    k->handshakes);
+	CHECK(k->net_retries == 0);
+	/* Each POST lost on a dead connection costs a HEAD for a nonce. */
+	CHECKF(k->head_nonce == 3 && k->requests == 14 && S.requests == 12,
+	    "head %u requests %u/%u", k->head_nonce, k->requests, S.requests);
+	if (r != ACME_OK)
+		dump("idle close");
+
+	/* One refused connect: retried after a backoff. */
+	if (ACME_NET_RETRIES < 1)
+		goto refused;
+	srv(602);
+	S.refuse_connect = 1;
+	r = run(1);
+	k = acme_counters(&C);
+	CHECK(r == ACME_OK && k->net_retries == 1 && k->handshakes == 1);
+	CHECK(S.log[0].t_ms >= 1000);
+	clean("refused once");
+refused:
+	/* Refused for good: ACME_ERR_NET after ACME_NET_RETRIES + 1. */
+	srv(603);
+	S.refuse_connect = 1000;
+	r = run(1);
+	CHECKF(r == ACME_ERR_NET, "%s", acme_strerror(r));
+	CHECKF(1000 - S.refuse_connect == ACME_NET_RETRIES + 1, "attempts %d",
+	    1000 - S.refuse_connect);
+	CHECK(strstr(acme_message(&C), "attempts") != NULL);
+	CHECK(S.requests == 0);
+	clean("refused");
+}
+
+/* The fake time between log entries a and b. */
+static uint64_t
+gap(int a, int b)
+{
+	return a >= 0 && b >= 0 ? S.log[b].t_ms - S.log[a].t_ms : 0;
+}
+
+/* 7: 5xx and Retry-After. */
+static void
+test_retry(void)
+{
+	static const struct {
+		int ep;
+		unsigned times;
+		int act;
+		long arg, arg2;
+		int errnonce;           /* error answers carry a nonce */
+		int want;
+		unsigned ep_n;          /* requests to ep */
+		uint64_t min_gap;       /* ms between the 1st and 2nd request
+		                         * to ep (5xx), or between ep and the
+		                         * next request (Retry-After on 2xx) */
+	} tc[] = {
+		{ FS_EP_ORDER, 1, FS_ACT_STATUS, 503, 5, 1, ACME_OK, 2, 5000 },
+		{ FS_EP_ORDER, 1, FS_ACT_STATUS, 429, 2, 1, ACME_OK, 2, 2000 },
+		{ FS_EP_ORDER, 1, FS_ACT_STATUS, 500, -1, 1, ACME_OK, 2, 1000 },
+		{ FS_EP_DIR, 2, FS_ACT_STATUS, 503, 1, 0, ACME_OK, 3, 1000 },
+		{ FS_EP_NONCE, 1, FS_ACT_STATUS, 503, -1, 0, ACME_OK, 2, 1000 },
+		{ FS_EP_ORDER, 0, FS_ACT_STATUS, 500, -1, 1, ACME_ERR_SERVER,
+		    ACME_NET_RETRIES + 1, 1000 },
+		{ FS_EP_ORDER, 0, FS_ACT_STATUS, 503, 3, 1, ACME_ERR_SERVER,
+		    ACME_NET_RETRIES + 1, 3000 },
+		/* a Retry-After over ACME_RETRY_AFTER_MAX_S: give up now */
+		{ FS_EP_ORDER, 0, FS_ACT_STATUS, 503,
+		    ACME_RETRY_AFTER_MAX_S + 1, 1, ACME_ERR_SERVER, 1, 0 },
+		/* on 2xx answers: the wait before the next poll */
+		{ FS_EP_CHAL, 1, FS_ACT_RETRY_AFTER, 7, 0, 1, ACME_OK, 1,
+		    7000 },
+		{ FS_EP_FINALIZE, 1, FS_ACT_RETRY_AFTER, 3, 0, 1, ACME_OK, 1,
+		    3000 },
+	};
+	const struct acme_counters *k;
+	unsigned i;
+	int r, a, b;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		if (tc[i].want == ACME_OK && tc[i].act == FS_ACT_STATUS &&
+		    tc[i].ep_n - 1 > ACME_NET_RETRIES)
+			continue;       /* not in this configuration */
+		srv(700 + i);
+		S.error_nonce = tc[i].errnonce;
+		fs_add_rule(&S, tc[i].ep, 1, tc[i].times, tc[i].act,
+		    tc[i].arg, tc[i].arg2, NULL);
+		r = run(1);
+		k = acme_counters(&C);
+		CHECKF(r == tc[i].want, "case %u: %s: %s", i, acme_strerror(r),
+		    acme_message(&C));
+		clean("retry");
+		CHECKF(S.ep_count[tc[i].ep] == tc[i].ep_n,
+		    "case %u: %u requests", i, S.ep_count[tc[i].ep]);
+		a = fs_find(&S, tc[i].ep, 0);
+		if (tc[i].act == FS_ACT_STATUS) {
+			b = fs_find(&S, tc[i].ep, 1);
+			CHECKF(k->net_retries == tc[i].ep_n - 1,
+			    "case %u: net_retries %u", i, k->net_retries);
+		} else {
+			b = a + 1;
+			CHECK(k->net_retries == 0);
+		}
+		if (b >= 0 && b < (int)S.nlog)
+			CHECKF(gap(a, b) >= tc[i].min_gap,
+			    "case %u: waited %llu ms, want >= %llu", i,
+			    (unsigned long long)gap(a, b),
+			    (unsigned long long)tc[i].min_gap);
+		else
+			CHECK(tc[i].ep_n == 1 && tc[i].act == FS_ACT_STATUS);
+		if (tc[i].want == ACME_ERR_SERVER) {
+			CHECK(acme_problem(&C) != NULL &&
+			    acme_problem(&C)->status == tc[i].arg);
+			CHECK(strstr(acme_message(&C), "serverInternal") !=
+			    NULL);
+		}
+		/* Error answers carried a nonce: no extra HEAD. */
+		CHECKF(k->head_nonce == 1 + (tc[i].ep == FS_EP_NONCE),
+		    "case %u: head %u", i, k->head_nonce);
+		if (r != tc[i].want)
+			dump("retry");
+	}
+	/* Retry-After on polls is capped at ACME_RETRY_AFTER_MAX_S. */
+	srv(750);
+	S.authz_polls = 1;              /* one "pending" poll first */
+	fs_add_rule(&S, FS_EP_AUTHZ, 1, 0, FS_ACT_RETRY_AFTER, 9999, 0, NULL);
+	r = run(1);
+	CHECK(r == ACME_OK);
+	clean("retry cap");
+	a = fs_find(&S, FS_EP_AUTHZ, 1);
+	b = fs_find(&S, FS_EP_AUTHZ, 2);
+	CHECKF(gap(a, b) >= ACME_RETRY_AFTER_MAX_S * 1000 &&
+	    gap(a, b) < ACME_RETRY_AFTER_MAX_S * 1000 + 1000,
+	    "capped wait %llu ms", (unsigned long long)gap(a, b));
+}
+
+/* 8: invalid authorizations and orders, endless processing. */
+static void
+test_invalid(void)
+{
+	static const char detail[] = "Invalid response from "
+	    "http://n0.acme.test/.well-known/acme-challenge/x: 404";
+	static const struct {
+		int ep;
+		unsigned from, times;
+		int act;
+		const char *str;
+		int want;
+		const char *msg;
+	} tc[] = {
+		{ FS_EP_AUTHZ, 2, 1, FS_ACT_INVALID, detail, ACME_ERR_INVALID,
+		    detail },
+		/* invalid at the first look, before any challenge */
+		{ FS_EP_AUTHZ, 1, 1, FS_ACT_INVALID, "dns problem",
+		    ACME_ERR_INVALID, "dns problem" },
+		{ FS_EP_CHAL, 1, 1, FS_ACT_BODY, "{\"type\":\"http-01\","
+		    "\"status\":\"invalid\",\"error\":{\"type\":\"urn:ietf:"
+		    "params:acme:error:connection\",\"detail\":\"chal-xyz\"}}",
+		    ACME_ERR_INVALID, "chal-xyz" },
+		{ FS_EP_ORDER_POLL, 1, 1, FS_ACT_BODY,
+		    "{\"status\":\"invalid\",\"error\":{\"type\":"
+		    "\"urn:ietf:params:acme:error:badCSR\","
+		    "\"detail\":\"csr-xyz\"}}", ACME_ERR_INVALID, "csr-xyz" },
+		{ FS_EP_ORDER_POLL, 1, 0, FS_ACT_PROCESSING, NULL,
+		    ACME_ERR_RETRIES, "ACME_POLL_MAX" },
+		{ FS_EP_ORDER_POLL, 1, 1, FS_ACT_BODY, "{\"status\":\"weird\"}",
+		    ACME_ERR_PROTOCOL, "status" },
+	};
+	unsigned i;
+	int r;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		srv(800 + i);
+		fs_add_rule(&S, tc[i].ep, tc[i].from, tc[i].times, tc[i].act,
+		    0, -1, tc[i].str);
+		r = run(1);
+		CHECKF(r == tc[i].want, "case %u: %s: %s", i, acme_strerror(r),
+		    acme_message(&C));
+		CHECKF(strstr(acme_message(&C), tc[i].msg) != NULL,
+		    "case %u: message \"%s\"", i, acme_message(&C));
+		clean("invalid");
+		CHECK(S.ep_count[FS_EP_CERT] == 0);
+		CHECK(fs_blob(&S, ACME_STORE_CERT, NULL) < 0);
+		CHECK(!S.listening);    /* the responder was stopped */
+		/* The error is sticky and costs no more I/O. */
+		CHECK(acme_step(&C) == tc[i].want);
+	}
+	/* i == 4 above: exactly ACME_POLL_MAX order polls.  Again, counted. */
+	srv(850);
+	fs_add_rule(&S, FS_EP_ORDER_POLL, 1, 0, FS_ACT_PROCESSING, 0, -1,
+	    NULL);
+	r = run(1);
+	CHECK(r == ACME_ERR_RETRIES);
+	CHECKF(S.ep_count[FS_EP_ORDER_POLL] == ACME_POLL_MAX,
+	    "order polls %u", S.ep_count[FS_EP_ORDER_POLL]);
+	CHECK(S.now >= (uint64_t)ACME_POLL_MAX * ACME_POLL_INTERVAL_MS);
+	/* An authorization pending for ever: bounded as well. */
+	srv(851);
+	S.authz_polls = 100000;
+	r = run(1);
+	CHECK(r == ACME_ERR_RETRIES);
+	CHECKF(S.ep_count[FS_EP_AUTHZ] >= 1 + ACME_POLL_MAX &&
+	    S.ep_count[FS_EP_AUTHZ] <= 2 + ACME_POLL_MAX, "authz polls %u",
+	    S.ep_count[FS_EP_AUTHZ]);
+	CHECK(strstr(acme_message(&C), "pending") != NULL);
+	clean("authz forever");
+}
+
+/* Attempts of a request whose every try is dropped unanswered: the
+ * first reconnect is immediate (it looks like an idle close) but counts
+ * against ACME_NET_RETRIES; at least that one reconnect is made. */
+#define DROP_ATTEMPTS (ACME_NET_RETRIES + 1 > 2 ? ACME_NET_RETRIES + 1 : 2)
+
+/* 9: hostile answers end in a clean error, never a crash. */
+static void
+test_hostile(void)
+{
+	static char toolong[ACME_MAX_TOKEN + 8];
+	static char longloc[ACME_MAX_URL + 40];
+	static char manytok[ACME_JSON_TOKENS * 4 + 64];
+	static char manyaz[(ACME_MAX_IDENTIFIERS + 1) * 64 + 128];
+	static const struct {
+		int ep;
+		unsigned times;
+		int act;
+		const char *str;
+		int want;
+		unsigned net_retries;
+	} tc[] = {
+		{ FS_EP_ORDER, 1, FS_ACT_TRUNCATE, NULL, ACME_ERR_JSON, 0 },
+		{ FS_EP_AUTHZ, 1, FS_ACT_TRUNCATE, NULL, ACME_ERR_JSON, 0 },
+		{ FS_EP_DIR, 1, FS_ACT_BODY, "<html>502 Bad Gateway</html>",
+		    ACME_ERR_JSON, 0 },
+		{ FS_EP_DIR, 1, FS_ACT_BODY, "[1,2,3]", ACME_ERR_JSON, 0 },
+		{ FS_EP_DIR, 1, FS_ACT_BODY, "{\"newNonce\":5}", ACME_ERR_JSON,
+		    0 },
+		{ FS_EP_DIR, 1, FS_ACT_BODY, "", ACME_ERR_JSON, 0 },
+		{ FS_EP_DIR, 1, FS_ACT_BODY, manytok, ACME_ERR_TOO_LARGE, 0 },
+		{ FS_EP_DIR, 1, FS_ACT_BODY, "{\"newNonce\":\"http://acme.test"
+		    "/n\",\"newAccount\":\"https://acme.test/new-acct\","
+		    "\"newOrder\":\"https://acme.test/new-order\"}",
+		    ACME_ERR_PARAM, 0 },
+		{ FS_EP_AUTHZ, 1, FS_ACT_OVERSIZE, NULL, ACME_ERR_TOO_LARGE,
+		    0 },
+		{ FS_EP_CERT, 1, FS_ACT_OVERSIZE, NULL, ACME_ERR_TOO_LARGE, 0 },
+		{ FS_EP_ACCOUNT, 1, FS_ACT_NO_LOCATION, NULL, ACME_ERR_PROTOCOL,
+		    0 },
+		{ FS_EP_ORDER, 1, FS_ACT_NO_LOCATION, NULL, ACME_ERR_PROTOCOL,
+		    0 },
+		{ FS_EP_ACCOUNT, 1, FS_ACT_LOCATION, "http://acme.test/acct/1",
+		    ACME_ERR_PROTOCOL, 0 },
+		{ FS_EP_ACCOUNT, 1, FS_ACT_LOCATION, longloc,
+		    ACME_ERR_TOO_LARGE, 0 },
+		{ FS_EP_AUTHZ, 1, FS_ACT_TOKEN, "abc/def", ACME_ERR_PROTOCOL,
+		    0 },
+		{ FS_EP_AUTHZ, 1, FS_ACT_TOKEN, "../../etc/passwd",
+		    ACME_ERR_PROTOCOL, 0 },
+		{ FS_EP_AUTHZ, 1, FS_ACT_TOKEN, "a b", ACME_ERR_PROTOCOL, 0 },
+		{ FS_EP_AUTHZ, 1, FS_ACT_TOKEN, "", ACME_ERR_PROTOCOL, 0 },
+		{ FS_EP_AUTHZ, 1, FS_ACT_TOKEN, "tok\\r\\nX: y",
+		    ACME_ERR_PROTOCOL, 0 },
+		{ FS_EP_AUTHZ, 1, FS_ACT_TOKEN, toolong, ACME_ERR_TOO_LARGE,
+		    0 },
+		{ FS_EP_AUTHZ, 1, FS_ACT_NO_HTTP01, NULL, ACME_ERR_PROTOCOL,
+		    0 },
+		{ FS_EP_ORDER, 1, FS_ACT_BODY, manyaz, ACME_ERR_TOO_LARGE, 0 },
+		{ FS_EP_CERT, 1, FS_ACT_BODY, "not a PEM", ACME_ERR_PROTOCOL,
+		    0 },
+		{ FS_EP_ORDER, 1, FS_ACT_RAW, "garbage\r\n\r\n", ACME_ERR_HTTP,
+		    0 },
+		{ FS_EP_ORDER, 1, FS_ACT_RAW, "HTTP/1.1 200 OK\r\n"
+		    "Content-Length: 99999999999999999999999\r\n\r\n",
+		    ACME_ERR_TOO_LARGE, 0 },
+		{ FS_EP_ORDER, 1, FS_ACT_RAW, "HTTP/1.1 201 Created\r\n"
+		    "Content-Length: 50\r\n\r\n{\"status\":", ACME_OK, 1 },
+		/* the connection dies mid-answer: retried */
+		{ FS_EP_ORDER, 1, FS_ACT_CLOSE_MID, NULL, ACME_OK, 1 },
+		{ FS_EP_CERT, 1, FS_ACT_CLOSE_MID, NULL, ACME_OK, 1 },
+		/* no answer at all on a kept-alive connection looks like an
+		 * idle close: one reconnect at once, not counted */
+		{ FS_EP_FINALIZE, 1, FS_ACT_DROP, NULL, ACME_OK, 0 },
+		{ FS_EP_ORDER, 0, FS_ACT_CLOSE_MID, NULL, ACME_ERR_NET,
+		    ACME_NET_RETRIES },
+		/* ... but only once: then bounded like any network error */
+		{ FS_EP_ORDER, 0, FS_ACT_DROP, NULL, ACME_ERR_NET,
+		    DROP_ATTEMPTS - 2 },
+		/* not hostile, just chunked */
+		{ FS_EP_CERT, 1, FS_ACT_CT_CHUNKED, NULL, ACME_OK, 0 },
+		{ FS_EP_ORDER, 1, FS_ACT_CT_CHUNKED, NULL, ACME_OK, 0 },
+	};
+	size_t n;
+	unsigned i, j;
+	int r;
+
+	memset(toolong, 'A', sizeof toolong - 1);
+	snprintf(longloc, sizeof longloc, "https://acme.test/%0*d",
+	    ACME_MAX_URL, 7);
+	n = (size_t)snprintf(manytok, sizeof manytok, "{\"x\":[");
+	for (j = 0; j < ACME_JSON_TOKENS; j++)
+		n += (size_t)snprintf(manytok + n, sizeof manytok - n, "%s1",
+		    j ? "," : "");
+	snprintf(manytok + n, sizeof manytok - n, "]}");
+	n = (size_t)snprintf(manyaz, sizeof manyaz, "{\"status\":\"pending\","
+	    "\"finalize\":\"https://acme.test/finalize/1\","
+	    "\"authorizations\":[");
+	for (j = 0; j <= ACME_MAX_IDENTIFIERS; j++)
+		n += (size_t)snprintf(manyaz + n, sizeof manyaz - n,
+		    "%s\"https://acme.test/authz/1/%u\"", j ? "," : "", j);
+	snprintf(manyaz + n, sizeof manyaz - n, "]}");
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		const struct acme_counters *k;
+
+		if (tc[i].want == ACME_OK &&
+		    tc[i].net_retries > ACME_NET_RETRIES)
+			continue;       /* not in this configuration */
+		srv(900 + i);
+		fs_add_rule(&S, tc[i].ep, 1, tc[i].times, tc[i].act, 0, -1,
+		    tc[i].str);
+		r = run(1);
+		k = acme_counters(&C);
+		CHECKF(r == tc[i].want, "case %u: %s: %s", i, acme_strerror(r),
+		    acme_message(&C));
+		CHECKF(k->net_retries == tc[i].net_retries,
+		    "case %u: net_retries %u", i, k->net_retries);
+		clean("hostile");
+		/* For ever: ACME_NET_RETRIES + 1 attempts in all. */
+		if (tc[i].times == 0)
+			CHECKF(S.ep_count[tc[i].ep] == (tc[i].act ==
+			    FS_ACT_DROP ? DROP_ATTEMPTS : ACME_NET_RETRIES + 1),
+			    "case %u: %u attempts", i, S.ep_count[tc[i].ep]);
+		if (r != ACME_OK) {
+			CHECK(acme_message(&C)[0] != 0);
+			CHECK(fs_blob(&S, ACME_STORE_CERT, NULL) < 0);
+			CHECK(!S.listening);
+			CHECK(acme_step(&C) == r);
+		} else {
+			CHECK(blob_is(ACME_STORE_CERT, fs_chain()));
+		}
+		if (r != tc[i].want)
+			dump("hostile");
+	}
+}
+
+/* 10: the http-01 responder, with the server as the validator. */
+static void
+test_responder(void)
+{
+	const struct acme_counters *k;
+	const unsigned char *d;
+	unsigned char q[65];
+	char th[48];
+	long n;
+	unsigned i, nn = ACME_MAX_IDENTIFIERS >= 2 ? 2 : 1;
+	int r;
+
+	srv(1000);
+	S.validator = 1;
+	S.probe_wrong = 1;
+	r = run(nn);
+	k = acme_counters(&C);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("responder");
+	CHECKF(S.val_ok == nn && S.val_bad == 0, "ok %u bad %u", S.val_ok,
+	    S.val_bad);
+	CHECKF(S.val_404 == 5 * nn, "404s %u", S.val_404);
+	CHECK(S.accepts == 6 * nn);
+	CHECK(k->challenges_served == nn);
+	CHECK(S.listens == 1 && S.listen_port == 80 && !S.listening);
+	for (i = 0; i < S.nprobes; i++)
+		CHECKF(S.probe[i].ok && S.probe[i].got_status ==
+		    S.probe[i].expect, "probe %u: %.50s -> %d", i,
+		    S.probe[i].req, S.probe[i].got_status);
+	/* The thumbprint: client, server and a computation from the stored
+	 * key with BearSSL alone agree. */
+	n = fs_blob(&S, ACME_STORE_ACCOUNT_KEY, &d);
+	CHECK(n > 0 && pem_pub(d, (size_t)n, q) == 0);
+	thumb_of(q, th);
+	CHECK(strlen(th) == JWS_THUMBPRINT_LEN);
+	CHECK(strcmp(th, S.acct[0].thumb) == 0);
+	CHECK(strcmp(th, C.thumb) == 0);
+	/* Only after the validator saw the right answer was it valid. */
+	for (i = 0; i < nn; i++)
+		CHECK(S.order[0].az[i].validated);
+
+	/* The responder also answers while the client waits for the
+	 * server (latency): the same result. */
+	srv(1001);
+	S.validator = 1;
+	S.latency_ms = 30;
+	r = run(1);
+	CHECK(r == ACME_OK && S.val_ok == 1 && S.val_bad == 0);
+	clean("responder latency");
+}
+
+/* 11: acme_step() returns at once, whatever the transport does. */
+static void
+test_steps(void)
+{
+	static const struct {
+		uint32_t latency;
+		int keepalive, validator;
+	} tc[] = {
+		{ 0, 1, 0 }, { 40, 1, 0 }, { 40, 0, 1 }, { 500, 1, 1 },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		unsigned steps = 0, io = 0, timer = 0, maxwb = 0, maxcalls = 0;
+		int r = ACME_WANT_IO;
+
+		srv(1100 + i);
+		S.latency_ms = tc[i].latency;
+		S.keepalive = tc[i].keepalive;
+		S.validator = tc[i].validator;
+		CHECK(client(1) == ACME_OK);
+		while (steps < 200000) {
+			unsigned wb = S.wouldblock, calls = S.port_calls;
+
+			r = acme_step(&C);
+			steps++;
+			if (S.wouldblock - wb > maxwb)
+				maxwb = S.wouldblock - wb;
+			if (S.port_calls - calls > maxcalls)
+				maxcalls = S.port_calls - calls;
+			if (r <= 0)
+				break;
+			if (r == ACME_WANT_IO) {
+				io++;
+				S.now += 5;
+			} else {
+				CHECK(r == ACME_WANT_TIMER);
+				CHECK(acme_wakeup_ms(&C) > 0);
+				timer++;
+				S.now += acme_wakeup_ms(&C);
+			}
+		}
+		CHECKF(r == ACME_OK, "case %u: %s: %s", i, acme_strerror(r),
+		    acme_message(&C));
+		clean("steps");
+		/* Bounded: a few hundred steps for one certificate. */
+		CHECKF(steps < 5000, "case %u: %u steps", i, steps);
+		CHECK(timer > 0);
+		if (tc[i].latency > 0)
+			CHECKF(io >= 2 * tc[i].latency / 5, "case %u: io %u",
+			    i, io);
+		/* One step met "would block" at most once on the transport
+		 * and once on the listener: it never spins on the port. */
+		CHECKF(maxwb <= 2, "case %u: %u would-blocks in one step", i,
+		    maxwb);
+		CHECKF(maxcalls < 400, "case %u: %u port calls in one step", i,
+		    maxcalls);
+		acme_close(&C);
+	}
+}
+
+/* TLS failures and configuration errors. */
+static uint64_t
+no_time(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void
+test_tls(void)
+{
+	static br_x509_trust_anchor bad;
+	static unsigned char dn[256];
+	struct acme_config cfg;
+	int r;
+
+	/* A trust anchor that is not the server's CA: no retry. */
+	srv(1200);
+	bad = S.ta;
+	memcpy(dn, S.ta_dn, S.ta_dn_len);
+	dn[S.ta_dn_len - 1] ^= 1;
+	bad.dn.data = dn;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.directory_url = FS_DIR_URL;
+	cfg.trust_anchors = &bad;
+	cfg.trust_anchor_count = 1;
+	cfg.names = names;
+	cfg.name_count = 1;
+	cfg.http01_port = 80;
+	CHECK(acme_init(&C, &cfg, &P) == ACME_OK);
+	r = acme_run(&C);
+	CHECKF(r == ACME_ERR_TLS, "%s: %s", acme_strerror(r),
+	    acme_message(&C));
+	CHECK(strstr(acme_message(&C), "not trusted") != NULL);
+	CHECK(S.connects == 1 && S.requests == 0);
+	CHECK(S.violations == 0);
+
+	/* No wall clock: certificates cannot be checked. */
+	srv(1201);
+	P.unix_time = no_time;
+	r = run(1);
+	CHECK(r == ACME_ERR_TIME);
+	CHECK(S.connects == 0);
+
+	/* Bad configurations, before any I/O. */
+	srv(1202);
+	cfg.trust_anchors = &S.ta;
+	cfg.directory_url = "http://acme.test/dir";
+	CHECK(acme_init(&C, &cfg, &P) == ACME_ERR_PARAM);
+	cfg.directory_url = FS_DIR_URL;
+	cfg.name_count = 0;
+	CHECK(acme_init(&C, &cfg, &P) == ACME_ERR_PARAM);
+	CHECK(acme_init(&C, NULL, &P) == ACME_ERR_PARAM);
+	CHECK(S.port_calls == 0);
+}
+
+/* The fake server's checks can fail: a replayed nonce, a wrong url, a
+ * bad signature are caught. */
+static void
+test_server_checks(void)
+{
+	static char jws[4096], tmp[1024];
+	struct key_ec key;
+	char nonce[FS_NONCE_LEN + 8], why[256];
+	long n;
+
+	srv(1300);
+	CHECK(key_generate(&key, &P) == ACME_OK);
+	fs_issue_nonce(&S, nonce, sizeof nonce);
+	n = jws_build(jws, sizeof jws, &key, NULL, nonce,
+	    FS_BASE "/new-acct", "{}", 2, tmp, sizeof tmp);
+	CHECK(n > 0);
+	CHECKF(fs_verify_jws(&S, "/new-acct", jws, (size_t)n, why,
+	    sizeof why) == 0, "%s", why);
+	/* the same nonce again */
+	CHECK(fs_verify_jws(&S, "/new-acct", jws, (size_t)n, why,
+	    sizeof why) == -1 && strstr(why, "twice") != NULL);
+	/* signed for another URL */
+	fs_issue_nonce(&S, nonce, sizeof nonce);
+	n = jws_build(jws, sizeof jws, &key, NULL, nonce,
+	    FS_BASE "/new-acct", "{}", 2, tmp, sizeof tmp);
+	CHECK(fs_verify_jws(&S, "/new-order", jws, (size_t)n, why,
+	    sizeof why) == -1 && strstr(why, "url") != NULL);
+	/* a flipped signature bit */
+	fs_issue_nonce(&S, nonce, sizeof nonce);
+	n = jws_build(jws, sizeof jws, &key, NULL, nonce,
+	    FS_BASE "/new-acct", "{}", 2, tmp, sizeof tmp);
+	jws[n - 10] = jws[n - 10] == 'A' ? 'B' : 'A';
+	CHECK(fs_verify_jws(&S, "/new-acct", jws, (size_t)n, why,
+	    sizeof why) == -1 && strstr(why, "signature") != NULL);
+	/* a nonce this server never issued */
+	n = jws_build(jws, sizeof jws, &key, NULL, "Fs99-0000000001-nonce",
+	    FS_BASE "/new-acct", "{}", 2, tmp, sizeof tmp);
+	CHECK(fs_verify_jws(&S, "/new-acct", jws, (size_t)n, why,
+	    sizeof why) == -1 && strstr(why, "never issued") != NULL);
+	key_wipe(&key);
+	CHECK(S.violations == 0);
+}
+
+int
+main(void)
+{
+	test_server_checks();
+	test_happy();
+	test_names();
+	test_account();
+	test_badnonce();
+	test_stale();
+	test_conn();
+	test_retry();
+	test_invalid();
+	test_hostile();
+	test_responder();
+	test_steps();
+	test_tls();
+	return t_done("flow");
+}
