@@ -13,7 +13,10 @@ LIBS     = -lbearssl
 
 CORE_SRC = $(wildcard core/*.c)
 POSIX_SRC = $(wildcard port/posix/*.c)
-CLI_SRC  = $(wildcard cli/*.c)
+CLI_SRC  = cli/main.c cli/ta_file.c cli/net_posix.c
+LWIP_SRC = cli/main.c cli/ta_file.c cli/net_lwip.c cli/tap_netif.c \
+           $(wildcard port/lwip/*.c)
+LWIP_INC = -I/usr/include/lwip
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_LIB = $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 
@@ -26,12 +29,17 @@ SAN_CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/san/%.o)
 SAN_UNIT_LIB_OBJ = $(UNIT_LIB:%.c=$(BUILD)/san/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 
+HOST_LWIP_OBJ = $(LWIP_SRC:%.c=$(BUILD)/lwip/%.o)
+
 PICOACME = $(BUILD)/host/picoacme
 PICOACME_SAN = $(BUILD)/san/picoacme
+PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 
-.PHONY: all deps demo test unit nomalloc integration bench size clean
+.PHONY: all lwip deps demo test unit nomalloc integration bench size clean
 
 all: $(PICOACME)
+
+lwip: $(PICOACME_LWIP)
 
 deps:
 	@sh scripts/deps.sh
@@ -43,6 +51,15 @@ $(BUILD)/host/%.o: %.c $(wildcard core/*.h port/*.h port/posix/*.h cli/*.h)
 $(BUILD)/san/%.o: %.c $(wildcard core/*.h port/*.h port/posix/*.h cli/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(INC) -Itests/unit $(SANFLAGS) -c $< -o $@
+
+# The lwIP build: Debian's liblwip (Unix port, NO_SYS=0, TAP netif).
+$(BUILD)/lwip/%.o: %.c $(wildcard core/*.h port/*.h port/lwip/*.h cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(INC) $(LWIP_INC) $(CFLAGS) -c $< -o $@
+
+$(PICOACME_LWIP): $(HOST_LWIP_OBJ) $(HOST_POSIX_OBJ) $(BUILD)/host/libpicoacme.a
+	$(CC) $(CFLAGS) -o $@ $(HOST_LWIP_OBJ) $(HOST_POSIX_OBJ) \
+	    $(BUILD)/host/libpicoacme.a $(LIBS) -llwip -lpthread
 
 $(BUILD)/host/libpicoacme.a: $(HOST_CORE_OBJ)
 	@rm -f $@
@@ -73,7 +90,7 @@ integration: $(PICOACME_SAN) $(PICOACME)
 	@sh tests/pebble/run.sh $(PICOACME_SAN)
 
 test: deps
-	@$(MAKE) --no-print-directory $(UNIT_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN)
+	@$(MAKE) --no-print-directory $(UNIT_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP)
 	@sh tests/run.sh all
 
 bench: deps $(PICOACME)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "acme.h"
-#include "posix/port_posix.h"
+#include "net.h"
 #include "ta_file.h"
 
 static const char usage[] =
@@ -76,7 +76,6 @@ cli_issue(int argc, char **argv)
 	char err[512];
 	struct acme_config cfg;
 	struct acme_port ap;
-	struct posix_port pp;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -115,9 +114,17 @@ cli_issue(int argc, char **argv)
 			}
 			names[nnames++] = v;
 		} else {
-			fprintf(stderr, "picoacme: unknown option %s "
-			    "(see --help)\n", a);
-			return 2;
+			int t = cli_net_option(a, v, err, sizeof err);
+
+			if (t < 0) {
+				fprintf(stderr, "picoacme: %s\n", err);
+				return 2;
+			}
+			if (t == 0) {
+				fprintf(stderr, "picoacme: unknown option %s "
+				    "(see --help)\n", a);
+				return 2;
+			}
 		}
 	}
 	if (server == NULL || ca == NULL || dir == NULL || port == 0 ||
@@ -145,7 +152,11 @@ cli_issue(int argc, char **argv)
 	cfg.name_count = nnames;
 	cfg.http01_port = (uint16_t)port;
 	cfg.contact = contact;
-	posix_port_init(&ap, &pp, dir, verbose);
+	if (cli_net_init(&ap, dir, verbose, err, sizeof err) != 0) {
+		fprintf(stderr, "picoacme: %s\n", err);
+		ta_file_free(tas, (size_t)ntas);
+		return 10 - ACME_ERR_NET;
+	}
 	r = acme_init(&client, &cfg, &ap);
 	if (r == ACME_OK)
 		r = acme_run(&client);
@@ -170,6 +181,7 @@ main(int argc, char **argv)
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
 		fputs(usage, stdout);
+		fputs(cli_net_usage, stdout);
 		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {

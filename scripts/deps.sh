@@ -7,10 +7,12 @@ set -u
 # What is missing, as "thing:package" pairs.
 missing() {
     for _c in cc:gcc make:make openssl:openssl python3:python3 \
-        pebble:pebble pebble-challtestsrv:pebble timeout:coreutils awk:mawk; do
+        pebble:pebble pebble-challtestsrv:pebble timeout:coreutils awk:mawk \
+        ip:iproute2 time:time; do
         command -v "${_c%%:*}" >/dev/null 2>&1 || echo "$_c"
     done
-    for _h in stdio.h:libc6-dev bearssl.h:libbearssl-dev jsmn.h:libjsmn-dev; do
+    for _h in stdio.h:libc6-dev bearssl.h:libbearssl-dev jsmn.h:libjsmn-dev \
+        lwip/lwip/sockets.h:liblwip-dev; do
         [ -f "/usr/include/${_h%%:*}" ] || echo "$_h"
     done
 }

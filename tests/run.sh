@@ -58,6 +58,7 @@ all)
 	nomalloc
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme
+	suite sh tests/lwip/run.sh "$BUILD"/lwip/picoacme-lwip "$BUILD"/host/picoacme
 	;;
 *)
 	echo "usage: tests/run.sh unit BIN... | all" >&2

@@ -20,7 +20,10 @@
 #   PEBBLE_WORK      the temp dir (removed by pebble_stop unless PEBBLE_KEEP=1)
 #   PEBBLE_LOG       Pebble's log file
 #
-# Knobs (environment): PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
+# Knobs (environment): PEBBLE_ADDR=A listens (ACME and management) on address A
+# instead of 127.0.0.1 (the lwIP test: the host side of a TAP link);
+# PEBBLE_VALIDATE_IPV4=A makes every name resolve to A for validation (default
+# 127.0.0.1); PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
 # ones; PEBBLE_START_TIMEOUT (seconds, default 15); PEBBLE_KEEP=1 keeps the work dir.
 #
 # Callers must stop Pebble on every exit path:
@@ -159,11 +162,14 @@ _pebble_alive() {
 # only (it ignores iPAddress SANs); OpenSSL, Python and Go use the IP SAN.
 _pebble_certs() {
     _pebble_d=$1
-    cat >"$_pebble_d/server.ext" <<'EOF'
+    _pebble_san="IP:127.0.0.1, DNS:localhost, DNS:127.0.0.1"
+    [ "${PEBBLE_ADDR:-127.0.0.1}" = 127.0.0.1 ] ||
+        _pebble_san="$_pebble_san, IP:$PEBBLE_ADDR, DNS:$PEBBLE_ADDR"
+    cat >"$_pebble_d/server.ext" <<EOF
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1, DNS:localhost, DNS:127.0.0.1
+subjectAltName = $_pebble_san
 EOF
     openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
         -keyout "$_pebble_d/ca.key" -out "$_pebble_d/ca.pem" -days 2 \
@@ -224,8 +230,8 @@ pebble_start() {
     cat >"$PEBBLE_WORK/pebble-config.json" <<EOF
 {
   "pebble": {
-    "listenAddress": "127.0.0.1:$_pebble_listen",
-    "managementListenAddress": "127.0.0.1:$_pebble_mport",
+    "listenAddress": "${PEBBLE_ADDR:-127.0.0.1}:$_pebble_listen",
+    "managementListenAddress": "${PEBBLE_ADDR:-127.0.0.1}:$_pebble_mport",
     "certificate": "$PEBBLE_WORK/server.pem",
     "privateKey": "$PEBBLE_WORK/server.key",
     "httpPort": $PEBBLE_HTTP_PORT,
@@ -237,7 +243,7 @@ pebble_start() {
 EOF
     # Debian's pebble-challtestsrv has no -doh flag.
     # shellcheck disable=SC2086 # split on purpose
-    env $_PEBBLE_UNSET pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+    env $_PEBBLE_UNSET pebble-challtestsrv -defaultIPv4 "${PEBBLE_VALIDATE_IPV4:-127.0.0.1}" -defaultIPv6 "" \
         -dns01 "127.0.0.1:$_pebble_dns" -http01 "" -https01 "" -tlsalpn01 "" \
         -management "127.0.0.1:$_pebble_cmport" \
         </dev/null >"$PEBBLE_WORK/challtestsrv.log" 2>&1 &
@@ -248,8 +254,8 @@ EOF
         </dev/null >"$PEBBLE_LOG" 2>&1 &
     _PEBBLE_PID=$!
 
-    PEBBLE_DIR_URL=https://127.0.0.1:$_pebble_listen/dir
-    PEBBLE_MGMT=https://127.0.0.1:$_pebble_mport
+    PEBBLE_DIR_URL=https://${PEBBLE_ADDR:-127.0.0.1}:$_pebble_listen/dir
+    PEBBLE_MGMT=https://${PEBBLE_ADDR:-127.0.0.1}:$_pebble_mport
     PEBBLE_DNS=127.0.0.1:$_pebble_dns
     PEBBLE_CHALL_MGMT=http://127.0.0.1:$_pebble_cmport
     export PEBBLE_DIR_URL PEBBLE_CA PEBBLE_HTTP_PORT PEBBLE_TLS_PORT PEBBLE_MGMT \
