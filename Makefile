@@ -15,7 +15,7 @@ CORE_SRC = $(wildcard core/*.c)
 POSIX_SRC = $(wildcard port/posix/*.c)
 CLI_SRC  = cli/main.c cli/ta_file.c cli/net_posix.c
 LWIP_SRC = cli/main.c cli/ta_file.c cli/net_lwip.c cli/tap_netif.c \
-           $(wildcard port/lwip/*.c)
+           port/lwip/port_lwip_sockets.c
 LWIP_INC = -I/usr/include/lwip
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_LIB = $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))

@@ -1,0 +1,55 @@
+/*
+ * port_lwip_raw.h -- the picoacme transport over lwIP's raw TCP API, for
+ * bare-metal firmware (NO_SYS=1: no threads, no sockets).
+ *
+ * Everything runs in the caller's one thread.  lwIP calls back into this
+ * port only from inside the board's poll function (driver input and
+ * sys_check_timeouts()), which the port calls while the core waits:
+ * from send/recv/accept once, from idle() until the time is up, and from
+ * connect() until the connection is up or the timeout passes.
+ *
+ * Received data stays in lwIP's pbufs until the core reads it; the TCP
+ * window is reopened (tcp_recved) only for what was read, so a slow
+ * reader throttles the server instead of running out of memory.
+ *
+ * lwIP options it needs: NO_SYS 1, LWIP_TCP 1, LWIP_CALLBACK_API 1,
+ * MEMP_NUM_TCP_PCB >= 3 (client, validator connection, spare),
+ * MEMP_NUM_TCP_PCB_LISTEN >= 1, SO_REUSE 1 (rebinding the http-01
+ * port), TCP_SND_BUF >= 2 * TCP_MSS.  Numeric IPv4 server addresses.
+ */
+#ifndef PORT_LWIP_RAW_H
+#define PORT_LWIP_RAW_H
+
+#include "port.h"
+
+#define LWIP_RAW_MAX_CONNS 4
+
+struct tcp_pcb;
+struct pbuf;
+
+struct lwip_raw_conn {
+	struct tcp_pcb *pcb;
+	struct pbuf *rx;          /* received, not yet read */
+	uint8_t state;            /* LWIP_RAW_* */
+	int8_t from_listener;     /* accepted, not yet handed out: listener */
+};
+
+struct lwip_raw_port {
+	struct acme_port base;    /* unix_time, entropy, storage, log */
+	void (*poll)(void *ctx);  /* driver input + sys_check_timeouts() */
+	void *poll_ctx;
+	uint32_t last_now;
+	uint64_t epoch;
+	struct lwip_raw_conn conns[LWIP_RAW_MAX_CONNS];
+};
+
+/*
+ * Fill port: transport, listen/accept, now_ms (sys_now()) and idle over
+ * the raw API; unix_time, entropy, load, store and log from base.  poll
+ * is the board's one-round network poll.  lwIP must be initialised and a
+ * netif up.
+ */
+void lwip_raw_port_init(struct acme_port *port, struct lwip_raw_port *lp,
+    const struct acme_port *base, void (*poll)(void *ctx), void *poll_ctx);
+
+#endif
