@@ -28,7 +28,8 @@
  * build otherwise. */
 #define JSON_ASSERT(name, cond) typedef char json_assert_##name[(cond) ? 1 : -1]
 JSON_ASSERT(size, sizeof(struct json_tok) == sizeof(jsmntok_t));
-JSON_ASSERT(type_size, sizeof(((jsmntok_t *)0)->type) == sizeof(int));
+JSON_ASSERT(type_size, sizeof(((jsmntok_t *)0)->type) ==
+    sizeof(enum json_type));
 JSON_ASSERT(type_off, offsetof(struct json_tok, type) ==
     offsetof(jsmntok_t, type));
 JSON_ASSERT(start_off, offsetof(struct json_tok, start) ==

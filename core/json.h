@@ -20,16 +20,18 @@
 
 /* Opaque to callers except through the functions below; jsmntok_t is
  * layout-compatible (start, end, size, type; with parent links off). */
+/* Same values as Debian's jsmn 1.0 jsmntype_t (json.c checks this).  An
+ * enum, not an int, like jsmntype_t: with the ARM EABI's short enums
+ * (arm-none-eabi-gcc's default) both are one byte, elsewhere both int. */
+enum json_type { JSON_UNDEFINED = 0, JSON_OBJECT = 1, JSON_ARRAY = 2,
+	JSON_STRING = 3, JSON_PRIMITIVE = 4 };
+
 struct json_tok {
-	int type;   /* JSON_OBJECT, ... */
+	enum json_type type;
 	int start;
 	int end;
 	int size;
 };
-
-/* Same values as Debian's jsmn 1.0 jsmntype_t (json.c checks this). */
-enum { JSON_UNDEFINED = 0, JSON_OBJECT = 1, JSON_ARRAY = 2, JSON_STRING = 3,
-	JSON_PRIMITIVE = 4 };
 
 struct json_doc {
 	const char *js;

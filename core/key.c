@@ -139,19 +139,41 @@ key_der_append(void *ctx, const void *data, size_t len)
 	d->len += len;
 }
 
-int
-key_from_pem(struct key_ec *k, const char *pem, size_t len)
+/* The DER of an EC private key (SEC1 or PKCS#8) into k.  Apart from
+ * key_from_pem() so that the decoder contexts (the skey decoder is about
+ * 2.5 KB) are not on the stack at the same time: firmware stacks are
+ * small. */
+static int __attribute__((noinline))
+key_from_der(struct key_ec *k, const unsigned char *der, size_t len)
 {
-	br_pem_decoder_context pc;
 	br_skey_decoder_context kc;
 	const br_ec_private_key *ek;
-	struct key_der d;
-	int in_obj = 0, got = 0, err = ACME_ERR_CRYPTO;
+	int err = ACME_ERR_CRYPTO;
 
-	memset(k, 0, sizeof *k);
-	memset(&d, 0, sizeof d);
+	br_skey_decoder_init(&kc);
+	br_skey_decoder_push(&kc, der, len);
+	if (br_skey_decoder_last_error(&kc) != 0 ||
+	    br_skey_decoder_key_type(&kc) != BR_KEYTYPE_EC)
+		goto out;
+	ek = br_skey_decoder_get_ec(&kc);
+	if (ek->curve != BR_EC_secp256r1 || ek->xlen != sizeof k->x)
+		goto out;
+	memcpy(k->x, ek->x, sizeof k->x);
+	err = ACME_OK;
+out:
+	memset(&kc, 0, sizeof kc);
+	return err;
+}
+
+/* The DER of the first private key object of pem into d; 0 or -1. */
+static int __attribute__((noinline))
+key_pem_to_der(struct key_der *d, const char *pem, size_t len)
+{
+	br_pem_decoder_context pc;
+	int in_obj = 0;
+
 	br_pem_decoder_init(&pc);
-	while (len > 0 && !got) {
+	while (len > 0) {
 		size_t n = br_pem_decoder_push(&pc, pem, len);
 
 		pem += n;
@@ -163,37 +185,36 @@ key_from_pem(struct key_ec *k, const char *pem, size_t len)
 			    strcmp(br_pem_decoder_name(&pc),
 			    "PRIVATE KEY") == 0) {
 				in_obj = 1;
-				br_pem_decoder_setdest(&pc, key_der_append,
-				    &d);
+				br_pem_decoder_setdest(&pc, key_der_append, d);
 			} else {
 				br_pem_decoder_setdest(&pc, NULL, NULL);
 			}
 			break;
 		case BR_PEM_END_OBJ:
 			if (in_obj)
-				got = 1;
+				return d->over ? -1 : 0;
 			break;
 		case BR_PEM_ERROR:
-			goto out;
+			return -1;
 		default:
 			break;
 		}
 	}
-	if (!got || d.over)
-		goto out;
-	br_skey_decoder_init(&kc);
-	br_skey_decoder_push(&kc, d.buf, d.len);
-	if (br_skey_decoder_last_error(&kc) != 0 ||
-	    br_skey_decoder_key_type(&kc) != BR_KEYTYPE_EC)
-		goto out_kc;
-	ek = br_skey_decoder_get_ec(&kc);
-	if (ek->curve != BR_EC_secp256r1 || ek->xlen != sizeof k->x)
-		goto out_kc;
-	memcpy(k->x, ek->x, sizeof k->x);
-	err = key_complete(k);
-out_kc:
-	memset(&kc, 0, sizeof kc);
-out:
+	return -1;
+}
+
+int
+key_from_pem(struct key_ec *k, const char *pem, size_t len)
+{
+	struct key_der d;
+	int err = ACME_ERR_CRYPTO;
+
+	memset(k, 0, sizeof *k);
+	memset(&d, 0, sizeof d);
+	/* Three steps, one decoder on the stack at a time. */
+	if (key_pem_to_der(&d, pem, len) == 0 &&
+	    key_from_der(k, d.buf, d.len) == ACME_OK)
+		err = key_complete(k);
 	memset(&d, 0, sizeof d);
 	if (err != ACME_OK)
 		key_wipe(k);

@@ -69,6 +69,7 @@ tls_open(struct tls_conn *t, const struct acme_port *p, const char *host,
     uint64_t unix_time)
 {
 	size_t hl = strlen(host);
+	unsigned char seed[32];
 	uint64_t days;
 
 	tls_close(t, p);
@@ -87,6 +88,13 @@ tls_open(struct tls_conn *t, const struct acme_port *p, const char *host,
 	br_x509_minimal_set_time(&t->xc, (uint32_t)days,
 	    (uint32_t)(unix_time % 86400));
 	br_ssl_engine_set_buffer(&t->sc.eng, t->iobuf, sizeof t->iobuf, 0);
+	/* The engine's PRNG is seeded from the port, always: a firmware
+	 * BearSSL has no system seeder (no /dev/urandom), and reset fails
+	 * without a seed. */
+	if (p->entropy(p->ctx, seed, sizeof seed) != 0)
+		return ACME_ERR_ENTROPY;
+	br_ssl_engine_inject_entropy(&t->sc.eng, seed, sizeof seed);
+	memset(seed, 0, sizeof seed);
 	if (!br_ssl_client_reset(&t->sc, host, 0))
 		return ACME_ERR_TLS;
 	t->h = p->connect(p->ctx, host, port, ACME_CONNECT_TIMEOUT_MS);

@@ -51,6 +51,36 @@ copy_str(char *dst, size_t cap, const unsigned char *s, size_t n)
 	dst[n] = 0;
 }
 
+/* RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ (YY < 50 is 20YY) or
+ * GeneralizedTime YYYYMMDDHHMMSSZ, written as YYYY-MM-DDTHH:MM:SSZ.
+ * 0, or -1 for any other form. */
+static int
+format_time(char *dst, size_t cap, const struct tlv *t)
+{
+	static const char shape[] = "YYYY-MM-DDTHH:MM:SSZ";
+	const unsigned char *v = t->val;
+	char digits[14];
+	size_t i, nd = t->tag == 0x17 ? 12 : 14, k = 0;
+
+	if (cap < sizeof shape || t->len != nd + 1 || v[nd] != 'Z')
+		return -1;
+	for (i = 0; i < nd; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+	if (nd == 12) {
+		digits[0] = v[0] < '5' ? '2' : '1';
+		digits[1] = v[0] < '5' ? '0' : '9';
+		memcpy(digits + 2, v, 12);
+	} else {
+		memcpy(digits, v, 14);
+	}
+	for (i = 0; i + 1 < sizeof shape; i++)
+		dst[i] = (shape[i] >= 'A' && shape[i] <= 'Y' && shape[i] != 'T') ?
+		    digits[k++] : shape[i];
+	dst[i] = 0;
+	return 0;
+}
+
 int
 certinfo_read(const unsigned char *der, size_t len, char *cn, size_t cncap,
     char *not_after, size_t nacap)
@@ -78,9 +108,9 @@ certinfo_read(const unsigned char *der, size_t len, char *cn, size_t cncap,
 	if (tlv_read(p, tbs.next, &validity) || validity.tag != 0x30 ||
 	    tlv_read(validity.val, validity.next, &nb) ||
 	    tlv_read(nb.next, validity.next, &na) ||
-	    (na.tag != 0x17 && na.tag != 0x18))
+	    (na.tag != 0x17 && na.tag != 0x18) ||
+	    format_time(not_after, nacap, &na) != 0)
 		return -1;
-	copy_str(not_after, nacap, na.val, na.len);
 	if (tlv_read(validity.next, tbs.next, &subj) || subj.tag != 0x30)
 		return -1;
 	/* Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value } */

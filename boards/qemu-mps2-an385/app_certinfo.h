@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* cn (cncap) gets the subject's commonName, not_after (nacap) the
- * notAfter time as written (UTCTime/GeneralizedTime digits + "Z").
+ * notAfter time as YYYY-MM-DDTHH:MM:SSZ (nacap >= 21).
  * Returns 0, or -1 when der is not a certificate we can read. */
 int certinfo_read(const unsigned char *der, size_t len, char *cn,
     size_t cncap, char *not_after, size_t nacap);

@@ -5,6 +5,7 @@
 #include "lwip/opt.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
+#include "lwip/sys.h"
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "port_lwip_raw.h"

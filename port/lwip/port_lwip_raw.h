@@ -22,7 +22,7 @@
 
 #include "port.h"
 
-#define LWIP_RAW_MAX_CONNS 4
+#define LWIP_RAW_MAX_CONNS 6
 
 struct tcp_pcb;
 struct pbuf;

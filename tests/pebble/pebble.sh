@@ -23,7 +23,9 @@
 # Knobs (environment): PEBBLE_ADDR=A listens (ACME and management) on address A
 # instead of 127.0.0.1 (the lwIP test: the host side of a TAP link);
 # PEBBLE_VALIDATE_IPV4=A makes every name resolve to A for validation (default
-# 127.0.0.1); PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
+# 127.0.0.1); PEBBLE_CERT_ADDRS="A ..." adds addresses the listener certificate is
+# valid for, besides 127.0.0.1 (the QEMU test: the guest reaches Pebble at 10.0.2.2);
+# PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
 # ones; PEBBLE_START_TIMEOUT (seconds, default 15); PEBBLE_KEEP=1 keeps the work dir.
 #
 # Callers must stop Pebble on every exit path:
@@ -165,6 +167,9 @@ _pebble_certs() {
     _pebble_san="IP:127.0.0.1, DNS:localhost, DNS:127.0.0.1"
     [ "${PEBBLE_ADDR:-127.0.0.1}" = 127.0.0.1 ] ||
         _pebble_san="$_pebble_san, IP:$PEBBLE_ADDR, DNS:$PEBBLE_ADDR"
+    for _pebble_n in ${PEBBLE_CERT_ADDRS:-}; do
+        _pebble_san="$_pebble_san, IP:$_pebble_n, DNS:$_pebble_n"
+    done
     cat >"$_pebble_d/server.ext" <<EOF
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature

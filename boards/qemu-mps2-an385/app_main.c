@@ -1,0 +1,272 @@
+/*
+ * app_main.c -- the picoacme firmware: boot, DHCP, obtain a certificate
+ * from the ACME server with http-01 answered on lwIP, print its subject
+ * and notAfter on the UART, exit through semihosting.
+ *
+ * Test builds read their settings from host files through semihosting
+ * (paths relative to where QEMU runs):
+ *   fw/config    lines "url=https://10.0.2.2:PORT/dir", "name=DNS-NAME",
+ *                "http_port=N"
+ *   fw/ca.pem    the CA that signed the ACME server's TLS certificate
+ * and keep their storage (account, key, chain) in fw/state-NAME files.
+ * A product build replaces app_store.c-like hooks with flash storage;
+ * the ACME flow is the same code.
+ *
+ * Exit codes: 0 certificate obtained; 2 bad config; 3 no Ethernet; 4 no
+ * DHCP lease; 5 bad CA file; 10 + |acme_err| for ACME failures
+ * (e.g. 19 = ACME_ERR_BAD_NONCE); the board's own are >= 110.
+ */
+#include <string.h>
+#include "acme.h"
+#include "board.h"
+#include "semihost.h"
+#include "uart.h"
+#include "lwip/port_lwip_raw.h"
+#include "app_certinfo.h"
+#include "app_ta.h"
+
+#define APP "picoacme-fw"
+#define APP_EXIT_CONFIG 2
+#define APP_EXIT_NETIF 3
+#define APP_EXIT_DHCP 4
+#define APP_EXIT_CA 5
+
+static struct acme_client client;
+static struct lwip_raw_port lwport;
+static char url[ACME_MAX_URL + 1];
+static char name[ACME_MAX_NAME + 1];
+static unsigned http_port = 80;
+/* Scratch shared by the config/CA file reads and the DER decoding. */
+static unsigned char scratch[1200];
+
+static void
+say(const char *a, const char *b)
+{
+	uart_puts(APP ": ");
+	uart_puts(a);
+	if (b != NULL)
+		uart_puts(b);
+	uart_putc('\n');
+}
+
+static void
+fail(const char *why, const char *what, int code)
+{
+	say(why, what);
+	board_exit(code);
+}
+
+/* Copy the value of "key=" from the config text into dst. */
+static int
+config_value(const char *cfg, const char *key, char *dst, size_t cap)
+{
+	size_t kl = strlen(key);
+	const char *p = cfg;
+
+	while (p != NULL && *p) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			const char *v = p + kl + 1;
+			size_t n = strcspn(v, "\r\n");
+
+			if (n == 0 || n >= cap)
+				return -1;
+			memcpy(dst, v, n);
+			dst[n] = 0;
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return -1;
+}
+
+static void
+load_config(void)
+{
+	char *cfg = (char *)scratch, num[8];
+	long n = semihost_load("fw/config", cfg, sizeof scratch - 1);
+	unsigned i;
+
+	if (n < 0)
+		fail("cannot read the host file ", "fw/config", APP_EXIT_CONFIG);
+	cfg[n] = 0;
+	if (config_value(cfg, "url", url, sizeof url) != 0 ||
+	    config_value(cfg, "name", name, sizeof name) != 0)
+		fail("fw/config needs url= and name=", NULL, APP_EXIT_CONFIG);
+	if (config_value(cfg, "http_port", num, sizeof num) == 0) {
+		for (http_port = 0, i = 0; num[i] >= '0' && num[i] <= '9'; i++)
+			http_port = http_port * 10 + (unsigned)(num[i] - '0');
+		if (num[i] != 0 || http_port == 0 || http_port > 65535)
+			fail("bad http_port in fw/config", NULL,
+			    APP_EXIT_CONFIG);
+	}
+}
+
+/* Storage through semihosting: fw/state-NAME, written to a temp file
+ * and renamed, so the old or the new value is there, never a mix. */
+static int
+store_path(char *dst, size_t cap, const char *pre, const char *nm,
+    const char *suf)
+{
+	size_t a = strlen(pre), b = strlen(nm), c = strlen(suf);
+
+	if (a + b + c + 1 > cap)
+		return -1;
+	memcpy(dst, pre, a);
+	memcpy(dst + a, nm, b);
+	memcpy(dst + a + b, suf, c + 1);
+	return 0;
+}
+
+static long
+fw_load(void *ctx, const char *nm, void *buf, size_t cap)
+{
+	char path[64];
+
+	(void)ctx;
+	if (store_path(path, sizeof path, "fw/state-", nm, "") != 0)
+		return -2;
+	return semihost_load(path, buf, cap);
+}
+
+static int
+fw_store(void *ctx, const char *nm, const void *buf, size_t len)
+{
+	char path[64], tmp[64];
+	int fd, r;
+
+	(void)ctx;
+	if (store_path(path, sizeof path, "fw/state-", nm, "") != 0 ||
+	    store_path(tmp, sizeof tmp, "fw/state-", nm, ".tmp") != 0)
+		return -1;
+	fd = semihost_open(tmp, SEMIHOST_WB);
+	if (fd < 0)
+		return -1;
+	r = semihost_write(fd, buf, len);
+	if (semihost_close(fd) != 0 || r != 0)
+		return -1;
+	semihost_remove(path);
+	return semihost_rename(tmp, path);
+}
+
+static uint64_t
+fw_unix_time(void *ctx)
+{
+	(void)ctx;
+	return board_unix_time();
+}
+
+static int
+fw_entropy(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	return board_entropy(buf, len);
+}
+
+static void
+fw_log(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	if (level <= ACME_LOG_INFO)
+		say(msg, NULL);
+}
+
+/* Subject CN and notAfter of the first certificate of the chain. */
+static void
+print_certificate(void)
+{
+	const char *pem = acme_certificate(&client);
+	char cn[ACME_MAX_NAME + 1], na[24];
+	size_t n;
+
+	n = pem ? app_pem_first_cert(pem, strlen(pem), scratch,
+	    sizeof scratch) : 0;
+	if (n == 0 || certinfo_read(scratch, n, cn, sizeof cn, na,
+	    sizeof na) != 0) {
+		say("certificate stored, but its summary is unreadable", NULL);
+		return;
+	}
+	say("certificate subject CN=", cn);
+	say("certificate notAfter ", na);
+}
+
+static void
+print_counters(void)
+{
+	const struct acme_counters *k = acme_counters(&client);
+
+	uart_puts(APP ": counters: requests=");
+	uart_dec(k->requests);
+	uart_puts(" head_nonce=");
+	uart_dec(k->head_nonce);
+	uart_puts(" badnonce_retries=");
+	uart_dec(k->badnonce_retries);
+	uart_puts(" handshakes=");
+	uart_dec(k->handshakes);
+	uart_puts(" challenges_served=");
+	uart_dec(k->challenges_served);
+	uart_puts(" context_bytes=");
+	uart_dec((uint32_t)sizeof client);
+	uart_putc('\n');
+}
+
+int
+main(void)
+{
+	static br_x509_trust_anchor ta;
+	const char *names[1];
+	struct acme_config cfg;
+	struct acme_port base, port;
+	long n;
+	int r;
+
+	board_init(APP);
+	load_config();
+	/* The CA PEM is read into the client's response window: it is free
+	 * until acme_init(), and the trust anchor is copied out of it. */
+	n = semihost_load("fw/ca.pem", client.body, sizeof client.body);
+	if (n <= 0)
+		fail("cannot read the host file ", "fw/ca.pem", APP_EXIT_CA);
+	if (app_ta_from_pem(&ta, client.body, (size_t)n, scratch,
+	    sizeof scratch) != 0)
+		fail("fw/ca.pem holds no EC CA certificate", NULL, APP_EXIT_CA);
+	r = board_net_up(10000);
+	if (r == -1)
+		fail("no Ethernet controller", NULL, APP_EXIT_NETIF);
+	if (r != 0)
+		fail("no DHCP lease within 10 s", NULL, APP_EXIT_DHCP);
+
+	memset(&base, 0, sizeof base);
+	base.unix_time = fw_unix_time;
+	base.entropy = fw_entropy;
+	base.load = fw_load;
+	base.store = fw_store;
+	base.log = fw_log;
+	lwip_raw_port_init(&port, &lwport, &base, board_poll_wait, NULL);
+
+	names[0] = name;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.directory_url = url;
+	cfg.trust_anchors = &ta;
+	cfg.trust_anchor_count = 1;
+	cfg.names = names;
+	cfg.name_count = 1;
+	cfg.http01_port = (uint16_t)http_port;
+	say("directory ", url);
+	r = acme_init(&client, &cfg, &port);
+	if (r == ACME_OK)
+		r = acme_run(&client);
+	acme_close(&client);
+	print_counters();
+	if (r != ACME_OK) {
+		uart_puts(APP ": error: ");
+		uart_puts(acme_strerror(r));
+		uart_puts(": ");
+		uart_puts(acme_message(&client));
+		uart_putc('\n');
+		board_exit(10 - r);
+	}
+	print_certificate();
+	board_exit(0);
+}

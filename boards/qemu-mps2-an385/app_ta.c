@@ -1,0 +1,92 @@
+/*
+ * app_ta.c -- see app_ta.h.
+ */
+#include <string.h>
+#include "app_ta.h"
+
+struct app_buf {
+	unsigned char *p;
+	size_t len, cap;
+	int over;
+};
+
+static void
+app_append(void *ctx, const void *data, size_t len)
+{
+	struct app_buf *b = ctx;
+
+	if (b->over || len > b->cap - b->len) {
+		b->over = 1;
+		return;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+}
+
+size_t
+app_pem_first_cert(const char *pem, size_t len, unsigned char *der,
+    size_t cap)
+{
+	br_pem_decoder_context pc;
+	struct app_buf b = { der, 0, cap, 0 };
+	int in = 0;
+
+	br_pem_decoder_init(&pc);
+	while (len > 0) {
+		size_t n = br_pem_decoder_push(&pc, pem, len);
+
+		pem += n;
+		len -= n;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			in = strcmp(br_pem_decoder_name(&pc),
+			    "CERTIFICATE") == 0;
+			b.len = 0;
+			br_pem_decoder_setdest(&pc, in ? app_append : NULL,
+			    &b);
+			break;
+		case BR_PEM_END_OBJ:
+			if (in)
+				return b.over ? 0 : b.len;
+			break;
+		case BR_PEM_ERROR:
+			return 0;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+app_ta_from_pem(br_x509_trust_anchor *ta, const char *pem, size_t len,
+    unsigned char *der, size_t dercap)
+{
+	static unsigned char dn[256];
+	static unsigned char q[BR_EC_KBUF_PUB_MAX_SIZE];
+	br_x509_decoder_context dc;
+	struct app_buf b = { dn, 0, sizeof dn, 0 };
+	br_x509_pkey *pk;
+	size_t dlen;
+
+	dlen = app_pem_first_cert(pem, len, der, dercap);
+	if (dlen == 0)
+		return -1;
+	br_x509_decoder_init(&dc, app_append, &b);
+	br_x509_decoder_push(&dc, der, dlen);
+	pk = br_x509_decoder_get_pkey(&dc);
+	/* The small TLS profile verifies ECDSA chains only. */
+	if (pk == NULL || b.over || pk->key_type != BR_KEYTYPE_EC ||
+	    pk->key.ec.qlen > sizeof q)
+		return -1;
+	memcpy(q, pk->key.ec.q, pk->key.ec.qlen);
+	memset(ta, 0, sizeof *ta);
+	ta->dn.data = dn;
+	ta->dn.len = b.len;
+	ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+	ta->pkey.key_type = BR_KEYTYPE_EC;
+	ta->pkey.key.ec.curve = pk->key.ec.curve;
+	ta->pkey.key.ec.q = q;
+	ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+	return 0;
+}

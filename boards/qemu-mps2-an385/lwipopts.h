@@ -1,0 +1,125 @@
+/*
+ * lwipopts.h -- lwIP 2.1 options for the qemu-mps2-an385 firmware.
+ *
+ * Bare metal: NO_SYS=1, raw API only (no sockets, no netconn), IPv4,
+ * TCP, UDP for DHCP, ICMP echo.  One Ethernet netif (lan9118.c).
+ *
+ * RAM is the constraint: the whole image has 64 KB, of which the
+ * picoacme context takes about 30 KB and the stack 6 KB.  lwIP's share,
+ * with the values below (measured, `make fw-size`):
+ *   pbuf pool   12 x (16 + 512)          6.3 KB  received frames
+ *   heap        MEM_SIZE                 4.5 KB  outgoing TCP segments,
+ *                                                DHCP messages
+ *   memp pools  pcbs, segments, timeouts ~1.2 KB
+ * Received TCP data stays in pool pbufs until the application reads it
+ * (port_lwip_raw.c reopens the window only for what it read), so the
+ * window must fit the pool with room left for ACKs and ARP: TCP_WND is
+ * 3 MSS (4380 bytes, about 9 pool buffers).  Small pool buffers (512
+ * bytes; a full frame is a chain of 3) waste little on small segments.
+ *
+ * Each option below is `#ifndef` so a build can override it with -D.
+ */
+#ifndef LWIPOPTS_H
+#define LWIPOPTS_H
+
+/* ---- system ---- */
+#define NO_SYS                  1       /* no RTOS: the main loop polls */
+#define SYS_LIGHTWEIGHT_PROT    0       /* lwIP is never entered from IRQs */
+#define LWIP_SOCKET             0
+#define LWIP_NETCONN            0
+#define LWIP_NETIF_API          0
+#define LWIP_CALLBACK_API       1       /* tcp_recv()/tcp_err() callbacks */
+#define LWIP_SINGLE_NETIF       1
+
+/* ---- memory ---- */
+#define MEM_LIBC_MALLOC         0       /* lwIP's own heap, a static array */
+#define MEMP_MEM_MALLOC         0
+#define MEM_ALIGNMENT           4
+#ifndef MEM_SIZE
+#define MEM_SIZE                4608
+#endif
+#ifndef PBUF_POOL_SIZE
+#define PBUF_POOL_SIZE          12
+#endif
+#ifndef PBUF_POOL_BUFSIZE
+#define PBUF_POOL_BUFSIZE       512
+#endif
+#define MEMP_NUM_PBUF           4       /* PBUF_REF/ROM: ARP queue only */
+#define MEMP_NUM_UDP_PCB        2       /* DHCP, one spare */
+#define MEMP_NUM_RAW_PCB        0
+/* port_lwip_raw.h: the client, up to four validator connections at
+ * once (Pebble validates from several perspectives concurrently), one
+ * listener. */
+#ifndef MEMP_NUM_TCP_PCB
+#define MEMP_NUM_TCP_PCB        6
+#endif
+#define MEMP_NUM_TCP_PCB_LISTEN 1
+#define MEMP_NUM_TCP_SEG        12      /* >= TCP_SND_QUEUELEN */
+#define MEMP_NUM_ARP_QUEUE      2
+#define MEMP_NUM_REASSDATA      0
+#define MEMP_NUM_FRAG_PBUF      0
+
+/* ---- protocols ---- */
+#define LWIP_IPV4               1
+#define LWIP_IPV6               0
+#define LWIP_ARP                1
+#define LWIP_ETHERNET           1
+#define ARP_TABLE_SIZE          4
+#define ARP_QUEUEING            0
+#define ETH_PAD_SIZE            0
+#define IP_FORWARD              0
+#define IP_REASSEMBLY           0       /* MSS 1460 over MTU 1500: never */
+#define IP_FRAG                 0
+#define LWIP_ICMP               1
+#define LWIP_RAW                0
+#define LWIP_UDP                1
+#define LWIP_IGMP               0
+#define LWIP_AUTOIP             0
+#define LWIP_DHCP               1
+#define DHCP_DOES_ARP_CHECK     0       /* saves a second at boot */
+/* Numeric server addresses only (port_lwip_raw.c uses ipaddr_aton). */
+#ifndef LWIP_DNS
+#define LWIP_DNS                0
+#endif
+#define LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS 1
+
+/* ---- TCP ---- */
+#define LWIP_TCP                1
+#define TCP_MSS                 1460
+#ifndef TCP_WND
+#define TCP_WND                 (3 * TCP_MSS)
+#endif
+#ifndef TCP_SND_BUF
+#define TCP_SND_BUF             (2 * TCP_MSS)
+#endif
+#define TCP_SND_QUEUELEN        8
+#define TCP_QUEUE_OOSEQ         0       /* no pool for out-of-order data */
+#define TCP_LISTEN_BACKLOG      1
+#define LWIP_TCP_KEEPALIVE      0
+#define LWIP_TCP_TIMESTAMPS     0
+#define LWIP_WND_SCALE          0
+/* Rebinding the http-01 port while the last connection is in TIME_WAIT
+ * (port_lwip_raw.h). */
+#define SO_REUSE                1
+
+/* ---- netif ---- */
+#define LWIP_NETIF_STATUS_CALLBACK 0
+#define LWIP_NETIF_LINK_CALLBACK   0
+#define LWIP_NETIF_HOSTNAME        0
+#define LWIP_NETIF_LOOPBACK        0
+#define LWIP_HAVE_LOOPIF           0
+
+/* ---- checksums: by software, both ways (QEMU's slirp does the same) */
+#define LWIP_CHECKSUM_ON_COPY   0
+
+/* ---- no statistics, no debug output, no asserts (arch/cc.h) ---- */
+#define LWIP_STATS              0
+#ifndef FW_LWIP_ASSERT
+#define LWIP_NOASSERT           1
+#endif
+
+/* DHCP transaction ids and initial local ports; not for secrets (see
+ * board.h). */
+#define LWIP_RAND()             board_rand32()
+
+#endif

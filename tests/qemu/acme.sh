@@ -1,0 +1,200 @@
+#!/bin/sh
+# The firmware test (make test): the Cortex-M3 image boots on QEMU's
+# mps2-an385, gets an address by DHCP and obtains a certificate from a real
+# Pebble, with http-01 answered by its own responder on lwIP.
+#
+#   private network namespace (unshare): only loopback
+#     Pebble + pebble-challtestsrv on 127.0.0.1 (every name -> 127.0.0.1)
+#     QEMU user-mode networking: the guest is 10.0.2.15, the namespace's
+#       127.0.0.1 is 10.0.2.2 to it; hostfwd 127.0.0.1:HTTP -> guest:HTTP
+#       carries Pebble's validation to the firmware.
+# The firmware reads fw/config, fw/ca.pem and fw-seed.bin and writes
+# fw/state-* through semihosting, in a directory of its own.
+#
+# Checks: exit code 0; the CN and notAfter printed on the UART are those of
+# fw/state-cert.pem; that certificate chains to Pebble's root and matches
+# fw/state-cert.key; a second boot finds its account again (no new
+# account) and renews; a wrong CA fails with the TLS exit code; a hang is
+# a failure (timeout).
+# With -icount shift=0 the "busy" time the board prints is thousands of
+# guest instructions: the issuance cost is printed as "# instructions".
+#   sh tests/qemu/acme.sh ELF        ends with "qemu: N passed, N failed"
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/qemu/lib.sh
+. "$HERE/lib.sh"
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 ELF" >&2
+	exit 2
+fi
+abspath() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
+ELF=$(abspath "$1")
+[ -f "$ELF" ] || { echo "qemu: no $ELF"; echo "qemu: 0 passed, 1 failed"; exit 1; }
+
+if ! fw_netns "$HERE/acme.sh" "$ELF"; then
+	echo "qemu: cannot make a network namespace (unshare -n as root, -rn" \
+	    "otherwise); this test needs one"
+	echo "qemu: 0 passed, 1 failed"
+	exit 1
+fi
+
+NAME=fw.picoacme.test
+SECS=${FW_QEMU_TIMEOUT:-180}
+pass=0 fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+notok() {
+	echo "not ok - $1: $2"
+	fail=$((fail + 1))
+	[ -n "${3:-}" ] && [ -f "$3" ] && tail -n 25 "$3" | sed 's/^/    | /'
+}
+finish() {
+	echo "qemu: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit $?
+}
+
+# shellcheck source=tests/pebble/pebble.sh
+. "$ROOT/tests/pebble/pebble.sh"
+tmp=$(mktemp -d)
+trap 'pebble_stop; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+PEBBLE_CERT_ADDRS=10.0.2.2 pebble_start 5 >/dev/null ||
+    { notok qemu-pebble "Pebble did not start"; finish; }
+PORT=${PEBBLE_DIR_URL#https://127.0.0.1:}
+PORT=${PORT%%/*}
+
+# A run directory: config, CA, a fresh seed.
+rundir() {
+	d=$tmp/$1
+	mkdir -p "$d/fw"
+	cat >"$d/fw/config" <<EOF
+url=https://10.0.2.2:$PORT/dir
+name=$NAME
+http_port=$PEBBLE_HTTP_PORT
+EOF
+	cp "${2:-$PEBBLE_CA}" "$d/fw/ca.pem"
+	head -c 48 /dev/urandom >"$d/fw-seed.bin"
+}
+
+# Boot the image in directory $1; UART to $1/uart.log; exit code in $rc.
+boot() {
+	FW_HOSTFWD="tcp:127.0.0.1:$PEBBLE_HTTP_PORT-:$PEBBLE_HTTP_PORT" \
+	    fw_qemu "$1" "$SECS" user "$ELF" -icount shift=0 >"$1/uart.log" 2>&1
+	rc=$?
+}
+
+# The value after "picoacme-fw: KEY" on the UART.
+uart_field() {
+	sed -n "s/^picoacme-fw: $2//p" "$1/uart.log" | tail -n 1 | tr -d '\r'
+}
+
+# ---- first boot: a new account and a certificate ----------------------
+rundir first
+boot "$tmp/first"
+d=$tmp/first
+if [ "$rc" -eq 0 ] && [ -s "$d/fw/state-cert.pem" ]; then
+	ok "boot-issues (exit 0)"
+else
+	notok boot-issues "exit $rc (124 = timeout after ${SECS}s)" "$d/uart.log"
+	finish
+fi
+
+grep -q 'semihosting' "$d/uart.log" && grep -q 'fw-seed.bin' "$d/uart.log" &&
+    ok "banner-names-test-time-and-seed" ||
+    notok banner-names-test-time-and-seed "no banner line" "$d/uart.log"
+
+# What the firmware printed is the certificate it stored and Pebble issued.
+cn=$(uart_field "$d" 'certificate subject CN=')
+na=$(uart_field "$d" 'certificate notAfter ')
+want_cn=$(openssl x509 -in "$d/fw/state-cert.pem" -noout -subject \
+    -nameopt multiline 2>/dev/null | sed -n 's/^ *commonName *= *//p')
+# notAfter as the firmware prints it: YYYY-MM-DDTHH:MM:SSZ
+want_na=$(openssl x509 -in "$d/fw/state-cert.pem" -noout -enddate 2>/dev/null |
+    sed 's/^notAfter=//' | xargs -I{} date -u -d '{}' '+%Y-%m-%dT%H:%M:%SZ')
+san=$(openssl x509 -in "$d/fw/state-cert.pem" -noout -ext subjectAltName \
+    2>/dev/null | tail -n 1 | tr -d ' ')
+if [ -n "$cn" ] && [ "$cn" = "$NAME" ] && [ "$san" = "DNS:$NAME" ] &&
+    { [ -z "$want_cn" ] || [ "$cn" = "$want_cn" ]; }; then
+	ok "printed-subject-is-the-certificate's ($cn)"
+else
+	notok "printed-subject-matches" \
+	    "printed '$cn', certificate CN '$want_cn' SAN '$san'" "$d/uart.log"
+fi
+if [ -n "$na" ] && [ "$na" = "$want_na" ]; then
+	ok "printed-notAfter-is-the-certificate's ($na)"
+else
+	notok "printed-notAfter-is-the-certificate's" \
+	    "printed '$na', certificate '$want_na'" "$d/uart.log"
+fi
+
+pebble_root "$tmp/root.pem" >/dev/null 2>&1
+awk 'n>0{print > "'"$tmp"'/chain.pem"} /END CERTIFICATE/{n++}' \
+    "$d/fw/state-cert.pem"
+if openssl verify -CAfile "$tmp/root.pem" -untrusted "$tmp/chain.pem" \
+    "$d/fw/state-cert.pem" >/dev/null 2>&1; then
+	ok "certificate-chains-to-pebble-root"
+else
+	notok certificate-chains-to-pebble-root \
+	    "fw/state-cert.pem does not verify against Pebble's root"
+fi
+a=$(openssl x509 -in "$d/fw/state-cert.pem" -noout -pubkey 2>/dev/null)
+b=$(openssl pkey -in "$d/fw/state-cert.key" -pubout 2>/dev/null)
+if [ -n "$a" ] && [ "$a" = "$b" ]; then
+	ok "key-matches-certificate"
+else
+	notok key-matches-certificate "fw/state-cert.key does not match"
+fi
+
+# Validation reached the firmware's responder through QEMU and lwIP.
+if grep -Eq 'challenges_served=[1-9]' "$d/uart.log"; then
+	ok "http01-served-by-the-firmware"
+else
+	notok http01-served-by-the-firmware "challenges_served=0" "$d/uart.log"
+fi
+
+# Footprint at run time: peak stack within its region, instructions.
+peak=$(sed -n 's/.*stack peak \([0-9]*\) of \([0-9]*\).*/\1 \2/p' \
+    "$d/uart.log" | tail -n 1)
+busy=$(sed -n 's/.*busy \([0-9]*\) us.*/\1/p' "$d/uart.log" | tail -n 1)
+if [ -n "$peak" ] && [ "${peak% *}" -lt "${peak#* }" ]; then
+	ok "stack-peak-within-region (${peak% *} of ${peak#* } bytes)"
+else
+	notok stack-peak-within-region "'$peak'" "$d/uart.log"
+fi
+echo "# counters: $(uart_field "$d" 'counters: ')"
+echo "# issuance: ${busy:-?}000 guest instructions (-icount shift=0)," \
+    "stack peak ${peak% *} bytes"
+cp "$d/uart.log" "${FW_QEMU_LOG:-/dev/null}" 2>/dev/null
+
+# ---- second boot: the stored account is found again --------------------
+cp -r "$d" "$tmp/second"
+rm -f "$tmp/second/fw/state-cert.pem" "$tmp/second/fw/state-cert.key"
+head -c 48 /dev/urandom >"$tmp/second/fw-seed.bin"
+acct1=$(cat "$d/fw/state-account.url" 2>/dev/null)
+boot "$tmp/second"
+acct2=$(cat "$tmp/second/fw/state-account.url" 2>/dev/null)
+if [ "$rc" -eq 0 ] && [ -s "$tmp/second/fw/state-cert.pem" ] &&
+    [ -n "$acct1" ] && [ "$acct1" = "$acct2" ]; then
+	ok "second-boot-reuses-account"
+else
+	notok second-boot-reuses-account "exit $rc, account '$acct1' -> '$acct2'" \
+	    "$tmp/second/uart.log"
+fi
+
+# ---- a CA that did not sign Pebble's certificate: a clean TLS failure ---
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/other.key" -out "$tmp/other.pem" -days 2 \
+    -subj "/CN=not Pebble's CA" 2>/dev/null
+rundir wrongca "$tmp/other.pem"
+boot "$tmp/wrongca"
+if [ "$rc" -ge 10 ] && [ "$rc" -lt 100 ] &&
+    grep -q 'picoacme-fw: error:' "$tmp/wrongca/uart.log"; then
+	ok "wrong-ca-fails-cleanly (exit $rc)"
+else
+	notok wrong-ca-fails-cleanly "exit $rc" "$tmp/wrongca/uart.log"
+fi
+finish
