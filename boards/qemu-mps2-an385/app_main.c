@@ -222,6 +222,12 @@ main(void)
 	int r;
 
 	board_init(APP);
+	/* No key may come from a missing entropy source, and no certificate
+	 * can be checked without the date: stop before the network. */
+	if (!board_entropy_ok())
+		fail("no entropy source", NULL, BOARD_EXIT_NO_ENTROPY);
+	if (board_unix_time() == 0)
+		fail("no wall clock", NULL, BOARD_EXIT_NO_TIME);
 	load_config();
 	/* The CA PEM is read into the client's response window: it is free
 	 * until acme_init(), and the trust anchor is copied out of it. */

@@ -217,10 +217,12 @@ endif
 
 $(FW_OBJ)/%.o: %.c $(FW_OUT)/app.flags | $(FW_STAMP) $(FW_BUILD)/include/jsmn.h
 	@mkdir -p $(@D)
-	$(FW_CC) $(FW_CFLAGS) $(FW_WARN) $(FW_APP_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $< ($(FW_OUT))"
+	@$(FW_CC) $(FW_CFLAGS) $(FW_WARN) $(FW_APP_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FW_OUT)/%.elf: $(FW_BOARD_OBJ) $(FW_LIBS) $(FW_LDSCRIPT) $(FW_OUT)/link.flags
-	$(FW_CC) $(FW_LDFLAGS) -Wl,-Map=$(@:.elf=.map) -o $@ \
+	@echo "  LD      $@"
+	@$(FW_CC) $(FW_LDFLAGS) -Wl,-Map=$(@:.elf=.map) -o $@ \
 	    $(filter %.o,$^) $(FW_LIB_LINK)
 
 $(FW_OUT)/smoke.elf: $(FW_SMOKE_OBJ)

@@ -125,17 +125,21 @@ $NM -S --size-sort "$ELF" | awk '$3 ~ /^[bBdD]$/' | tail -n 8 |
 done
 
 if [ -n "$LOG" ]; then
+	# The log may hold several boots: the deepest stack of all, and the
+	# CPU time of the first (a full issuance).
 	peak=$(sed -n \
 	    's/.*(stack peak \([0-9]*\) of \([0-9]*\) bytes.*/\1 \2/p' \
-	    "$LOG" | tail -n 1)
+	    "$LOG" | sort -n | tail -n 1)
 	busy=$(sed -n 's/.*(stack peak .*, busy \([0-9]*\) us).*/\1/p' "$LOG" |
-	    tail -n 1)
+	    head -n 1)
+	boots=$(grep -c '(stack peak ' "$LOG")
 	if [ -n "$peak" ]; then
-		echo "  stack peak (run time): ${peak% *} of ${peak#* } bytes"
+		echo "  stack peak (run time, deepest of $boots boots):" \
+		    "${peak% *} of ${peak#* } bytes"
 	else
 		echo "  stack peak: not found in $LOG"
 	fi
-	[ -n "$busy" ] && echo "  CPU busy (run time): $busy us" \
+	[ -n "$busy" ] && echo "  CPU busy (run time, first boot): $busy us" \
 	    "(under -icount shift=0: about $busy thousand instructions)"
 fi
 
