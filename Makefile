@@ -62,7 +62,7 @@ fw: $(FW_ELF)
 # Every image make test boots: the test builds (FW_TEST=1) and the builds
 # for real hardware (FW_TEST=0, build/fw/hw/), which must refuse to run
 # without their board hooks.
-fw-all: $(FW_ELF) $(FW_OUT)/smoke.elf
+fw-all: $(FW_ELF) $(FW_OUT)/smoke.elf $(FW_OUT)/tls-public.elf
 	@$(MAKE) --no-print-directory FW_TEST=0 $(FW_BUILD)/hw/picoacme.elf \
 	    $(FW_BUILD)/hw/smoke.elf
 
@@ -98,6 +98,18 @@ $(PICOACME): $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) $(BUILD)/host/libpicoacme.a
 	$(CC) $(CFLAGS) -o $@ $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) \
 	    $(BUILD)/host/libpicoacme.a $(LIBS)
 
+# The CLI with the firmware's TLS profiles (tests/pebble/tls.sh): only
+# tls.o differs from the host build.
+HOST_TLS_VARIANTS = small public
+HOST_TLS_FLAGS_small = -DACME_TLS_FULL=0
+HOST_TLS_FLAGS_public = -DACME_TLS_FULL=0 -DACME_TLS_PUBLIC_CA=1
+HOST_TLS_BIN = $(HOST_TLS_VARIANTS:%=$(BUILD)/tls-%/picoacme)
+$(HOST_TLS_VARIANTS:%=$(BUILD)/tls-%/tls.o): $(BUILD)/tls-%/tls.o: core/tls.c $(wildcard core/*.h port/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(INC) $(CFLAGS) $(HOST_TLS_FLAGS_$*) -c $< -o $@
+$(HOST_TLS_BIN): $(BUILD)/tls-%/picoacme: $(BUILD)/tls-%/tls.o $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) $(filter-out %/tls.o,$(HOST_CORE_OBJ))
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
 $(PICOACME_SAN): $(SAN_CLI_OBJ) $(SAN_POSIX_OBJ) $(SAN_CORE_OBJ)
 	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
 
@@ -119,7 +131,7 @@ integration: $(PICOACME_SAN) $(PICOACME)
 	@sh tests/pebble/run.sh $(PICOACME_SAN)
 
 test: deps fw-deps
-	@$(MAKE) --no-print-directory $(UNIT_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP)
+	@$(MAKE) --no-print-directory $(UNIT_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN)
 	@$(MAKE) --no-print-directory fw-all
 	@sh tests/run.sh all
 
@@ -139,11 +151,30 @@ $(FW_RUN_LOG): $(FW_ELF)
 	@FW_QEMU_LOG=$@ sh tests/qemu/acme.sh $(FW_ELF) >$(FW_BUILD)/acme-test.out 2>&1 || \
 	    { cat $(FW_BUILD)/acme-test.out; rm -f $@; exit 1; }
 
-size: deps fw-deps $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof $(FW_RUN_LOG)
+# The bigger TLS profiles: the same image with tls.c built for them.  The
+# public-CA one is linked within the budget (make test boots it against an
+# RSA chain); the full one, for measurement only, without the flash
+# budget, which it does not fit.
+FW_TLS_VARIANTS = public full
+FW_TLS_FLAGS_public = -DACME_TLS_PUBLIC_CA=1
+FW_TLS_FLAGS_full = -UACME_TLS_FULL -DACME_TLS_FULL=1
+FW_TLS_FLASH_public = $(FW_FLASH_LEN)
+FW_TLS_FLASH_full = 1M
+$(FW_TLS_VARIANTS:%=$(FW_OBJ)/core/tls-%.o): $(FW_OBJ)/core/tls-%.o: core/tls.c $(FW_OUT)/app.flags | $(FW_STAMP) $(FW_BUILD)/include/jsmn.h
+	@echo "  CC      $< (TLS profile $*)"
+	@$(FW_CC) $(FW_CFLAGS) $(FW_WARN) $(FW_APP_CFLAGS) $(FW_TLS_FLAGS_$*) -c $< -o $@
+$(FW_TLS_VARIANTS:%=$(FW_OUT)/tls-%.elf): $(FW_OUT)/tls-%.elf: $(filter-out %/core/tls.o,$(FW_ACME_OBJ)) $(FW_OBJ)/core/tls-%.o $(FW_BOARD_OBJ) $(FW_LIBS)
+	@echo "  LD      $@ (flash budget $(FW_TLS_FLASH_$*))"
+	@$(FW_CC) $(subst FW_FLASH_LEN=$(FW_FLASH_LEN),FW_FLASH_LEN=$(FW_TLS_FLASH_$*),$(FW_LDFLAGS)) \
+	    -Wl,-Map=$(@:.elf=.map) -o $@ $(filter %.o,$^) $(FW_LIB_LINK)
+
+size: deps fw-deps $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof $(FW_RUN_LOG) \
+    $(FW_TLS_VARIANTS:%=$(FW_OUT)/tls-%.elf)
 	@sh bench/size.sh
 	@echo
 	@echo "firmware (Cortex-M3, $(FW_ELF)):"
 	@sh $(FW_BOARD)/size.sh $(FW_ELF) $(FW_RUN_LOG)
+	@sh bench/fw-tls.sh $(FW_ELF) $(FW_TLS_VARIANTS:%=$(FW_OUT)/tls-%.elf)
 
 clean:
 	rm -rf $(BUILD)

@@ -145,6 +145,13 @@
 #define ACME_TLS_FULL 1
 #endif
 
+/* With ACME_TLS_FULL 0: 1 adds to the small profile what public CAs
+ * need (ECDHE-RSA suites, RSA and P-384/P-521 ECDSA chain signatures),
+ * far smaller than the full client.  Costs: docs/DESIGN.md, make size. */
+#ifndef ACME_TLS_PUBLIC_CA
+#define ACME_TLS_PUBLIC_CA 0
+#endif
+
 /* Version sent in the User-Agent header. */
 #define ACME_VERSION "0.1.0"
 

@@ -10,15 +10,41 @@
  * The small profile: TLS 1.2, ECDHE-ECDSA with AES-128-GCM or
  * ChaCha20-Poly1305, P-256, SHA-256 (and SHA-384 for chains signed with
  * it), ECDSA-signed certificate chains.  What a Pebble-like server needs.
+ *
+ * ACME_TLS_PUBLIC_CA adds what public CAs use: ECDHE-RSA suites, RSA
+ * (PKCS#1 v1.5) signatures in the chain and the key exchange, and P-384
+ * (and P-521) ECDSA chains, e.g. Let's Encrypt's RSA (R1x) and ECDSA (E*)
+ * hierarchies.  Its flash cost is measured by make size.
  */
+#if ACME_EC_I15
+#define TLS_EC_P256 br_ec_p256_m15
+#define TLS_EC_ALL br_ec_all_m15
+#define TLS_ECDSA_VRFY br_ecdsa_i15_vrfy_asn1
+#define TLS_RSA_VRFY br_rsa_i15_pkcs1_vrfy
+#else
+#define TLS_EC_P256 br_ec_p256_m31
+#define TLS_EC_ALL br_ec_all_m31
+#define TLS_ECDSA_VRFY br_ecdsa_i31_vrfy_asn1
+#define TLS_RSA_VRFY br_rsa_i31_pkcs1_vrfy
+#endif
+
 static void
 tls_client_init_small(br_ssl_client_context *cc, br_x509_minimal_context *xc,
     const br_x509_trust_anchor *tas, size_t ntas)
 {
 	static const uint16_t suites[] = {
 		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+#if ACME_TLS_PUBLIC_CA
+		BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+#endif
 	};
+#if ACME_TLS_PUBLIC_CA
+	const br_ec_impl *ec = &TLS_EC_ALL;
+#else
+	const br_ec_impl *ec = &TLS_EC_P256;
+#endif
 
 	br_ssl_client_zero(cc);
 	br_ssl_engine_set_versions(&cc->eng, BR_TLS12, BR_TLS12);
@@ -33,16 +59,12 @@ tls_client_init_small(br_ssl_client_context *cc, br_x509_minimal_context *xc,
 	br_ssl_engine_set_prf_sha384(&cc->eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(&cc->eng);
 	br_ssl_engine_set_default_chapol(&cc->eng);
-#if ACME_EC_I15
-	br_ssl_engine_set_ec(&cc->eng, &br_ec_p256_m15);
-	br_ssl_engine_set_ecdsa(&cc->eng, &br_ecdsa_i15_vrfy_asn1);
-	br_x509_minimal_set_ecdsa(xc, &br_ec_p256_m15,
-	    &br_ecdsa_i15_vrfy_asn1);
-#else
-	br_ssl_engine_set_ec(&cc->eng, &br_ec_p256_m31);
-	br_ssl_engine_set_ecdsa(&cc->eng, &br_ecdsa_i31_vrfy_asn1);
-	br_x509_minimal_set_ecdsa(xc, &br_ec_p256_m31,
-	    &br_ecdsa_i31_vrfy_asn1);
+	br_ssl_engine_set_ec(&cc->eng, ec);
+	br_ssl_engine_set_ecdsa(&cc->eng, &TLS_ECDSA_VRFY);
+	br_x509_minimal_set_ecdsa(xc, ec, &TLS_ECDSA_VRFY);
+#if ACME_TLS_PUBLIC_CA
+	br_ssl_engine_set_rsavrfy(&cc->eng, &TLS_RSA_VRFY);
+	br_x509_minimal_set_rsa(xc, &TLS_RSA_VRFY);
 #endif
 	br_ssl_engine_set_x509(&cc->eng, &xc->vtable);
 }

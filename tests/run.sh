@@ -58,12 +58,15 @@ all)
 	nomalloc
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme
+	suite sh tests/pebble/tls.sh "$BUILD"/tls-small/picoacme "$BUILD"/tls-public/picoacme
 	suite sh tests/lwip/run.sh "$BUILD"/lwip/picoacme-lwip "$BUILD"/host/picoacme
 	# The Cortex-M3 firmware: budgets, board bring-up, ACME under QEMU.
 	suite make --no-print-directory fw-budget-test
 	suite sh tests/qemu/smoke.sh "$BUILD"/fw/smoke.elf "$BUILD"/fw/hw/smoke.elf
-	FW_QEMU_LOG="$BUILD"/fw/picoacme-run.log \
-	    suite sh tests/qemu/acme.sh "$BUILD"/fw/picoacme.elf "$BUILD"/fw/hw/picoacme.elf
+	FW_QEMU_LOG="$BUILD"/fw/picoacme-run.log
+	export FW_QEMU_LOG
+	suite sh tests/qemu/acme.sh "$BUILD"/fw/picoacme.elf \
+	    "$BUILD"/fw/hw/picoacme.elf "$BUILD"/fw/tls-public.elf
 	;;
 *)
 	echo "usage: tests/run.sh unit BIN... | all" >&2

@@ -236,7 +236,8 @@ main(void)
 		fail("cannot read the host file ", "fw/ca.pem", APP_EXIT_CA);
 	if (app_ta_from_pem(&ta, client.body, (size_t)n, scratch,
 	    sizeof scratch) != 0)
-		fail("fw/ca.pem holds no EC CA certificate", NULL, APP_EXIT_CA);
+		fail("fw/ca.pem holds no usable CA certificate", NULL,
+		    APP_EXIT_CA);
 	r = board_net_up(10000);
 	if (r == -1)
 		fail("no Ethernet controller", NULL, APP_EXIT_NETIF);

@@ -63,7 +63,9 @@ app_ta_from_pem(br_x509_trust_anchor *ta, const char *pem, size_t len,
     unsigned char *der, size_t dercap)
 {
 	static unsigned char dn[256];
-	static unsigned char q[BR_EC_KBUF_PUB_MAX_SIZE];
+	/* The key: an EC point, or an RSA modulus (up to 4096 bits) and
+	 * exponent, for the ACME_TLS_PUBLIC_CA profile. */
+	static unsigned char key[512 + 8];
 	br_x509_decoder_context dc;
 	struct app_buf b = { dn, 0, sizeof dn, 0 };
 	br_x509_pkey *pk;
@@ -75,18 +77,31 @@ app_ta_from_pem(br_x509_trust_anchor *ta, const char *pem, size_t len,
 	br_x509_decoder_init(&dc, app_append, &b);
 	br_x509_decoder_push(&dc, der, dlen);
 	pk = br_x509_decoder_get_pkey(&dc);
-	/* The small TLS profile verifies ECDSA chains only. */
-	if (pk == NULL || b.over || pk->key_type != BR_KEYTYPE_EC ||
-	    pk->key.ec.qlen > sizeof q)
+	if (pk == NULL || b.over)
 		return -1;
-	memcpy(q, pk->key.ec.q, pk->key.ec.qlen);
 	memset(ta, 0, sizeof *ta);
 	ta->dn.data = dn;
 	ta->dn.len = b.len;
 	ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
-	ta->pkey.key_type = BR_KEYTYPE_EC;
-	ta->pkey.key.ec.curve = pk->key.ec.curve;
-	ta->pkey.key.ec.q = q;
-	ta->pkey.key.ec.qlen = pk->key.ec.qlen;
-	return 0;
+	ta->pkey.key_type = pk->key_type;
+	if (pk->key_type == BR_KEYTYPE_EC &&
+	    pk->key.ec.qlen <= sizeof key) {
+		memcpy(key, pk->key.ec.q, pk->key.ec.qlen);
+		ta->pkey.key.ec.curve = pk->key.ec.curve;
+		ta->pkey.key.ec.q = key;
+		ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+		return 0;
+	}
+	if (pk->key_type == BR_KEYTYPE_RSA &&
+	    pk->key.rsa.nlen + pk->key.rsa.elen <= sizeof key) {
+		memcpy(key, pk->key.rsa.n, pk->key.rsa.nlen);
+		memcpy(key + pk->key.rsa.nlen, pk->key.rsa.e,
+		    pk->key.rsa.elen);
+		ta->pkey.key.rsa.n = key;
+		ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+		ta->pkey.key.rsa.e = key + pk->key.rsa.nlen;
+		ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+		return 0;
+	}
+	return -1;
 }

@@ -9,8 +9,9 @@
 #include <bearssl.h>
 
 /* Decode the first CERTIFICATE of pem into *ta (pointing into static
- * buffers of this file), with der (dercap) as scratch.  0, or -1 when it
- * is not a usable EC CA certificate. */
+ * buffers of this file), with der (dercap) as scratch.  EC or RSA keys
+ * (RSA anchors need the ACME_TLS_PUBLIC_CA profile).  0, or -1 when it
+ * is not a certificate with a usable key. */
 int app_ta_from_pem(br_x509_trust_anchor *ta, const char *pem, size_t len,
     unsigned char *der, size_t dercap);
 

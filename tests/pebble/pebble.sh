@@ -25,7 +25,8 @@
 # PEBBLE_VALIDATE_IPV4=A makes every name resolve to A for validation (default
 # 127.0.0.1); PEBBLE_CERT_ADDRS="A ..." adds addresses the listener certificate is
 # valid for, besides 127.0.0.1 (the QEMU test: the guest reaches Pebble at 10.0.2.2);
-# PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
+# PEBBLE_CERT_KEY=ec|rsa|p384 chooses the key types of that certificate and its CA
+# (default ec; see _pebble_certs); PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
 # ones; PEBBLE_START_TIMEOUT (seconds, default 15); PEBBLE_KEEP=1 keeps the work dir.
 #
 # Callers must stop Pebble on every exit path:
@@ -176,16 +177,31 @@ keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = $_pebble_san
 EOF
-    openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    # PEBBLE_CERT_KEY: ec (P-256 CA and key), rsa (RSA-2048 CA and key, as
+    # public CAs' R1x hierarchy), p384 (P-384 CA signing with SHA-384 over
+    # a P-256 key, as an E* hierarchy).
+    case ${PEBBLE_CERT_KEY:-ec} in
+    ec) _pebble_cak="-newkey ec -pkeyopt ec_paramgen_curve:P-256"
+        _pebble_k="$_pebble_cak" _pebble_h=-sha256 ;;
+    rsa) _pebble_cak="-newkey rsa:2048" _pebble_k="$_pebble_cak"
+        _pebble_h=-sha256 ;;
+    p384) _pebble_cak="-newkey ec -pkeyopt ec_paramgen_curve:P-384"
+        _pebble_k="-newkey ec -pkeyopt ec_paramgen_curve:P-256"
+        _pebble_h=-sha384 ;;
+    *) echo "pebble: PEBBLE_CERT_KEY must be ec, rsa or p384" >&2
+        return 1 ;;
+    esac
+    # shellcheck disable=SC2086 # split on purpose
+    openssl req -x509 -new $_pebble_cak -nodes $_pebble_h \
         -keyout "$_pebble_d/ca.key" -out "$_pebble_d/ca.pem" -days 2 \
         -subj "/CN=picoacme test CA for Pebble's listener" \
         -addext "basicConstraints=critical,CA:TRUE" \
         -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null &&
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    openssl req -new $_pebble_k -nodes \
         -keyout "$_pebble_d/server.key" -out "$_pebble_d/server.csr" \
         -subj "/CN=localhost" 2>/dev/null &&
     openssl x509 -req -in "$_pebble_d/server.csr" -CA "$_pebble_d/ca.pem" \
-        -CAkey "$_pebble_d/ca.key" -CAcreateserial -days 2 -sha256 \
+        -CAkey "$_pebble_d/ca.key" -CAcreateserial -days 2 $_pebble_h \
         -extfile "$_pebble_d/server.ext" -out "$_pebble_d/server.pem" 2>/dev/null
 }
 

@@ -22,15 +22,18 @@
 # (make size reads the run-time stack peak from it).
 # HW_ELF, the FW_TEST=0 build, must refuse to run on QEMU: no board hooks
 # for the clock and the TRNG (exit 113 or 114, before any network use).
-#   sh tests/qemu/acme.sh ELF [HW_ELF]   ends with "qemu: N passed, N failed"
+# PUBLIC_ELF, the image built with ACME_TLS_PUBLIC_CA=1, must issue from
+# a Pebble whose listener chain is RSA (as a public CA's), within its stack.
+#   sh tests/qemu/acme.sh ELF [HW_ELF [PUBLIC_ELF]]
+# ends with "qemu: N passed, N failed".
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/qemu/lib.sh
 . "$HERE/lib.sh"
 
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-	echo "usage: $0 ELF [HW_ELF]" >&2
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then
+	echo "usage: $0 ELF [HW_ELF [PUBLIC_ELF]]" >&2
 	exit 2
 fi
 abspath() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
@@ -39,8 +42,9 @@ for f in "$@"; do
 done
 ELF=$(abspath "$1")
 HW=${2:+$(abspath "$2")}
+PUB=${3:+$(abspath "$3")}
 
-if ! fw_netns "$HERE/acme.sh" "$ELF" ${HW:+"$HW"}; then
+if ! fw_netns "$HERE/acme.sh" "$@"; then
 	echo "qemu: cannot make a network namespace (unshare -n as root, -rn" \
 	    "otherwise); this test needs one"
 	echo "qemu: 0 passed, 1 failed"
@@ -108,6 +112,29 @@ if [ "$rc" -eq 0 ] && [ -s "$d/fw/state-cert.pem" ]; then
 else
 	notok boot-issues "exit $rc (124 = timeout after ${SECS}s)" "$d/uart.log"
 	
+# ---- the public-CA TLS profile over an RSA chain -----------------------
+if [ -n "$PUB" ]; then
+	pebble_stop
+	if PEBBLE_CERT_KEY=rsa PEBBLE_CERT_ADDRS=10.0.2.2 pebble_start 0 \
+	    >/dev/null; then
+		PORT=${PEBBLE_DIR_URL#https://127.0.0.1:}
+		PORT=${PORT%%/*}
+		rundir public
+		ELF_SAVED=$ELF ELF=$PUB
+		boot "$tmp/public"
+		ELF=$ELF_SAVED
+		pk=$(grep -o 'stack peak [0-9]* of [0-9]*' "$tmp/public/uart.log")
+		if [ "$rc" -eq 0 ] && [ -s "$tmp/public/fw/state-cert.pem" ]; then
+			ok "public-ca-profile-over-rsa-chain ($pk)"
+		else
+			notok public-ca-profile-over-rsa-chain "exit $rc" \
+			    "$tmp/public/uart.log"
+		fi
+	else
+		notok public-ca-profile-over-rsa-chain "Pebble did not start"
+	fi
+fi
+
 # ---- the build for real hardware refuses the test sources -------------
 if [ -n "$HW" ]; then
 	rundir hw
@@ -221,6 +248,29 @@ if [ "$rc" -ge 10 ] && [ "$rc" -lt 100 ] &&
 	ok "wrong-ca-fails-cleanly (exit $rc)"
 else
 	notok wrong-ca-fails-cleanly "exit $rc" "$tmp/wrongca/uart.log"
+fi
+
+# ---- the public-CA TLS profile over an RSA chain -----------------------
+if [ -n "$PUB" ]; then
+	pebble_stop
+	if PEBBLE_CERT_KEY=rsa PEBBLE_CERT_ADDRS=10.0.2.2 pebble_start 0 \
+	    >/dev/null; then
+		PORT=${PEBBLE_DIR_URL#https://127.0.0.1:}
+		PORT=${PORT%%/*}
+		rundir public
+		ELF_SAVED=$ELF ELF=$PUB
+		boot "$tmp/public"
+		ELF=$ELF_SAVED
+		pk=$(grep -o 'stack peak [0-9]* of [0-9]*' "$tmp/public/uart.log")
+		if [ "$rc" -eq 0 ] && [ -s "$tmp/public/fw/state-cert.pem" ]; then
+			ok "public-ca-profile-over-rsa-chain ($pk)"
+		else
+			notok public-ca-profile-over-rsa-chain "exit $rc" \
+			    "$tmp/public/uart.log"
+		fi
+	else
+		notok public-ca-profile-over-rsa-chain "Pebble did not start"
+	fi
 fi
 
 # ---- the build for real hardware refuses the test sources -------------
