@@ -135,8 +135,9 @@ test: deps fw-deps
 	@$(MAKE) --no-print-directory fw-all
 	@sh tests/run.sh all
 
-bench: deps $(PICOACME)
+bench: deps fw-deps $(PICOACME) $(FW_ELF)
 	@sh bench/run.sh $(PICOACME)
+	@sh bench/fw.sh $(FW_ELF)
 
 $(BUILD)/host/bench/sizeof: bench/sizeof.c $(wildcard core/*.h)
 	@mkdir -p $(dir $@)

@@ -18,6 +18,8 @@
 # a failure (timeout).
 # With -icount shift=0 the "busy" time the board prints is thousands of
 # guest instructions: the issuance cost is printed as "# instructions".
+# FW_PEBBLE_REJECT=N sets Pebble's badNonce rate (default 5, Pebble's);
+# FW_QEMU_FIRST_ONLY=1 stops after the first boot's checks (make bench).
 # FW_QEMU_LOG=FILE keeps the UART output of the two issuing boots there
 # (make size reads the run-time stack peak from it).
 # HW_ELF, the FW_TEST=0 build, must refuse to run on QEMU: no board hooks
@@ -73,7 +75,7 @@ trap 'pebble_stop; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-PEBBLE_CERT_ADDRS=10.0.2.2 pebble_start 5 >/dev/null ||
+PEBBLE_CERT_ADDRS=10.0.2.2 pebble_start "${FW_PEBBLE_REJECT:-5}" >/dev/null ||
     { notok qemu-pebble "Pebble did not start"; finish; }
 PORT=${PEBBLE_DIR_URL#https://127.0.0.1:}
 PORT=${PORT%%/*}
@@ -217,6 +219,7 @@ fi
 echo "# counters: $(uart_field "$d" 'counters: ')"
 echo "# issuance: ${busy:-?}000 guest instructions (-icount shift=0)," \
     "stack peak ${peak% *} bytes"
+[ "${FW_QEMU_FIRST_ONLY:-0}" = 1 ] && finish
 
 # ---- second boot: the stored account is found again --------------------
 cp -r "$d" "$tmp/second"
