@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include "key.h"
+#include "pem.h"
 #include "acme_err.h"
 #include "acme_config.h"
 
@@ -120,25 +121,6 @@ key_to_pem(const struct key_ec *k, char *dst, size_t cap)
 	return (long)plen;
 }
 
-struct key_der {
-	unsigned char buf[256];
-	size_t len;
-	int over;
-};
-
-static void
-key_der_append(void *ctx, const void *data, size_t len)
-{
-	struct key_der *d = ctx;
-
-	if (d->over || len > sizeof d->buf - d->len) {
-		d->over = 1;
-		return;
-	}
-	memcpy(d->buf + d->len, data, len);
-	d->len += len;
-}
-
 /* The DER of an EC private key (SEC1 or PKCS#8) into k.  Apart from
  * key_from_pem() so that the decoder contexts (the skey decoder is about
  * 2.5 KB) are not on the stack at the same time: firmware stacks are
@@ -165,57 +147,21 @@ out:
 	return err;
 }
 
-/* The DER of the first private key object of pem into d; 0 or -1. */
-static int __attribute__((noinline))
-key_pem_to_der(struct key_der *d, const char *pem, size_t len)
-{
-	br_pem_decoder_context pc;
-	int in_obj = 0;
-
-	br_pem_decoder_init(&pc);
-	while (len > 0) {
-		size_t n = br_pem_decoder_push(&pc, pem, len);
-
-		pem += n;
-		len -= n;
-		switch (br_pem_decoder_event(&pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			if (strcmp(br_pem_decoder_name(&pc),
-			    "EC PRIVATE KEY") == 0 ||
-			    strcmp(br_pem_decoder_name(&pc),
-			    "PRIVATE KEY") == 0) {
-				in_obj = 1;
-				br_pem_decoder_setdest(&pc, key_der_append, d);
-			} else {
-				br_pem_decoder_setdest(&pc, NULL, NULL);
-			}
-			break;
-		case BR_PEM_END_OBJ:
-			if (in_obj)
-				return d->over ? -1 : 0;
-			break;
-		case BR_PEM_ERROR:
-			return -1;
-		default:
-			break;
-		}
-	}
-	return -1;
-}
-
 int
 key_from_pem(struct key_ec *k, const char *pem, size_t len)
 {
-	struct key_der d;
+	unsigned char der[256];
+	size_t dlen;
 	int err = ACME_ERR_CRYPTO;
 
 	memset(k, 0, sizeof *k);
-	memset(&d, 0, sizeof d);
-	/* Three steps, one decoder on the stack at a time. */
-	if (key_pem_to_der(&d, pem, len) == 0 &&
-	    key_from_der(k, d.buf, d.len) == ACME_OK)
+	/* Three steps, one decoder on the stack at a time: firmware stacks
+	 * are small. */
+	dlen = pem_first(pem, len, "EC PRIVATE KEY", "PRIVATE KEY", der,
+	    sizeof der);
+	if (dlen > 0 && key_from_der(k, der, dlen) == ACME_OK)
 		err = key_complete(k);
-	memset(&d, 0, sizeof d);
+	memset(der, 0, sizeof der);
 	if (err != ACME_OK)
 		key_wipe(k);
 	return err;

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include "app_ta.h"
+#include "pem.h"
 
 struct app_buf {
 	unsigned char *p;
@@ -27,35 +28,7 @@ size_t
 app_pem_first_cert(const char *pem, size_t len, unsigned char *der,
     size_t cap)
 {
-	br_pem_decoder_context pc;
-	struct app_buf b = { der, 0, cap, 0 };
-	int in = 0;
-
-	br_pem_decoder_init(&pc);
-	while (len > 0) {
-		size_t n = br_pem_decoder_push(&pc, pem, len);
-
-		pem += n;
-		len -= n;
-		switch (br_pem_decoder_event(&pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			in = strcmp(br_pem_decoder_name(&pc),
-			    "CERTIFICATE") == 0;
-			b.len = 0;
-			br_pem_decoder_setdest(&pc, in ? app_append : NULL,
-			    &b);
-			break;
-		case BR_PEM_END_OBJ:
-			if (in)
-				return b.over ? 0 : b.len;
-			break;
-		case BR_PEM_ERROR:
-			return 0;
-		default:
-			break;
-		}
-	}
-	return 0;
+	return pem_first(pem, len, "CERTIFICATE", NULL, der, cap);
 }
 
 int

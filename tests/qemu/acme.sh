@@ -113,45 +113,7 @@ if [ "$rc" -eq 0 ] && [ -s "$d/fw/state-cert.pem" ]; then
 	ok "boot-issues (exit 0)"
 else
 	notok boot-issues "exit $rc (124 = timeout after ${SECS}s)" "$d/uart.log"
-	
-# ---- the public-CA TLS profile over an RSA chain -----------------------
-if [ -n "$PUB" ]; then
-	pebble_stop
-	if PEBBLE_CERT_KEY=rsa PEBBLE_CERT_ADDRS=10.0.2.2 pebble_start 0 \
-	    >/dev/null; then
-		PORT=${PEBBLE_DIR_URL#https://127.0.0.1:}
-		PORT=${PORT%%/*}
-		rundir public
-		ELF_SAVED=$ELF ELF=$PUB
-		boot "$tmp/public"
-		ELF=$ELF_SAVED
-		pk=$(grep -o 'stack peak [0-9]* of [0-9]*' "$tmp/public/uart.log")
-		if [ "$rc" -eq 0 ] && [ -s "$tmp/public/fw/state-cert.pem" ]; then
-			ok "public-ca-profile-over-rsa-chain ($pk)"
-		else
-			notok public-ca-profile-over-rsa-chain "exit $rc" \
-			    "$tmp/public/uart.log"
-		fi
-	else
-		notok public-ca-profile-over-rsa-chain "Pebble did not start"
-	fi
-fi
-
-# ---- the build for real hardware refuses the test sources -------------
-if [ -n "$HW" ]; then
-	rundir hw
-	(cd "$tmp/hw" && fw_qemu . 60 none "$HW") >"$tmp/hw/uart.log" 2>&1
-	rc=$?
-	if { [ "$rc" -eq 113 ] || [ "$rc" -eq 114 ]; } &&
-	    grep -q 'hardware build' "$tmp/hw/uart.log" &&
-	    [ ! -e "$tmp/hw/fw/state-account.key" ]; then
-		ok "hardware-build-refuses-without-board-hooks (exit $rc)"
-	else
-		notok hardware-build-refuses-without-board-hooks "exit $rc" \
-		    "$tmp/hw/uart.log"
-	fi
-fi
-finish
+	finish
 fi
 
 grep -q 'semihosting' "$d/uart.log" && grep -q 'fw-seed.bin' "$d/uart.log" &&

@@ -1,0 +1,61 @@
+/*
+ * pem.c -- see pem.h.
+ */
+#include <string.h>
+#include <bearssl.h>
+#include "pem.h"
+
+struct pem_out {
+	unsigned char *p;
+	size_t len, cap;
+	int over;
+};
+
+static void
+pem_append(void *ctx, const void *data, size_t len)
+{
+	struct pem_out *o = ctx;
+
+	if (o->over || len > o->cap - o->len) {
+		o->over = 1;
+		return;
+	}
+	memcpy(o->p + o->len, data, len);
+	o->len += len;
+}
+
+size_t
+pem_first(const char *pem, size_t len, const char *name1, const char *name2,
+    unsigned char *der, size_t cap)
+{
+	br_pem_decoder_context pc;
+	struct pem_out o = { der, 0, cap, 0 };
+	int in = 0;
+
+	br_pem_decoder_init(&pc);
+	while (len > 0) {
+		size_t n = br_pem_decoder_push(&pc, pem, len);
+		const char *nm;
+
+		pem += n;
+		len -= n;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			nm = br_pem_decoder_name(&pc);
+			in = strcmp(nm, name1) == 0 ||
+			    (name2 != NULL && strcmp(nm, name2) == 0);
+			o.len = 0;
+			br_pem_decoder_setdest(&pc, in ? pem_append : NULL, &o);
+			break;
+		case BR_PEM_END_OBJ:
+			if (in)
+				return o.over ? 0 : o.len;
+			break;
+		case BR_PEM_ERROR:
+			return 0;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
