@@ -5,16 +5,10 @@
 #include <bearssl.h>
 #include "pem.h"
 
-struct pem_out {
-	unsigned char *p;
-	size_t len, cap;
-	int over;
-};
-
-static void
-pem_append(void *ctx, const void *data, size_t len)
+void
+pem_sink_append(void *ctx, const void *data, size_t len)
 {
-	struct pem_out *o = ctx;
+	struct pem_sink *o = ctx;
 
 	if (o->over || len > o->cap - o->len) {
 		o->over = 1;
@@ -29,7 +23,7 @@ pem_first(const char *pem, size_t len, const char *name1, const char *name2,
     unsigned char *der, size_t cap)
 {
 	br_pem_decoder_context pc;
-	struct pem_out o = { der, 0, cap, 0 };
+	struct pem_sink o = { der, 0, cap, 0 };
 	int in = 0;
 
 	br_pem_decoder_init(&pc);
@@ -45,7 +39,8 @@ pem_first(const char *pem, size_t len, const char *name1, const char *name2,
 			in = strcmp(nm, name1) == 0 ||
 			    (name2 != NULL && strcmp(nm, name2) == 0);
 			o.len = 0;
-			br_pem_decoder_setdest(&pc, in ? pem_append : NULL, &o);
+			br_pem_decoder_setdest(&pc, in ? pem_sink_append : NULL,
+			    &o);
 			break;
 		case BR_PEM_END_OBJ:
 			if (in)

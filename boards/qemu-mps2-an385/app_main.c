@@ -24,6 +24,7 @@
 #include "lwip/port_lwip_raw.h"
 #include "app_certinfo.h"
 #include "app_ta.h"
+#include "pem.h"
 
 #define APP "picoacme-fw"
 #define APP_EXIT_CONFIG 2
@@ -180,7 +181,7 @@ print_certificate(void)
 	char cn[ACME_MAX_NAME + 1], na[24];
 	size_t n;
 
-	n = pem ? app_pem_first_cert(pem, strlen(pem), scratch,
+	n = pem ? pem_first(pem, strlen(pem), "CERTIFICATE", NULL, scratch,
 	    sizeof scratch) : 0;
 	if (n == 0 || certinfo_read(scratch, n, cn, sizeof cn, na,
 	    sizeof na) != 0) {

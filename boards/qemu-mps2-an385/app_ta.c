@@ -5,32 +5,6 @@
 #include "app_ta.h"
 #include "pem.h"
 
-struct app_buf {
-	unsigned char *p;
-	size_t len, cap;
-	int over;
-};
-
-static void
-app_append(void *ctx, const void *data, size_t len)
-{
-	struct app_buf *b = ctx;
-
-	if (b->over || len > b->cap - b->len) {
-		b->over = 1;
-		return;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-}
-
-size_t
-app_pem_first_cert(const char *pem, size_t len, unsigned char *der,
-    size_t cap)
-{
-	return pem_first(pem, len, "CERTIFICATE", NULL, der, cap);
-}
-
 int
 app_ta_from_pem(br_x509_trust_anchor *ta, const char *pem, size_t len,
     unsigned char *der, size_t dercap)
@@ -40,14 +14,14 @@ app_ta_from_pem(br_x509_trust_anchor *ta, const char *pem, size_t len,
 	 * exponent, for the ACME_TLS_PUBLIC_CA profile. */
 	static unsigned char key[512 + 8];
 	br_x509_decoder_context dc;
-	struct app_buf b = { dn, 0, sizeof dn, 0 };
+	struct pem_sink b = { dn, 0, sizeof dn, 0 };
 	br_x509_pkey *pk;
 	size_t dlen;
 
-	dlen = app_pem_first_cert(pem, len, der, dercap);
+	dlen = pem_first(pem, len, "CERTIFICATE", NULL, der, dercap);
 	if (dlen == 0)
 		return -1;
-	br_x509_decoder_init(&dc, app_append, &b);
+	br_x509_decoder_init(&dc, pem_sink_append, &b);
 	br_x509_decoder_push(&dc, der, dlen);
 	pk = br_x509_decoder_get_pkey(&dc);
 	if (pk == NULL || b.over)

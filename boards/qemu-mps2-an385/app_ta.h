@@ -15,9 +15,4 @@
 int app_ta_from_pem(br_x509_trust_anchor *ta, const char *pem, size_t len,
     unsigned char *der, size_t dercap);
 
-/* The first CERTIFICATE of pem, as DER, into der (cap).  Returns the
- * DER length, or 0. */
-size_t app_pem_first_cert(const char *pem, size_t len, unsigned char *der,
-    size_t cap);
-
 #endif
