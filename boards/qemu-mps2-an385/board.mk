@@ -118,8 +118,9 @@ fw-smoke-test: $(FW_BUILD)/smoke.elf
 	@sh tests/qemu/smoke.sh $(FW_BUILD)/smoke.elf $(FW_BUILD)/hw/smoke.elf
 
 # The budgets are enforced by the linker: the smoke image must fail to link
-# in 16 KB of RAM and in 16 KB of flash.
-fw-budget-test: $(FW_BOARD_OBJ) $(FW_SMOKE_OBJ) $(FW_LIBS)
+# in 16 KB of RAM and in 16 KB of flash; and the size report (make size)
+# must fail when its budget is below the image.
+fw-budget-test: $(FW_BOARD_OBJ) $(FW_SMOKE_OBJ) $(FW_LIBS) $(FW_OUT)/smoke.elf
 	@p=0; f=0; for b in FW_RAM_LEN=16K FW_FLASH_LEN=16K; do \
 	    if $(FW_CC) $(FW_LDFLAGS) -Wl,--defsym=$$b -o $(FW_OUT)/budget.elf \
 	        $(FW_BOARD_OBJ) $(FW_SMOKE_OBJ) $(FW_LIB_LINK) \
@@ -133,6 +134,19 @@ fw-budget-test: $(FW_BOARD_OBJ) $(FW_SMOKE_OBJ) $(FW_LIBS)
 	        f=$$((f + 1)); \
 	    fi; \
 	done; rm -f $(FW_OUT)/budget.elf $(FW_OUT)/budget.log; \
+	for b in FW_RAM_MAX=16384 FW_FLASH_MAX=16384; do \
+	    if env $$b sh $(FW_BOARD)/size.sh $(FW_OUT)/smoke.elf \
+	        >$(FW_OUT)/budget.log 2>&1; then \
+	        echo "  FAIL size.sh with $$b: passed"; f=$$((f + 1)); \
+	    elif grep -q 'size: FAIL' $(FW_OUT)/budget.log; then \
+	        echo "  ok   size.sh with $$b: $$(grep -m1 'size: FAIL' \
+	            $(FW_OUT)/budget.log | sed 's/size: FAIL: //')"; \
+	        p=$$((p + 1)); \
+	    else \
+	        echo "  FAIL size.sh with $$b: other error"; \
+	        cat $(FW_OUT)/budget.log; f=$$((f + 1)); \
+	    fi; \
+	done; rm -f $(FW_OUT)/budget.log; \
 	echo "fw-budget: $$p passed, $$f failed"; [ $$f -eq 0 ]
 
 fw-size: $(FW_SIZE_ELF)

@@ -57,16 +57,12 @@ if [ "${PICOACME_LWIP_INNER:-}" = 1 ]; then
 	fi
 	# The certificate is Pebble's, for the name, and matches the key.
 	pebble_root "$work/root.pem" >/dev/null 2>&1
-	awk 'n>0{print > "'"$work"'/chain.pem"} /END CERTIFICATE/{n++}' "$work/lwip/cert.pem"
-	if openssl verify -CAfile "$work/root.pem" -untrusted "$work/chain.pem" \
-	    "$work/lwip/cert.pem" >/dev/null 2>&1; then
+	if pebble_verify_chain "$work/lwip/cert.pem" "$work/root.pem" "$work/chk"; then
 		ok "lwip-chain-verifies"
 	else
-		notok lwip-chain-verifies "cert.pem does not verify against Pebble's root"
+		notok lwip-chain-verifies "cert.pem does not verify against Pebble's root: $REASON"
 	fi
-	a=$(openssl x509 -in "$work/lwip/cert.pem" -noout -pubkey 2>/dev/null)
-	b=$(openssl pkey -in "$work/lwip/cert.key" -pubout 2>/dev/null)
-	if [ -n "$a" ] && [ "$a" = "$b" ]; then
+	if pebble_key_matches "$work/lwip/cert.pem" "$work/lwip/cert.key"; then
 		ok "lwip-key-matches"
 	else
 		notok lwip-key-matches "cert.key does not match cert.pem"

@@ -170,9 +170,7 @@ issued() {
     _san=$(openssl x509 -in "$1/cert.pem" -noout -ext subjectAltName 2>/dev/null |
         sed -n '2,$p' | tr -d ' ')
     [ "$_san" = "DNS:$2" ] || { REASON="cert.pem SANs are '$_san', want DNS:$2"; return 1; }
-    _a=$(openssl pkey -in "$1/cert.key" -pubout 2>/dev/null)
-    _b=$(openssl x509 -in "$1/cert.pem" -noout -pubkey 2>/dev/null)
-    if [ -z "$_a" ] || [ "$_a" != "$_b" ]; then
+    if ! pebble_key_matches "$1/cert.pem" "$1/cert.key"; then
         REASON="cert.key does not match cert.pem"
         return 1
     fi

@@ -8,6 +8,8 @@
 #   pebble_dir_field NAME                 print a URL from the ACME directory (newAccount, ...)
 #   pebble_get URL [FILE]                 GET over TLS trusting only PEBBLE_CA
 #   pebble_free_ports N                   print N free TCP ports (one line, space separated)
+#   pebble_key_matches CERT KEY           KEY is the key of CERT's first certificate
+#   pebble_verify_chain PEM ROOT SCRATCH  PEM's chain verifies up to ROOT only (sets REASON)
 #
 # After pebble_start these are exported:
 #   PEBBLE_DIR_URL   https://127.0.0.1:PORT/dir
@@ -348,4 +350,39 @@ pebble_root() {
 
 pebble_intermediate() {
     _pebble_fetch_pem intermediates/0 "$1"
+}
+
+# Checks of an issued certificate, shared by the suites (they set REASON on failure).
+# pebble_key_matches CERT KEY: KEY is the private key of the first certificate in CERT.
+pebble_key_matches() {
+    _pebble_ka=$(openssl pkey -in "$2" -pubout 2>/dev/null) || return 1
+    _pebble_kb=$(openssl x509 -in "$1" -noout -pubkey 2>/dev/null) || return 1
+    [ -n "$_pebble_ka" ] && [ "$_pebble_ka" = "$_pebble_kb" ]
+}
+
+# pebble_verify_chain PEM ROOT SCRATCH: the chain in PEM (leaf first) verifies up to
+# ROOT and only ROOT, for a TLS server.  SCRATCH is a directory it may write.
+pebble_verify_chain() {
+    mkdir -p "$3"
+    rm -f "$3"/cert-*.pem
+    awk -v d="$3" '/-----BEGIN CERTIFICATE-----/ { n++ }
+        n { f = d "/cert-" n ".pem"; print > f }' "$1"
+    cp "$3/cert-1.pem" "$3/leaf.pem" 2>/dev/null ||
+        { REASON="$1 holds no certificate"; return 1; }
+    : >"$3/inter.pem"
+    for _pebble_c in "$3"/cert-*.pem; do
+        [ "$_pebble_c" = "$3/cert-1.pem" ] || cat "$_pebble_c" >>"$3/inter.pem"
+    done
+    set -- "$3/leaf.pem" "$2" "$3/inter.pem"
+    if [ -s "$3" ]; then
+        set -- "$@" -untrusted "$3"
+    fi
+    _pebble_l=$1 _pebble_r=$2
+    shift 3
+    # shellcheck disable=SC2086 # split on purpose
+    if ! _pebble_v=$(env $_PEBBLE_UNSET openssl verify -no-CApath -no-CAstore \
+            -CAfile "$_pebble_r" -purpose sslserver "$@" "$_pebble_l" 2>&1); then
+        REASON="openssl verify: $(echo "$_pebble_v" | tr '\n' ' ' | cut -c1-200)"
+        return 1
+    fi
 }

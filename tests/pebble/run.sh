@@ -96,13 +96,6 @@ issue() {
     return 0
 }
 
-# key_matches DIR: cert.key is the private key of the first certificate in cert.pem.
-key_matches() {
-    _a=$(openssl pkey -in "$1/cert.key" -pubout 2>/dev/null) || return 1
-    _b=$(openssl x509 -in "$1/cert.pem" -noout -pubkey 2>/dev/null) || return 1
-    [ -n "$_a" ] && [ "$_a" = "$_b" ]
-}
-
 # sans PEM: the leaf's DNS SANs, sorted, space separated.
 sans() {
     openssl x509 -in "$1" -noout -ext subjectAltName 2>/dev/null |
@@ -110,34 +103,6 @@ sans() {
         sed 's/ $//'
 }
 
-# split_chain PEM DIR: DIR/leaf.pem and DIR/inter.pem (empty when the chain is one cert).
-split_chain() {
-    rm -f "$2"/cert-*.pem
-    awk -v d="$2" '/-----BEGIN CERTIFICATE-----/ { n++ }
-        n { f = d "/cert-" n ".pem"; print > f }' "$1"
-    cp "$2/cert-1.pem" "$2/leaf.pem" 2>/dev/null || return 1
-    : >"$2/inter.pem"
-    for _c in "$2"/cert-*.pem; do
-        [ "$_c" = "$2/cert-1.pem" ] || cat "$_c" >>"$2/inter.pem"
-    done
-}
-
-# verify_chain PEM ROOT SCRATCH: the chain in PEM verifies up to ROOT (and only ROOT).
-verify_chain() {
-    split_chain "$1" "$3" || { REASON="cert.pem holds no certificate"; return 1; }
-    set -- "$3/leaf.pem" "$2" "$3/inter.pem"
-    if [ -s "$3" ]; then
-        set -- "$@" -untrusted "$3"
-    fi
-    _l=$1 _r=$2
-    shift 3
-    # shellcheck disable=SC2086 # split on purpose
-    if ! _v=$(env $_PEBBLE_UNSET openssl verify -no-CApath -no-CAstore -CAfile "$_r" \
-            -purpose sslserver "$@" "$_l" 2>&1); then
-        REASON="openssl verify: $(echo "$_v" | tr '\n' ' ' | cut -c1-200)"
-        return 1
-    fi
-}
 
 # check_issued STATEDIR NAME... : cert.pem/cert.key are right for exactly these names.
 check_issued() {
@@ -145,14 +110,14 @@ check_issued() {
     shift
     [ -s "$_d/cert.pem" ] || { REASON="no cert.pem"; return 1; }
     [ -s "$_d/cert.key" ] || { REASON="no cert.key"; return 1; }
-    key_matches "$_d" || { REASON="cert.key does not match cert.pem"; return 1; }
+    pebble_key_matches "$_d/cert.pem" "$_d/cert.key" || { REASON="cert.key does not match cert.pem"; return 1; }
     _m=$(stat -c %a "$_d/cert.key")
     [ "$_m" = 600 ] || { REASON="cert.key has mode $_m, want 600"; return 1; }
     _want=$(for _n in "$@"; do echo "DNS:$_n"; done | sort | tr '\n' ' ' | sed 's/ $//')
     _got=$(sans "$_d/cert.pem")
     [ "$_got" = "$_want" ] || { REASON="SANs are '$_got', want '$_want'"; return 1; }
     mkdir -p "$T/chk"
-    verify_chain "$_d/cert.pem" "$T/root.pem" "$T/chk" || return 1
+    pebble_verify_chain "$_d/cert.pem" "$T/root.pem" "$T/chk" || return 1
     return 0
 }
 
