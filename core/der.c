@@ -169,3 +169,42 @@ der_finish(const struct der_w *w, const uint8_t **out, size_t *len)
 	*len = w->cap - w->pos;
 	return ACME_OK;
 }
+
+/*
+ * Read one element (X.690 8.1): identifier, length, content.  The long
+ * length form takes 1 to 3 bytes; the indefinite form (0x80) and a
+ * multi-byte tag (low bits 11111) are refused, as DER never needs them
+ * here.
+ */
+int
+der_get(const uint8_t *p, const uint8_t *end, struct der_tlv *t)
+{
+	size_t len, n;
+
+	if (p == NULL || end == NULL || p >= end || end - p < 2 ||
+	    (p[0] & 0x1F) == 0x1F)
+		return -1;
+	t->tag = p[0];
+	len = p[1];
+	p += 2;
+	if (len & 0x80) {
+		n = len & 0x7F;
+		if (n == 0 || n > 3 || (size_t)(end - p) < n)
+			return -1;
+		for (len = 0; n > 0; n--)
+			len = (len << 8) | *p++;
+	}
+	if ((size_t)(end - p) < len)
+		return -1;
+	t->val = p;
+	t->len = len;
+	t->next = p + len;
+	return 0;
+}
+
+int
+der_get_tag(const uint8_t *p, const uint8_t *end, uint8_t tag,
+    struct der_tlv *t)
+{
+	return der_get(p, end, t) == 0 && t->tag == tag ? 0 : -1;
+}

@@ -1,5 +1,6 @@
 /*
- * der.h -- a minimal DER writer (ITU-T X.690) for the CSR.
+ * der.h -- a minimal DER writer (ITU-T X.690) for the CSR, and a reader
+ * of one element at a time for the certificates picoacme checks.
  *
  * The writer fills the caller's buffer from the END towards the start, so
  * every length is known when its header is written and nothing is moved.
@@ -50,5 +51,25 @@ void der_uint(struct der_w *w, const uint8_t *be, size_t len);
 void der_bits(struct der_w *w, const void *data, size_t len);
 /* Returns ACME_OK or ACME_ERR_TOO_LARGE; on success *out and *len are set. */
 int der_finish(const struct der_w *w, const uint8_t **out, size_t *len);
+
+/* One element read by der_get(): spans into the caller's bytes. */
+struct der_tlv {
+	uint8_t tag;            /* the identifier octet (tag numbers < 31) */
+	const uint8_t *val;     /* the content */
+	size_t len;
+	const uint8_t *next;    /* the byte after the element */
+};
+
+/*
+ * Read the element at p, which must end at or before end.  Only definite
+ * lengths of at most 3 length bytes, and single-byte tags.  Returns 0, or
+ * -1 when p is at end or the element is malformed or runs past end: the
+ * input is untrusted (a server's certificate, a stored file).
+ */
+int der_get(const uint8_t *p, const uint8_t *end, struct der_tlv *t);
+
+/* der_get() that also requires the tag: 0 or -1. */
+int der_get_tag(const uint8_t *p, const uint8_t *end, uint8_t tag,
+    struct der_tlv *t);
 
 #endif

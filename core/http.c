@@ -1006,6 +1006,28 @@ http_url_split(const char *url, char *host, size_t hcap,
 	return ACME_OK;
 }
 
+/*
+ * 1 when both are https URLs with the same host (ASCII case-insensitive)
+ * and port (RFC 6454 4: scheme, host, port), else 0.
+ */
+int
+http_url_same_origin(const char *a, const char *b)
+{
+	char ha[ACME_MAX_NAME + 1], hb[ACME_MAX_NAME + 1];
+	const char *pa, *pb;
+	unsigned na, nb;
+	size_t i;
+
+	if (http_url_split(a, ha, sizeof ha, &na, &pa) != ACME_OK ||
+	    http_url_split(b, hb, sizeof hb, &nb, &pb) != ACME_OK ||
+	    na != nb || strlen(ha) != strlen(hb))
+		return 0;
+	for (i = 0; ha[i] != '\0'; i++)
+		if (http_lower(ha[i]) != http_lower(hb[i]))
+			return 0;
+	return 1;
+}
+
 /* The n-digit decimal number at s, or -1. */
 static int
 http_num(const char *s, size_t n)
@@ -1058,30 +1080,10 @@ http_month(const char *s)
 static int
 http_epoch(int y, int mo, int d, const char *t, uint64_t *out)
 {
-	static const unsigned char mdays[] = { 31, 28, 31, 30, 31, 30, 31,
-	    31, 30, 31, 30, 31 };
-	int h, mi, s, leap, yy;
-	long era, yoe, doy, doe, days;
-
-	h = http_num(t, 2);
-	mi = http_num(t + 3, 2);
-	s = http_num(t + 6, 2);
-	if (t[2] != ':' || t[5] != ':' || h < 0 || h > 23 || mi < 0 ||
-	    mi > 59 || s < 0 || s > 60 || y < 1970 || y > 9999 || mo < 1 ||
-	    mo > 12 || d < 1)
+	if (t[2] != ':' || t[5] != ':')
 		return -1;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[mo - 1] + (mo == 2 && leap))
-		return -1;
-	yy = mo <= 2 ? y - 1 : y;
-	era = yy / 400;
-	yoe = yy - era * 400;
-	doy = (153L * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	days = era * 146097L + doe - 719468L;
-	*out = (uint64_t)days * 86400u + (uint64_t)h * 3600u +
-	    (uint64_t)mi * 60u + (uint64_t)s;
-	return 0;
+	return str_epoch(y, mo, d, http_num(t, 2), http_num(t + 3, 2),
+	    http_num(t + 6, 2), out);
 }
 
 /*

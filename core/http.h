@@ -103,6 +103,13 @@ int http_url_split(const char *url, char *host, size_t hcap,
     unsigned *port, const char **path);
 
 /*
+ * 1 when the https URLs a and b have the same origin: host (ASCII
+ * case-insensitive) and port, 443 when absent.  0 otherwise, also when
+ * either is not an https URL.
+ */
+int http_url_same_origin(const char *a, const char *b);
+
+/*
  * Parse an HTTP-date (IMF-fixdate, RFC 9110 5.6.7; also RFC 850 and
  * asctime forms) into seconds since the epoch.  Returns 0 on success,
  * -1 on failure.

@@ -67,3 +67,29 @@ str_hex(char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+/* Days from civil (H. Hinnant's algorithm), checked field by field. */
+int
+str_epoch(int y, int mo, int d, int h, int mi, int s, uint64_t *out)
+{
+	static const unsigned char mdays[] = { 31, 28, 31, 30, 31, 30, 31,
+	    31, 30, 31, 30, 31 };
+	int leap, yy;
+	long era, yoe, doy, doe, days;
+
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60 ||
+	    y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1)
+		return -1;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] + (mo == 2 && leap))
+		return -1;
+	yy = mo <= 2 ? y - 1 : y;
+	era = yy / 400;
+	yoe = yy - era * 400;
+	doy = (153L * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	days = era * 146097L + doe - 719468L;
+	*out = (uint64_t)days * 86400u + (uint64_t)h * 3600u +
+	    (uint64_t)mi * 60u + (uint64_t)s;
+	return 0;
+}

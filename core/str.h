@@ -20,4 +20,9 @@ int str_copyn(char *dst, size_t cap, const char *s, size_t n);
 /* Value 0..15 of the hex digit c, or -1. */
 int str_hex(char c);
 
+/* Seconds since 1970-01-01T00:00:00Z of a UTC date and time (proleptic
+ * Gregorian, years 1970..9999; a leap second 60 is taken as 60).
+ * Returns 0, or -1 when a field is out of range. */
+int str_epoch(int y, int mo, int d, int h, int mi, int s, uint64_t *out);
+
 #endif

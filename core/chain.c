@@ -1,0 +1,101 @@
+/*
+ * chain.c -- see chain.h.
+ */
+#include <string.h>
+#include "chain.h"
+#include "x509.h"
+
+/* Record the first problem.  Returns -1. */
+static int
+chain_bad(struct chain_check *k, const char *why)
+{
+	if (k->why == NULL)
+		k->why = why;
+	return -1;
+}
+
+/* Every DER byte of a certificate: to the decoder, and the leaf's to
+ * the caller's buffer too. */
+static void
+chain_der(void *ctx, const void *data, size_t len)
+{
+	struct chain_check *k = ctx;
+
+	br_x509_decoder_push(&k->x509, data, len);
+	if (k->certs == 0)
+		pem_sink_append(&k->leaf, data, len);
+}
+
+void
+chain_init(struct chain_check *k, unsigned char *leaf_buf, size_t cap)
+{
+	memset(k, 0, sizeof *k);
+	br_pem_decoder_init(&k->pem);
+	k->leaf.p = leaf_buf;
+	k->leaf.cap = cap;
+}
+
+int
+chain_push(struct chain_check *k, const char *pem, size_t len)
+{
+	if (k->why != NULL)
+		return -1;
+	while (len > 0) {
+		size_t n = br_pem_decoder_push(&k->pem, pem, len);
+
+		pem += n;
+		len -= n;
+		switch (br_pem_decoder_event(&k->pem)) {
+		case BR_PEM_BEGIN_OBJ:
+			if (strcmp(br_pem_decoder_name(&k->pem),
+			    "CERTIFICATE") != 0)
+				return chain_bad(k, "an object in the chain is "
+				    "not a CERTIFICATE");
+			k->in_obj = 1;
+			br_x509_decoder_init(&k->x509, NULL, NULL);
+			br_pem_decoder_setdest(&k->pem, chain_der, k);
+			break;
+		case BR_PEM_END_OBJ:
+			k->in_obj = 0;
+			if (br_x509_decoder_last_error(&k->x509) != 0 ||
+			    br_x509_decoder_get_pkey(&k->x509) == NULL)
+				return chain_bad(k, k->certs == 0 ?
+				    "the leaf certificate does not decode" :
+				    "a chain certificate does not decode");
+			k->certs++;
+			break;
+		case BR_PEM_ERROR:
+			return chain_bad(k, "malformed PEM");
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+chain_finish(struct chain_check *k, const unsigned char *q,
+    const char *const *names, size_t n)
+{
+	struct x509_cert x;
+	size_t i;
+
+	if (k->why != NULL)
+		return -1;
+	if (k->in_obj)
+		return chain_bad(k, "the chain ends inside a certificate");
+	if (k->certs == 0)
+		return chain_bad(k, "no certificate in the chain");
+	if (k->leaf.over)
+		return chain_bad(k, "the leaf certificate is over "
+		    "ACME_MAX_REQUEST bytes");
+	if (x509_parse(&x, k->leaf.p, k->leaf.len) != 0)
+		return chain_bad(k, "the leaf certificate is malformed");
+	if (x.key.len != 65 || memcmp(x.key.val, q, 65) != 0)
+		return chain_bad(k, "the leaf certificate is not for our key");
+	for (i = 0; i < n; i++)
+		if (!x509_has_dns(&x, names[i]))
+			return chain_bad(k, "the leaf certificate does not "
+			    "name every identifier of the order");
+	return 0;
+}

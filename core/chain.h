@@ -1,0 +1,45 @@
+/*
+ * chain.h -- checking the certificate chain an ACME server issued (RFC
+ * 8555 7.4.2, application/pem-certificate-chain) before it is stored.
+ *
+ * The chain is fed in pieces, in the order it arrives, so it need not be
+ * in RAM at once: every PEM object must be a CERTIFICATE whose DER
+ * BearSSL's X.509 decoder reads to its end, the text must end outside an
+ * object, and the first certificate (the leaf, kept in a caller's buffer)
+ * must carry the expected P-256 public key and name every identifier in
+ * its subjectAltName.  A chain cut anywhere inside an object, or holding
+ * anything else, is refused; a chain cut between two whole objects is
+ * the transport's to catch (http.c: a body must be framed).
+ */
+#ifndef CHAIN_H
+#define CHAIN_H
+
+#include <stddef.h>
+#include <bearssl.h>
+#include "pem.h"
+
+struct chain_check {
+	br_pem_decoder_context pem;
+	br_x509_decoder_context x509;
+	struct pem_sink leaf;        /* the DER of the first certificate */
+	unsigned certs;              /* complete certificates */
+	unsigned char in_obj;        /* inside a PEM object */
+	const char *why;             /* first problem, or NULL */
+};
+
+/* Start a check; the leaf's DER goes to leaf_buf (cap bytes). */
+void chain_init(struct chain_check *k, unsigned char *leaf_buf, size_t cap);
+
+/* Feed len bytes of the PEM text.  Returns 0, or -1 with k->why set
+ * (sticky). */
+int chain_push(struct chain_check *k, const char *pem, size_t len);
+
+/*
+ * After the last byte: the chain must be complete and its leaf must hold
+ * the public point q (65 bytes, uncompressed P-256) and every one of the
+ * n DNS names.  Returns 0, or -1 with k->why set.
+ */
+int chain_finish(struct chain_check *k, const unsigned char *q,
+    const char *const *names, size_t n);
+
+#endif
