@@ -157,6 +157,11 @@ acme_init(struct acme_client *c, const struct acme_config *cfg,
 	c->tas = cfg->trust_anchors;
 	c->ntas = cfg->trust_anchor_count;
 	c->http01_port = cfg->http01_port;
+	c->agree_tos = cfg->agree_tos != 0;
+	c->validation_ms = cfg->validation_timeout_ms ?
+	    cfg->validation_timeout_ms : ACME_VALIDATION_TIMEOUT_MS;
+	c->finalize_ms = cfg->finalize_timeout_ms ?
+	    cfg->finalize_timeout_ms : ACME_FINALIZE_TIMEOUT_MS;
 	if (cfg->name_count > ACME_MAX_IDENTIFIERS)
 		return acme_fail(c, ACME_ERR_TOO_LARGE, "too many names",
 		    "raise ACME_MAX_IDENTIFIERS");
@@ -254,7 +259,11 @@ acme_xfer_pump(struct acme_client *c)
 	} while (r == TLS_PROGRESS && acme_now(c) <= c->xfer_deadline);
 	if (r == TLS_PROGRESS)
 		r = 0;
-	if (r == ACME_ERR_NET && c->xfer.eof)
+	/* A body delimited by the end of the stream is complete only when
+	 * the server ended it with a TLS close_notify: a bare FIN or RST
+	 * (a dropped connection, or anyone on the path) means truncation
+	 * (RFC 9112 6.3, RFC 8446 6.1). */
+	if (r == ACME_ERR_NET && c->xfer.close_notify)
 		r = http_resp_eof(&c->resp) == 1 ? 1 : ACME_ERR_NET;
 	if (r == 0 && acme_now(c) > c->xfer_deadline) {
 		tls_close(&c->tls, &c->port);
@@ -317,6 +326,11 @@ acme_xfer_failed(struct acme_client *c, int err)
 	}
 	/* The request may have used the nonce: it is gone either way. */
 	tls_close(&c->tls, &c->port);
+	/* A finalize may have arrived although its answer did not: sending
+	 * it again would fail (orderNotReady) or waste an issuance; the
+	 * order's status says what happened. */
+	if (c->state == ST_FINALIZE && c->phase == PH_XFER)
+		c->state = ST_POLL_ORDER;
 	if (c->reused_conn && c->xfer.rx_bytes == 0 && err == ACME_ERR_NET &&
 	    c->net_tries == 0) {
 		/* The server closed an idle kept-alive connection: reconnect
@@ -423,8 +437,12 @@ acme_response(struct acme_client *c)
 	    !c->account_retry) {
 		/* The stored account is gone (a new server): register. */
 		c->account_retry = 1;
-		c->kid[0] = 0;
-		acme_goto(c, ST_ACCOUNT, 0);
+		return flow_need_account(c);
+	}
+	if (c->state == ST_FINALIZE && acme_problem_is(c, "orderNotReady")) {
+		/* RFC 8555 7.4: not "ready" (any more): an earlier finalize
+		 * may have been processed; the order says. */
+		acme_goto(c, ST_POLL_ORDER, 0);
 		return ACME_OK;
 	}
 	return acme_fail_problem(c, ACME_ERR_SERVER, c->url);
@@ -589,6 +607,7 @@ acme_close(struct acme_client *c)
 {
 	http01_stop(&c->http01, &c->port);
 	tls_close(&c->tls, &c->port);
+	key_wipe(&c->account_key);
 	key_wipe(&c->cert_key);
 }
 
@@ -623,6 +642,12 @@ acme_certificate(const struct acme_client *c)
 }
 
 const char *
+acme_terms_of_service(const struct acme_client *c)
+{
+	return c->tos;
+}
+
+const char *
 acme_strerror(int err)
 {
 	static const char *const names[] = {
@@ -631,7 +656,8 @@ acme_strerror(int err)
 		"ACME_ERR_HTTP", "ACME_ERR_JSON", "ACME_ERR_SERVER",
 		"ACME_ERR_BAD_NONCE", "ACME_ERR_CRYPTO", "ACME_ERR_ENTROPY",
 		"ACME_ERR_STORAGE", "ACME_ERR_PROTOCOL", "ACME_ERR_INVALID",
-		"ACME_ERR_RETRIES", "ACME_ERR_TIME", "ACME_ERR_RESPONDER"
+		"ACME_ERR_RETRIES", "ACME_ERR_TIME", "ACME_ERR_RESPONDER",
+		"ACME_ERR_TERMS"
 	};
 
 	if (err > 0 || -err >= (int)(sizeof names / sizeof names[0]))

@@ -68,6 +68,17 @@ struct acme_config {
 	size_t name_count;
 	uint16_t http01_port;               /* 80 in production */
 	const char *contact;                /* "mailto:..." or NULL */
+	/* 1: the user agreed to the CA's terms of service (the directory's
+	 * meta.termsOfService, acme_terms_of_service()).  A CA that has
+	 * terms gets no new account without it: ACME_ERR_TERMS. */
+	int agree_tos;
+	/* Time bounds in ms, 0 for the defaults: every authorization valid
+	 * within validation_timeout_ms of the first challenge
+	 * (ACME_VALIDATION_TIMEOUT_MS), the order valid within
+	 * finalize_timeout_ms of the first finalize
+	 * (ACME_FINALIZE_TIMEOUT_MS).  Then ACME_ERR_TIMEOUT. */
+	uint32_t validation_timeout_ms;
+	uint32_t finalize_timeout_ms;
 };
 
 /* What a run cost; read with acme_counters(). */
@@ -112,6 +123,9 @@ struct acme_client {
 	const br_x509_trust_anchor *tas;
 	size_t ntas;
 	uint16_t http01_port;
+	unsigned char agree_tos;
+	uint32_t validation_ms;
+	uint32_t finalize_ms;
 	unsigned nnames;
 	char names[ACME_MAX_IDENTIFIERS][ACME_MAX_NAME + 1];
 	char contact[ACME_MAX_URL + 1];
@@ -128,6 +142,10 @@ struct acme_client {
 	unsigned net_tries;           /* of the current request */
 	unsigned head_tries;          /* HEADs for the current request */
 	unsigned polls;               /* of the current object */
+	uint32_t poll_ms;             /* next wait without Retry-After */
+	uint64_t deadline;            /* of validation, then finalization */
+	unsigned char finalized;      /* a CSR for cert_key was sent */
+	unsigned char finalize_tries;
 	unsigned char account_retry;  /* newAccount after a lost account */
 	unsigned char reused_conn;    /* current exchange on a reused conn */
 	uint32_t rng;                 /* jitter only; not for secrets */
@@ -140,6 +158,7 @@ struct acme_client {
 	char order_url[ACME_MAX_URL + 1];
 	char finalize_url[ACME_MAX_URL + 1];
 	char cert_url[ACME_MAX_URL + 1];
+	char tos[ACME_MAX_URL + 1];   /* meta.termsOfService, "" none */
 	unsigned nauthz;
 	struct acme_authz authz[ACME_MAX_IDENTIFIERS];
 
@@ -206,5 +225,9 @@ const struct acme_counters *acme_counters(const struct acme_client *c);
 const char *acme_strerror(int err);
 /* The stored PEM chain after success (NUL-terminated, inside c). */
 const char *acme_certificate(const struct acme_client *c);
+/* The URL of the CA's terms of service from its directory (after the
+ * directory was read; "" when it names none).  With ACME_ERR_TERMS,
+ * show it to the user and ask for agreement (acme_config.agree_tos). */
+const char *acme_terms_of_service(const struct acme_client *c);
 
 #endif

@@ -101,16 +101,47 @@
 #define ACME_NET_RETRIES 3
 #endif
 
-/* Polls of one authorization or order before giving up, the default
- * poll interval, and the cap on a server's Retry-After. */
-#ifndef ACME_POLL_MAX
-#define ACME_POLL_MAX 30
+/* Polling an authorization after its challenge, or the order after
+ * finalize (RFC 8555 7.5.1, 7.4).  The server's Retry-After decides the
+ * wait when it sends one (never below ACME_POLL_MIN_MS, capped at
+ * ACME_RETRY_AFTER_MAX_S).  Otherwise the first poll comes after
+ * ACME_POLL_FIRST_MS, soon enough that a fast CA costs one short wait,
+ * and then after ACME_POLL_INTERVAL_MS, doubling up to
+ * ACME_POLL_INTERVAL_MAX_MS, so a slow CA costs few requests.  At most
+ * ACME_POLL_MAX polls of one object; the time bounds are below. */
+#ifndef ACME_POLL_FIRST_MS
+#define ACME_POLL_FIRST_MS 150
 #endif
 #ifndef ACME_POLL_INTERVAL_MS
 #define ACME_POLL_INTERVAL_MS 1000
 #endif
+#ifndef ACME_POLL_INTERVAL_MAX_MS
+#define ACME_POLL_INTERVAL_MAX_MS 16000
+#endif
+#ifndef ACME_POLL_MIN_MS
+#define ACME_POLL_MIN_MS 250
+#endif
+#ifndef ACME_POLL_MAX
+#define ACME_POLL_MAX 60
+#endif
 #ifndef ACME_RETRY_AFTER_MAX_S
 #define ACME_RETRY_AFTER_MAX_S 60
+#endif
+
+/* Time bounds, from the first challenge POST until every authorization
+ * is valid, and from the first finalize until the order is valid.  Each
+ * is the default of the matching struct acme_config field. */
+#ifndef ACME_VALIDATION_TIMEOUT_MS
+#define ACME_VALIDATION_TIMEOUT_MS 300000
+#endif
+#ifndef ACME_FINALIZE_TIMEOUT_MS
+#define ACME_FINALIZE_TIMEOUT_MS 300000
+#endif
+
+/* Finalize requests for one order: a second one only after the order
+ * poll found it "ready" again (the first was lost on the way). */
+#ifndef ACME_FINALIZE_TRIES
+#define ACME_FINALIZE_TRIES 3
 #endif
 
 /* Timeouts: TCP connect, and one whole HTTP exchange (TLS handshake,
@@ -166,6 +197,11 @@
 #endif
 #if ACME_BADNONCE_RETRIES < 0 || ACME_BADNONCE_RETRIES > ACME_BADNONCE_SESSION_MAX
 #error "ACME_BADNONCE_RETRIES must be between 0 and ACME_BADNONCE_SESSION_MAX"
+#endif
+#if ACME_POLL_MIN_MS < 1 || ACME_POLL_FIRST_MS < 1 || \
+    ACME_POLL_INTERVAL_MS < ACME_POLL_MIN_MS || \
+    ACME_POLL_INTERVAL_MAX_MS < ACME_POLL_INTERVAL_MS
+#error "poll intervals: 0 < MIN <= INTERVAL <= INTERVAL_MAX, FIRST > 0"
 #endif
 #if ACME_NONCE_RING < 1
 #error "ACME_NONCE_RING must be at least 1"

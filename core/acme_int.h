@@ -39,6 +39,7 @@ struct acme_req {
 
 /* flow.c */
 int flow_local(struct acme_client *c);
+int flow_need_account(struct acme_client *c);
 int flow_build(struct acme_client *c, struct acme_req *r);
 int flow_handle(struct acme_client *c);
 

@@ -7,9 +7,48 @@
 #include <string.h>
 #include "acme_int.h"
 #include "b64url.h"
+#include "chain.h"
 #include "csr.h"
 #include "jws.h"
 #include "str.h"
+
+/*
+ * The stored account URL, when it belongs to this key and to this
+ * directory.  ACME_STORE_ACCOUNT_URL holds "<account URL>\n<directory
+ * URL>\n": an account is bound to the CA that made it, so a state
+ * directory moved from one CA to another (staging, then production)
+ * registers anew instead of sending a foreign kid.  A file without the
+ * directory line (older versions) is not trusted either.
+ */
+static void
+flow_load_account_url(struct acme_client *c)
+{
+	char *b = c->body, *nl, *dir;
+	long n;
+
+	c->kid[0] = 0;
+	n = c->port.load(c->port.ctx, ACME_STORE_ACCOUNT_URL, b,
+	    sizeof c->body - 1);
+	if (n <= 0)
+		return;
+	b[n] = 0;
+	nl = strchr(b, '\n');
+	if (nl == NULL)
+		return;
+	*nl = 0;
+	dir = nl + 1;
+	nl = strchr(dir, '\n');
+	if (nl != NULL)
+		*nl = 0;
+	if (strcmp(dir, c->dir_url) != 0) {
+		acme_log(c, ACME_LOG_INFO, "the stored account is for ", dir,
+		    ": registering with this CA", NULL);
+		return;
+	}
+	if (http_url_same_origin(b, c->dir_url) &&
+	    str_copy(c->kid, sizeof c->kid, b) != 0)
+		c->kid[0] = 0;
+}
 
 /* Load or create the account key, read the stored account URL. */
 int
@@ -26,6 +65,7 @@ flow_local(struct acme_client *c)
 		if (r != ACME_OK)
 			return acme_fail(c, r, "stored " ACME_STORE_ACCOUNT_KEY
 			    " is not a P-256 private key", NULL);
+		flow_load_account_url(c);
 	} else if (n == -1) {
 		r = key_generate(&c->account_key, &c->port);
 		if (r != ACME_OK)
@@ -47,21 +87,44 @@ flow_local(struct acme_client *c)
 	}
 	if (c->port.entropy(c->port.ctx, &c->rng, sizeof c->rng) != 0)
 		return acme_fail(c, ACME_ERR_ENTROPY, "no entropy", NULL);
-	if (n >= 0) {
-		n = c->port.load(c->port.ctx, ACME_STORE_ACCOUNT_URL, c->kid,
-		    sizeof c->kid - 1);
-		if (n < 0 || strncmp(c->kid, "https://", 8) != 0)
-			n = 0;
-		c->kid[n] = 0;
-		while (n > 0 && (c->kid[n - 1] == '\n' ||
-		    c->kid[n - 1] == '\r'))
-			c->kid[--n] = 0;
-	}
 	r = jws_thumbprint(c->thumb, &c->account_key);
 	if (r != ACME_OK)
 		return acme_fail(c, r, "cannot compute the JWK thumbprint",
 		    NULL);
 	acme_goto(c, ST_DIRECTORY, 0);
+	return ACME_OK;
+}
+
+/* Store the account URL bound to this directory (see above). */
+static int
+flow_store_account_url(struct acme_client *c)
+{
+	char *b = c->body;
+
+	b[0] = 0;
+	if (str_cat(b, sizeof c->body, c->kid) != 0 ||
+	    str_cat(b, sizeof c->body, "\n") != 0 ||
+	    str_cat(b, sizeof c->body, c->dir_url) != 0 ||
+	    str_cat(b, sizeof c->body, "\n") != 0 ||
+	    c->port.store(c->port.ctx, ACME_STORE_ACCOUNT_URL, b,
+	    strlen(b)) != 0)
+		return acme_fail(c, ACME_ERR_STORAGE,
+		    "cannot store " ACME_STORE_ACCOUNT_URL, NULL);
+	return ACME_OK;
+}
+
+/*
+ * A new account is needed: only with the user's agreement to the CA's
+ * terms of service when it has any (RFC 8555 7.3, 7.1.1).
+ */
+int
+flow_need_account(struct acme_client *c)
+{
+	c->kid[0] = 0;
+	if (c->tos[0] != 0 && !c->agree_tos)
+		return acme_fail(c, ACME_ERR_TERMS, "a new account needs the "
+		    "CA's terms of service agreed to", c->tos);
+	acme_goto(c, ST_ACCOUNT, 0);
 	return ACME_OK;
 }
 
@@ -116,8 +179,10 @@ flow_build(struct acme_client *c, struct acme_req *r)
 		r->url = c->new_account;
 		json_w_init(&w, c->payload, sizeof c->payload);
 		json_w_obj_begin(&w);
-		json_w_key(&w, "termsOfServiceAgreed");
-		json_w_bool(&w, 1);
+		if (c->agree_tos) {
+			json_w_key(&w, "termsOfServiceAgreed");
+			json_w_bool(&w, 1);
+		}
 		if (c->contact[0]) {
 			json_w_key(&w, "contact");
 			json_w_arr_begin(&w);
@@ -156,6 +221,8 @@ flow_build(struct acme_client *c, struct acme_req *r)
 	case ST_FINALIZE:
 		r->url = c->finalize_url;
 		r->payload = c->payload;
+		/* From here on the order may become valid for cert_key. */
+		c->finalized = 1;
 		return flow_csr_payload(c, &r->plen);
 	case ST_POLL_ORDER:
 		r->url = c->order_url;
@@ -207,7 +274,32 @@ flow_json(struct acme_client *c, struct json_doc *d)
 	return ACME_OK;
 }
 
-/* The Location header into dst (required). */
+/*
+ * Every URL the server names must be on the directory's origin (scheme,
+ * host, port): a signed request never goes to, and no connection is made
+ * to, a host the user did not name.  ACME_ERR_PROTOCOL naming the URL.
+ */
+static int
+flow_origin(struct acme_client *c, const char *url, const char *what)
+{
+	if (http_url_same_origin(url, c->dir_url))
+		return ACME_OK;
+	acme_fail(c, ACME_ERR_PROTOCOL, url, what);
+	return c->err;
+}
+
+/* The URL member key of object obj into dst (cap), on our origin. */
+static int
+flow_url(struct acme_client *c, const struct json_doc *d, int obj,
+    const char *key, char *dst, size_t cap)
+{
+	if (flow_str(c, d, obj, key, dst, cap) < 0)
+		return c->err;
+	return flow_origin(c, dst, "a URL in the answer is not on the "
+	    "directory's host");
+}
+
+/* The Location header into dst (required, on our origin). */
 static int
 flow_location(struct acme_client *c, char *dst)
 {
@@ -215,6 +307,9 @@ flow_location(struct acme_client *c, char *dst)
 	    strncmp(c->resp.location, "https://", 8) != 0)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
 		    "no https Location header");
+	if (flow_origin(c, c->resp.location, "the Location header is not "
+	    "on the directory's host") != ACME_OK)
+		return c->err;
 	memcpy(dst, c->resp.location, strlen(c->resp.location) + 1);
 	return ACME_OK;
 }
@@ -289,8 +384,8 @@ flow_authz(struct acme_client *c, struct json_doc *d)
 
 		if (!json_str_eq(d, json_get(d, it, "type"), "http-01"))
 			continue;
-		if (flow_str(c, d, it, "url", a->chal_url,
-		    sizeof a->chal_url) < 0 ||
+		if (flow_url(c, d, it, "url", a->chal_url,
+		    sizeof a->chal_url) != ACME_OK ||
 		    flow_str(c, d, it, "token", a->token,
 		    sizeof a->token) < 0)
 			return c->err;
@@ -307,6 +402,72 @@ flow_authz(struct acme_client *c, struct json_doc *d)
 	    "the server offers no http-01 challenge");
 }
 
+/*
+ * Schedule the next poll of the current object in state (RFC 8555
+ * 7.5.1): after the server's Retry-After when it sent one, never sooner
+ * than ACME_POLL_MIN_MS; else after our backoff (ACME_POLL_FIRST_MS,
+ * then ACME_POLL_INTERVAL_MS doubling up to ACME_POLL_INTERVAL_MAX_MS).
+ * Bounded by ACME_POLL_MAX polls and by the deadline of the phase: the
+ * last wait ends at the deadline, and a poll due after it fails with
+ * ACME_ERR_TIMEOUT.
+ */
+static int
+flow_poll_later(struct acme_client *c, int state, const char *what)
+{
+	uint64_t now = c->port.now_ms(c->port.ctx);
+	uint32_t ms;
+
+	if (now >= c->deadline)
+		return acme_fail(c, ACME_ERR_TIMEOUT, what,
+		    state == ST_POLL_ORDER ? "order not valid within the "
+		    "finalize time bound" : "authorization not valid within "
+		    "the validation time bound");
+	if (++c->polls > ACME_POLL_MAX)
+		return acme_fail(c, ACME_ERR_RETRIES, what,
+		    "still not valid after ACME_POLL_MAX polls");
+	if (c->resp.retry_after >= 0) {
+		ms = acme_retry_after_ms(c);
+		if (ms < ACME_POLL_MIN_MS)
+			ms = ACME_POLL_MIN_MS;
+	} else {
+		ms = c->poll_ms;
+		c->poll_ms = ms < ACME_POLL_INTERVAL_MS ?
+		    ACME_POLL_INTERVAL_MS : ms >= ACME_POLL_INTERVAL_MAX_MS / 2 ?
+		    ACME_POLL_INTERVAL_MAX_MS : ms * 2;
+	}
+	if (now + ms > c->deadline)
+		ms = (uint32_t)(c->deadline - now);
+	c->cnt.polls++;
+	acme_goto(c, state, ms);
+	return ACME_OK;
+}
+
+/* Start a timed phase (validation or finalization): its deadline, and
+ * the poll backoff from its start. */
+static void
+flow_phase(struct acme_client *c, uint32_t budget_ms)
+{
+	c->deadline = c->port.now_ms(c->port.ctx) + budget_ms;
+	c->poll_ms = ACME_POLL_FIRST_MS;
+	c->polls = 0;
+}
+
+/* Every authorization is valid: finalize (the first time, or again when
+ * a poll found the order "ready" after a finalize that was lost). */
+static int
+flow_to_finalize(struct acme_client *c)
+{
+	http01_stop(&c->http01, &c->port);
+	if (c->finalize_tries++ >= ACME_FINALIZE_TRIES)
+		return acme_fail(c, ACME_ERR_RETRIES, c->order_url,
+		    "the order stays \"ready\" after ACME_FINALIZE_TRIES "
+		    "finalize requests");
+	if (c->finalize_tries == 1)
+		flow_phase(c, c->finalize_ms);
+	acme_goto(c, ST_FINALIZE, 0);
+	return ACME_OK;
+}
+
 /* After the authorizations are known: serve and answer challenges. */
 static int
 flow_challenges(struct acme_client *c)
@@ -314,10 +475,8 @@ flow_challenges(struct acme_client *c)
 	int i, r;
 
 	i = flow_next_pending(c, 0);
-	if (i < 0) {
-		acme_goto(c, ST_FINALIZE, 0);
-		return ACME_OK;
-	}
+	if (i < 0)
+		return flow_to_finalize(c);
 	r = http01_start(&c->http01, &c->port, c->http01_port, c->thumb);
 	if (r != ACME_OK)
 		return acme_fail(c, r, "cannot listen for http-01",
@@ -327,26 +486,31 @@ flow_challenges(struct acme_client *c)
 		    http01_add(&c->http01, c->authz[i].token) != ACME_OK)
 			return acme_fail(c, ACME_ERR_TOO_LARGE,
 			    "too many tokens", NULL);
+	flow_phase(c, c->validation_ms);
 	i = flow_next_post(c, 0);
 	if (i >= 0) {
 		c->idx = i;
 		acme_goto(c, ST_CHALLENGE, 0);
-	} else {
-		c->idx = flow_next_pending(c, 0);
-		acme_goto(c, ST_POLL_AUTHZ, ACME_POLL_INTERVAL_MS);
+		return ACME_OK;
 	}
-	return ACME_OK;
+	c->idx = flow_next_pending(c, 0);
+	return flow_poll_later(c, ST_POLL_AUTHZ, c->authz[c->idx].name);
 }
 
-/* An order object (RFC 8555 7.1.3) after newOrder, finalize or a poll. */
+/* An order object (RFC 8555 7.1.3) after finalize or a poll. */
 static int
 flow_order(struct acme_client *c, struct json_doc *d)
 {
 	int st = json_get(d, 0, "status");
 
 	if (json_str_eq(d, st, "valid")) {
-		if (flow_str(c, d, 0, "certificate", c->cert_url,
-		    sizeof c->cert_url) < 0)
+		/* Only an order finalized with our key has our certificate
+		 * (the chain check makes sure of it). */
+		if (!c->finalized)
+			return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+			    "the order is valid but was not finalized by us");
+		if (flow_url(c, d, 0, "certificate", c->cert_url,
+		    sizeof c->cert_url) != ACME_OK)
 			return c->err;
 		acme_goto(c, ST_CERT, 0);
 		return ACME_OK;
@@ -360,26 +524,28 @@ flow_order(struct acme_client *c, struct json_doc *d)
 		return acme_fail_problem(c, ACME_ERR_INVALID,
 		    "order became invalid");
 	}
-	if (!json_str_eq(d, st, "processing") &&
-	    !json_str_eq(d, st, "ready") && !json_str_eq(d, st, "pending"))
+	/* "ready" after a finalize: it did not arrive (a dropped
+	 * connection, orderNotReady); finalize again, bounded. */
+	if (json_str_eq(d, st, "ready"))
+		return flow_to_finalize(c);
+	if (json_str_eq(d, st, "processing"))
+		return flow_poll_later(c, ST_POLL_ORDER, c->order_url);
+	if (json_str_eq(d, st, "pending"))
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
-		    "unknown order status");
-	if (++c->polls > ACME_POLL_MAX)
-		return acme_fail(c, ACME_ERR_RETRIES, c->url,
-		    "order still not valid after ACME_POLL_MAX polls");
-	c->cnt.polls++;
-	acme_goto(c, ST_POLL_ORDER, acme_retry_after_ms(c));
-	return ACME_OK;
+		    "the order is pending again: an authorization is no "
+		    "longer valid");
+	return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+	    "unknown order status");
 }
 
 static int
 flow_new_order(struct acme_client *c, struct json_doc *d)
 {
-	int az, i, n;
+	int az, i, n, st = json_get(d, 0, "status");
 
 	if (flow_location(c, c->order_url) != ACME_OK ||
-	    flow_str(c, d, 0, "finalize", c->finalize_url,
-	    sizeof c->finalize_url) < 0)
+	    flow_url(c, d, 0, "finalize", c->finalize_url,
+	    sizeof c->finalize_url) != ACME_OK)
 		return c->err;
 	az = json_get(d, 0, "authorizations");
 	n = json_array_len(d, az);
@@ -391,39 +557,64 @@ flow_new_order(struct acme_client *c, struct json_doc *d)
 		    "more authorizations than ACME_MAX_IDENTIFIERS");
 	memset(c->authz, 0, sizeof c->authz);
 	for (i = 0; i < n; i++) {
-		int r = json_string(d, json_array_item(d, az, i),
-		    c->authz[i].url, sizeof c->authz[i].url);
+		char *u = c->authz[i].url;
+		int r = json_string(d, json_array_item(d, az, i), u,
+		    sizeof c->authz[i].url);
 
 		if (r < 0)
 			return acme_fail(c, r, c->url,
 			    "bad authorization URL");
+		if (flow_origin(c, u, "an authorization URL is not on the "
+		    "directory's host") != ACME_OK)
+			return c->err;
 	}
 	c->nauthz = (unsigned)n;
 	c->polls = 0;
-	if (json_str_eq(d, json_get(d, 0, "status"), "pending")) {
+	c->finalized = 0;
+	c->finalize_tries = 0;
+	if (json_str_eq(d, st, "pending")) {
 		c->idx = 0;
 		acme_goto(c, ST_AUTHZ, 0);
 		return ACME_OK;
 	}
-	if (json_str_eq(d, json_get(d, 0, "status"), "ready")) {
-		acme_goto(c, ST_FINALIZE, 0);
-		return ACME_OK;
-	}
-	return flow_order(c, d);
+	if (json_str_eq(d, st, "ready"))
+		return flow_to_finalize(c);
+	/* An order that is already "processing" or "valid" was finalized
+	 * by someone else, with a key we do not hold (a server that reuses
+	 * orders across clients of one account): never ours. */
+	if (json_str_eq(d, st, "valid") || json_str_eq(d, st, "processing"))
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+		    "newOrder returned an order finalized before, not with "
+		    "our key");
+	if (json_str_eq(d, st, "invalid"))
+		return flow_order(c, d);
+	return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+	    "unknown order status");
 }
 
+/*
+ * The certificate chain: stored only when the whole chain decodes and
+ * its leaf is for our key and every name (chain.h).  The key first: a
+ * cert.pem never names a key we do not have.
+ */
 static int
 flow_cert(struct acme_client *c)
 {
-	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	struct chain_check k;
+	const char *names[ACME_MAX_IDENTIFIERS];
 	char pem[512];
+	unsigned i;
 	long n;
 
-	if (c->resp.body_len < sizeof begin ||
-	    memcmp(c->body, begin, sizeof begin - 1) != 0)
-		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
-		    "not a PEM certificate chain");
-	/* The key first: a cert.pem never names a key we do not have. */
+	if (!c->cert_key.valid)
+		return acme_fail(c, ACME_ERR_CRYPTO, c->url,
+		    "no certificate key: the order was not finalized here");
+	for (i = 0; i < c->nnames; i++)
+		names[i] = c->names[i];
+	chain_init(&k, (unsigned char *)c->req, sizeof c->req);
+	if (chain_push(&k, c->body, c->resp.body_len) != 0 ||
+	    chain_finish(&k, c->cert_key.q, names, c->nnames) != 0)
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, k.why);
 	n = key_to_pem(&c->cert_key, pem, sizeof pem);
 	if (n < 0)
 		return acme_fail(c, (int)n, "cannot encode the key", NULL);
@@ -445,6 +636,31 @@ flow_cert(struct acme_client *c)
 	return ACME_OK;
 }
 
+/* The directory (RFC 8555 7.1.1): the three URLs we use, and the
+ * terms of service to show. */
+static int
+flow_directory(struct acme_client *c, struct json_doc *d)
+{
+	int tos = json_get(d, json_get(d, 0, "meta"), "termsOfService");
+
+	if (flow_url(c, d, 0, "newNonce", c->new_nonce,
+	    sizeof c->new_nonce) != ACME_OK ||
+	    flow_url(c, d, 0, "newAccount", c->new_account,
+	    sizeof c->new_account) != ACME_OK ||
+	    flow_url(c, d, 0, "newOrder", c->new_order,
+	    sizeof c->new_order) != ACME_OK)
+		return c->err;
+	c->tos[0] = 0;
+	if (tos >= 0 && json_string(d, tos, c->tos, sizeof c->tos) < 0)
+		str_copy(c->tos, sizeof c->tos,
+		    "(the directory's termsOfService is unreadable)");
+	if (c->kid[0])
+		acme_goto(c, ST_ORDER, 0);
+	else
+		flow_need_account(c);
+	return c->err;
+}
+
 int
 flow_handle(struct acme_client *c)
 {
@@ -458,26 +674,15 @@ flow_handle(struct acme_client *c)
 		return c->err;
 	switch (c->state) {
 	case ST_DIRECTORY:
-		if (flow_str(c, &d, 0, "newNonce", c->new_nonce,
-		    sizeof c->new_nonce) < 0 ||
-		    flow_str(c, &d, 0, "newAccount", c->new_account,
-		    sizeof c->new_account) < 0 ||
-		    flow_str(c, &d, 0, "newOrder", c->new_order,
-		    sizeof c->new_order) < 0)
-			return c->err;
-		acme_goto(c, c->kid[0] ? ST_ORDER : ST_ACCOUNT, 0);
-		return ACME_OK;
+		return flow_directory(c, &d);
 	case ST_ACCOUNT:
 		if (json_get(&d, 0, "status") >= 0 &&
 		    !json_str_eq(&d, json_get(&d, 0, "status"), "valid"))
 			return acme_fail(c, ACME_ERR_INVALID,
 			    "the account is not valid", NULL);
-		if (flow_location(c, c->kid) != ACME_OK)
+		if (flow_location(c, c->kid) != ACME_OK ||
+		    flow_store_account_url(c) != ACME_OK)
 			return c->err;
-		if (c->port.store(c->port.ctx, ACME_STORE_ACCOUNT_URL,
-		    c->kid, strlen(c->kid)) != 0)
-			return acme_fail(c, ACME_ERR_STORAGE,
-			    "cannot store " ACME_STORE_ACCOUNT_URL, NULL);
 		acme_goto(c, ST_ORDER, 0);
 		return ACME_OK;
 	case ST_ORDER:
@@ -508,34 +713,25 @@ flow_handle(struct acme_client *c)
 			return ACME_OK;
 		}
 		c->idx = flow_next_pending(c, 0);
-		c->polls = 0;
-		acme_goto(c, ST_POLL_AUTHZ, acme_retry_after_ms(c));
-		return ACME_OK;
+		return flow_poll_later(c, ST_POLL_AUTHZ,
+		    c->authz[c->idx].name);
 	case ST_POLL_AUTHZ:
 		if (flow_authz(c, &d) != ACME_OK)
 			return c->err;
-		if (!c->authz[c->idx].valid) {
-			if (++c->polls > ACME_POLL_MAX)
-				return acme_fail(c, ACME_ERR_RETRIES,
-				    c->authz[c->idx].name, "authorization "
-				    "still pending after ACME_POLL_MAX polls");
-			c->cnt.polls++;
-			acme_goto(c, ST_POLL_AUTHZ, acme_retry_after_ms(c));
-			return ACME_OK;
-		}
+		if (!c->authz[c->idx].valid)
+			return flow_poll_later(c, ST_POLL_AUTHZ,
+			    c->authz[c->idx].name);
 		i = flow_next_pending(c, c->idx + 1);
 		if (i >= 0) {
+			/* The next one has had as long to validate. */
 			c->idx = i;
 			c->polls = 0;
+			c->cnt.polls++;
 			acme_goto(c, ST_POLL_AUTHZ, 0);
 			return ACME_OK;
 		}
-		http01_stop(&c->http01, &c->port);
-		acme_goto(c, ST_FINALIZE, 0);
-		return ACME_OK;
+		return flow_to_finalize(c);
 	case ST_FINALIZE:
-		c->polls = 0;
-		return flow_order(c, &d);
 	case ST_POLL_ORDER:
 		return flow_order(c, &d);
 	case ST_CERT:

@@ -5,17 +5,31 @@
 #include "tls.h"
 #include "acme_err.h"
 
-#if !ACME_TLS_FULL
 /*
- * The small profile: TLS 1.2, ECDHE-ECDSA with AES-128-GCM or
+ * Every profile: TLS 1.2 only, ECDHE key exchange and AEAD record
+ * protection (an ACME client needs nothing older: RFC 8555 6.1 asks for
+ * TLS 1.2 or later, and the CA/Browser Forum servers offer these).  No
+ * static-RSA or static-ECDH key exchange, no CBC, no 3DES, no RC4, no
+ * TLS 1.0/1.1: br_ssl_client_init_full would allow all of them.
+ *
+ * The small profile (ACME_TLS_FULL 0): ECDHE-ECDSA with AES-128-GCM or
  * ChaCha20-Poly1305, P-256, SHA-256 (and SHA-384 for chains signed with
  * it), ECDSA-signed certificate chains.  What a Pebble-like server needs.
  *
  * ACME_TLS_PUBLIC_CA adds what public CAs use: ECDHE-RSA suites, RSA
  * (PKCS#1 v1.5) signatures in the chain and the key exchange, and P-384
- * (and P-521) ECDSA chains, e.g. Let's Encrypt's RSA (R1x) and ECDSA (E*)
+ * (and P-521) ECDSA chains, e.g. Let's Encrypt's RSA and ECDSA
  * hierarchies.  Its flash cost is measured by make size.
+ *
+ * ACME_TLS_FULL (the host default): all of that, plus AES-256-GCM
+ * suites and SHA-512 signatures.
  */
+#if ACME_TLS_FULL
+#define TLS_RSA 1
+#else
+#define TLS_RSA ACME_TLS_PUBLIC_CA
+#endif
+
 #if ACME_EC_I15
 #define TLS_EC_P256 br_ec_p256_m15
 #define TLS_EC_ALL br_ec_all_m15
@@ -29,18 +43,24 @@
 #endif
 
 static void
-tls_client_init_small(br_ssl_client_context *cc, br_x509_minimal_context *xc,
+tls_client_profile(br_ssl_client_context *cc, br_x509_minimal_context *xc,
     const br_x509_trust_anchor *tas, size_t ntas)
 {
 	static const uint16_t suites[] = {
 		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-#if ACME_TLS_PUBLIC_CA
+#if ACME_TLS_FULL
+		BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+#endif
+#if TLS_RSA
 		BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 		BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 #endif
+#if ACME_TLS_FULL
+		BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+#endif
 	};
-#if ACME_TLS_PUBLIC_CA
+#if TLS_RSA
 	const br_ec_impl *ec = &TLS_EC_ALL;
 #else
 	const br_ec_impl *ec = &TLS_EC_P256;
@@ -55,6 +75,10 @@ tls_client_init_small(br_ssl_client_context *cc, br_x509_minimal_context *xc,
 	    sizeof suites / sizeof suites[0]);
 	br_ssl_engine_set_hash(&cc->eng, br_sha256_ID, &br_sha256_vtable);
 	br_ssl_engine_set_hash(&cc->eng, br_sha384_ID, &br_sha384_vtable);
+#if ACME_TLS_FULL
+	br_x509_minimal_set_hash(xc, br_sha512_ID, &br_sha512_vtable);
+	br_ssl_engine_set_hash(&cc->eng, br_sha512_ID, &br_sha512_vtable);
+#endif
 	br_ssl_engine_set_prf_sha256(&cc->eng, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(&cc->eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(&cc->eng);
@@ -62,13 +86,12 @@ tls_client_init_small(br_ssl_client_context *cc, br_x509_minimal_context *xc,
 	br_ssl_engine_set_ec(&cc->eng, ec);
 	br_ssl_engine_set_ecdsa(&cc->eng, &TLS_ECDSA_VRFY);
 	br_x509_minimal_set_ecdsa(xc, ec, &TLS_ECDSA_VRFY);
-#if ACME_TLS_PUBLIC_CA
+#if TLS_RSA
 	br_ssl_engine_set_rsavrfy(&cc->eng, &TLS_RSA_VRFY);
 	br_x509_minimal_set_rsa(xc, &TLS_RSA_VRFY);
 #endif
 	br_ssl_engine_set_x509(&cc->eng, &xc->vtable);
 }
-#endif
 
 void
 tls_init(struct tls_conn *t)
@@ -100,11 +123,7 @@ tls_open(struct tls_conn *t, const struct acme_port *p, const char *host,
 	/* Without the date no certificate validity can be checked. */
 	if (unix_time == 0)
 		return ACME_ERR_TIME;
-#if ACME_TLS_FULL
-	br_ssl_client_init_full(&t->sc, &t->xc, tas, ntas);
-#else
-	tls_client_init_small(&t->sc, &t->xc, tas, ntas);
-#endif
+	tls_client_profile(&t->sc, &t->xc, tas, ntas);
 	/* BearSSL counts days from 0000-01-01; 719528 is 1970-01-01. */
 	days = unix_time / 86400 + 719528;
 	br_x509_minimal_set_time(&t->xc, (uint32_t)days,
@@ -158,7 +177,10 @@ tls_xfer_step(struct tls_conn *t, const struct acme_port *p,
 			tls_close(t, p);
 			if (t->last_error != BR_ERR_OK)
 				return ACME_ERR_TLS;
+			/* A close_notify: the stream ended where the
+			 * server meant it to end. */
 			x->eof = 1;
+			x->close_notify = 1;
 			return ACME_ERR_NET;
 		}
 		if (st & BR_SSL_SENDREC) {

@@ -38,6 +38,7 @@ struct tls_xfer {
 	size_t tx_off[2];
 	unsigned char flushed;
 	unsigned char eof;                /* the peer closed the stream */
+	unsigned char close_notify;       /* ... with a TLS close_notify */
 	size_t rx_bytes;                  /* application bytes received */
 	size_t leftover;                  /* bytes after a complete response */
 	tls_sink sink;
