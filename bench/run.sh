@@ -21,7 +21,7 @@ for rej in ${BENCH_REJECT:-0 5 50}; do
 	for i in $(seq 1 "$RUNS"); do
 		st="$work/st$rej-$i"
 		if /usr/bin/env time -f 'rusage cpu_ms=%e user=%U sys=%S rss_kb=%M' \
-		    timeout 60 "$BIN" issue --server "$PEBBLE_DIR_URL" \
+		    timeout 60 "$BIN" issue --agree-tos --server  "$PEBBLE_DIR_URL" \
 		    --ca-file "$PEBBLE_CA" --state-dir "$st" \
 		    --http-port "$PEBBLE_HTTP_PORT" -d "b$i.bench.test" -v \
 		    2>"$work/log" >/dev/null; then

@@ -30,12 +30,16 @@ static const char usage[] =
 "                    the server's validator connects there)\n"
 "  -d, --domain NAME a DNS name for the certificate; repeat for more\n"
 "  --contact URI     account contact, e.g. mailto:admin@example.com\n"
+"  --agree-tos       agree to the CA's terms of service (needed to make a\n"
+"                    new account when the CA has terms: picoacme shows\n"
+"                    their URL and stops with exit 2 without it)\n"
 "  -v, --verbose     log every request (method, URL, status), the waits,\n"
 "                    and the counters at the end\n"
 "  -h, --help        this text\n"
 "  --version         print the version\n"
 "\n"
-"Exit status: 0 when cert.pem and cert.key are stored; 2 for bad usage;\n"
+"Exit status: 0 when cert.pem and cert.key are stored; 2 for bad usage\n"
+"and for terms of service not agreed to;\n"
 "otherwise 10 + the error number (see acme_err.h), with one line on\n"
 "stderr naming the error and the server's problem type and detail.\n";
 
@@ -70,7 +74,7 @@ cli_issue(int argc, char **argv)
 	const char *names[ACME_MAX_IDENTIFIERS];
 	unsigned long port = 0;
 	size_t nnames = 0;
-	int verbose = 0, i, r;
+	int verbose = 0, agree = 0, i, r;
 	br_x509_trust_anchor *tas = NULL;
 	long ntas;
 	char err[512];
@@ -83,6 +87,10 @@ cli_issue(int argc, char **argv)
 
 		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			verbose++;
+			continue;
+		}
+		if (strcmp(a, "--agree-tos") == 0) {
+			agree = 1;
 			continue;
 		}
 		if (v == NULL) {
@@ -152,6 +160,7 @@ cli_issue(int argc, char **argv)
 	cfg.name_count = nnames;
 	cfg.http01_port = (uint16_t)port;
 	cfg.contact = contact;
+	cfg.agree_tos = agree;
 	if (cli_net_init(&ap, dir, verbose, err, sizeof err) != 0) {
 		fprintf(stderr, "picoacme: %s\n", err);
 		ta_file_free(tas, (size_t)ntas);
@@ -164,6 +173,13 @@ cli_issue(int argc, char **argv)
 	if (verbose)
 		cli_counters(acme_counters(&client));
 	ta_file_free(tas, (size_t)ntas);
+	if (r == ACME_ERR_TERMS) {
+		fprintf(stderr, "picoacme: error: this CA's terms of service "
+		    "must be agreed to for a new account: read %s and run "
+		    "again with --agree-tos\n",
+		    acme_terms_of_service(&client));
+		return 2;
+	}
 	if (r != ACME_OK) {
 		fprintf(stderr, "picoacme: error: %s: %s\n", acme_strerror(r),
 		    acme_message(&client));

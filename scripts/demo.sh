@@ -39,7 +39,7 @@ echo "demo: ACME directory $PEBBLE_DIR_URL, http-01 port $PEBBLE_HTTP_PORT"
 echo "demo: $BIN issue -d $NAME --verbose"
 
 # shellcheck disable=SC2086 # split on purpose
-timeout -k 5 60 env $_PEBBLE_UNSET "$BIN" issue --server "$PEBBLE_DIR_URL" \
+timeout -k 5 60 env $_PEBBLE_UNSET "$BIN" issue --agree-tos --server  "$PEBBLE_DIR_URL" \
     --ca-file "$PEBBLE_CA" --state-dir "$STATE" --http-port "$PEBBLE_HTTP_PORT" \
     -d "$NAME" --verbose </dev/null
 rc=$?

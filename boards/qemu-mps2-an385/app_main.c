@@ -6,7 +6,9 @@
  * Test builds read their settings from host files through semihosting
  * (paths relative to where QEMU runs):
  *   fw/config    lines "url=https://10.0.2.2:PORT/dir", "name=DNS-NAME",
- *                "http_port=N"
+ *                "http_port=N", and "agree_tos=yes" when the operator
+ *                agreed to the CA's terms of service (a new account
+ *                needs it when the CA has terms)
  *   fw/ca.pem    the CA that signed the ACME server's TLS certificate
  * and keep their storage (account, key, chain) in fw/state-NAME files.
  * A product build replaces app_store.c-like hooks with flash storage;
@@ -37,6 +39,7 @@ static struct lwip_raw_port lwport;
 static char url[ACME_MAX_URL + 1];
 static char name[ACME_MAX_NAME + 1];
 static unsigned http_port = 80;
+static int agree_tos;
 /* Scratch shared by the config/CA file reads and the DER decoding. */
 static unsigned char scratch[1200];
 
@@ -95,6 +98,8 @@ load_config(void)
 	if (config_value(cfg, "url", url, sizeof url) != 0 ||
 	    config_value(cfg, "name", name, sizeof name) != 0)
 		fail("fw/config needs url= and name=", NULL, APP_EXIT_CONFIG);
+	agree_tos = config_value(cfg, "agree_tos", num, sizeof num) == 0 &&
+	    strcmp(num, "yes") == 0;
 	if (config_value(cfg, "http_port", num, sizeof num) == 0) {
 		for (http_port = 0, i = 0; num[i] >= '0' && num[i] <= '9'; i++)
 			http_port = http_port * 10 + (unsigned)(num[i] - '0');
@@ -261,6 +266,7 @@ main(void)
 	cfg.names = names;
 	cfg.name_count = 1;
 	cfg.http01_port = (uint16_t)http_port;
+	cfg.agree_tos = agree_tos;
 	say("directory ", url);
 	r = acme_init(&client, &cfg, &port);
 	if (r == ACME_OK)

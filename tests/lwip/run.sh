@@ -42,7 +42,7 @@ if [ "${PICOACME_LWIP_INNER:-}" = 1 ]; then
 	ms() { date +%s%3N; }
 
 	t0=$(ms)
-	timeout 90 "$LWIP_BIN" issue --server "$PEBBLE_DIR_URL" \
+	timeout 90 "$LWIP_BIN" issue --agree-tos --server  "$PEBBLE_DIR_URL" \
 	    --ca-file "$PEBBLE_CA" --state-dir "$work/lwip" \
 	    --http-port "$PEBBLE_HTTP_PORT" -d lwip.picoacme.test \
 	    --lwip-tap tap0 --lwip-addr "$LWIP_IP/24" --lwip-gw "$HOST_IP" \
@@ -86,7 +86,7 @@ if [ "${PICOACME_LWIP_INNER:-}" = 1 ]; then
 	PEBBLE_ADDR=$HOST_IP PEBBLE_VALIDATE_IPV4=$HOST_IP pebble_start 5 \
 	    >/dev/null || { notok posix-pebble "Pebble did not restart"; finish; }
 	t0=$(ms)
-	timeout 90 "$POSIX_BIN" issue --server "$PEBBLE_DIR_URL" \
+	timeout 90 "$POSIX_BIN" issue --agree-tos --server  "$PEBBLE_DIR_URL" \
 	    --ca-file "$PEBBLE_CA" --state-dir "$work/posix" \
 	    --http-port "$PEBBLE_HTTP_PORT" -d posix.picoacme.test \
 	    --verbose >/dev/null 2>"$work/posix.log"

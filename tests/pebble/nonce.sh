@@ -153,7 +153,7 @@ err_line() {
 # should succeed, with the certificate checked.  Sets REASON on failure.
 issue() {
     rm -rf "$1.state"
-    run_cli "$CLI_TIMEOUT" "$1" issue --server "$2" --ca-file "$3" --state-dir "$1.state" \
+    run_cli "$CLI_TIMEOUT" "$1" issue --agree-tos --server  "$2" --ca-file "$3" --state-dir "$1.state" \
         --http-port "$PEBBLE_HTTP_PORT" -d "$4" --verbose
     if cli_broken "$1"; then return 1; fi
     if [ "$RC" -ne 0 ]; then REASON="exit $RC: $(err_line "$1")"; return 1; fi
@@ -395,7 +395,7 @@ if ! proxy_start "$O.plog" cache --cache-seconds 3600 --reject-every 3; then
     notok "$N" "$REASON"
 else
     rm -rf "$O.state"
-    run_cli "$FAIL_TIMEOUT" "$O" issue --server "$PROXY_URL" --ca-file "$PCA" \
+    run_cli "$FAIL_TIMEOUT" "$O" issue --agree-tos --server  "$PROXY_URL" --ca-file "$PCA" \
         --state-dir "$O.state" --http-port "$PEBBLE_HTTP_PORT" -d cachef.nonce.test --verbose
     _hits=$(pcount "$O.plog" act cache-hit)
     _dup=$(dup_nonce "$O.plog")
@@ -457,7 +457,7 @@ if ! proxy_start "$O.plog" reject; then
     notok "$N" "$REASON"
 else
     rm -rf "$O.state"
-    run_cli "$FAIL_TIMEOUT" "$O" issue --server "$PROXY_URL" --ca-file "$PCA" \
+    run_cli "$FAIL_TIMEOUT" "$O" issue --agree-tos --server  "$PROXY_URL" --ca-file "$PCA" \
         --state-dir "$O.state" --http-port "$PEBBLE_HTTP_PORT" -d reject.nonce.test --verbose
     # shellcheck disable=SC2046 # "URL COUNT", split on purpose
     set -- $(last_post_count "$O")
@@ -578,7 +578,7 @@ start_pebble 100
 N=reject100-bounded
 O=$W/r100
 rm -rf "$O.state"
-run_cli "$FAIL_TIMEOUT" "$O" issue --server "$DIRECT_URL" --ca-file "$PEBBLE_CA" \
+run_cli "$FAIL_TIMEOUT" "$O" issue --agree-tos --server  "$DIRECT_URL" --ca-file "$PEBBLE_CA" \
     --state-dir "$O.state" --http-port "$PEBBLE_HTTP_PORT" -d r100.nonce.test --verbose
 # shellcheck disable=SC2046 # "URL COUNT", split on purpose
 set -- $(last_post_count "$O")

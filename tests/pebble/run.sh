@@ -89,7 +89,7 @@ issue() {
     _args=
     for _n in "$@"; do _args="$_args -d $_n"; done
     # shellcheck disable=SC2086 # names contain no spaces
-    run_cli "$CLI_TIMEOUT" "$_o" issue --server "$PEBBLE_DIR_URL" --ca-file "$PEBBLE_CA" \
+    run_cli "$CLI_TIMEOUT" "$_o" issue --agree-tos --server  "$PEBBLE_DIR_URL" --ca-file "$PEBBLE_CA" \
         --state-dir "$_s" --http-port "$PEBBLE_HTTP_PORT" $_args --verbose
     if cli_broken "$_o"; then return 1; fi
     if [ "$RC" -ne 0 ]; then REASON="exit $RC: $(err_line "$_o")"; return 1; fi
@@ -247,14 +247,14 @@ fi
 # e. failure paths: one line on stderr, non-zero exit, within 30 s ------------------------
 N=failure-refused-name
 S=$T/state-e1
-run_cli "$FAIL_TIMEOUT" "$T/e1" issue --server "$PEBBLE_DIR_URL" --ca-file "$PEBBLE_CA" \
+run_cli "$FAIL_TIMEOUT" "$T/e1" issue --agree-tos --server  "$PEBBLE_DIR_URL" --ca-file "$PEBBLE_CA" \
     --state-dir "$S" --http-port "$PEBBLE_HTTP_PORT" -d 'bad_name.picoacme.test'
 expect_failure "$N" "$T/e1" "$S"
 
 N=failure-unreachable-server
 S=$T/state-e2
 _closed=$(pebble_free_ports 1)   # nothing listens there
-run_cli "$FAIL_TIMEOUT" "$T/e2" issue --server "https://127.0.0.1:$_closed/dir" \
+run_cli "$FAIL_TIMEOUT" "$T/e2" issue --agree-tos --server  "https://127.0.0.1:$_closed/dir" \
     --ca-file "$PEBBLE_CA" --state-dir "$S" --http-port "$PEBBLE_HTTP_PORT" -d e2.picoacme.test
 expect_failure "$N" "$T/e2" "$S"
 
@@ -266,7 +266,7 @@ if ! openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
         -subj "/CN=not Pebble's CA" 2>/dev/null; then
     notok "$N" "openssl could not make a CA"
 else
-    run_cli "$FAIL_TIMEOUT" "$T/f" issue --server "$PEBBLE_DIR_URL" --ca-file "$T/wrong-ca.pem" \
+    run_cli "$FAIL_TIMEOUT" "$T/f" issue --agree-tos --server  "$PEBBLE_DIR_URL" --ca-file "$T/wrong-ca.pem" \
         --state-dir "$S" --http-port "$PEBBLE_HTTP_PORT" -d f.picoacme.test
     expect_failure "$N" "$T/f" "$S"
 fi

@@ -20,7 +20,7 @@ notok() { echo "not ok - $1: $2"; fail=$((fail + 1)); }
 
 # issue BIN DIR: exit status of one issuance, its last line in DIR.err
 issue() {
-	timeout 60 "$1" issue --server "$PEBBLE_DIR_URL" --ca-file "$PEBBLE_CA" \
+	timeout 60 "$1" issue --agree-tos --server  "$PEBBLE_DIR_URL" --ca-file "$PEBBLE_CA" \
 	    --state-dir "$2" --http-port "$PEBBLE_HTTP_PORT" \
 	    -d tls.picoacme.test >/dev/null 2>"$2.err"
 }

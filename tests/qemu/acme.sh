@@ -90,6 +90,7 @@ rundir() {
 url=https://10.0.2.2:$PORT/dir
 name=$NAME
 http_port=$PEBBLE_HTTP_PORT
+agree_tos=yes
 EOF
 	cp "${2:-$PEBBLE_CA}" "$d/fw/ca.pem"
 	head -c 48 /dev/urandom >"$d/fw-seed.bin"
