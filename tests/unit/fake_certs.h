@@ -19,9 +19,9 @@
  * with v3_ca = critical CA:TRUE, keyCertSign+cRLSign, and v3_srv =
  * critical CA:FALSE, digitalSignature, serverAuth, subjectAltName =
  * DNS:acme.test,IP:127.0.0.1; then "openssl x509 -outform DER" and
- * "openssl ec -outform DER" (SEC1) for the arrays, and the PEM of both
- * certificates for fs_chain_pem, the chain the fake server issues.  The
- * CA key was thrown away.  Included only by fake_server.c.
+ * "openssl ec -outform DER" (SEC1) for the arrays.  The CA key was
+ * thrown away.  (The certificates the fake server issues are made at run
+ * time by its own fake issuer.)  Included only by fake_server.c.
  */
 #ifndef FAKE_CERTS_H
 #define FAKE_CERTS_H
@@ -116,30 +116,5 @@ static const unsigned char fs_srv_key_der[121] = {
 	0x9e, 0x45, 0x52, 0xb1, 0xcc, 0x5b, 0x8c, 0x62, 0xd2, 0xad, 0x13, 0xa8,
 	0xca,
 };
-
-/* What the server hands out as the issued chain (server, CA). */
-static const char fs_chain_pem[] =
-	"-----BEGIN CERTIFICATE-----\n"
-	"MIIBtTCCAVqgAwIBAgICEAEwCgYIKoZIzj0EAwIwGzEZMBcGA1UEAwwQcGljb2Fj\n"
-	"bWUgdGVzdCBDQTAgFw0yNTAxMDEwMDAwMDBaGA8yMDk5MTIzMTIzNTk1OVowFDES\n"
-	"MBAGA1UEAwwJYWNtZS50ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEQl53\n"
-	"plYNnedpXkB4ReNlDXVFz3OTsqmQmESNCHngJVWr2xKqmDNW5Wjcs1dpO9xEQ3FV\n"
-	"nkVSscxbjGLSrROoyqOBkjCBjzAMBgNVHRMBAf8EAjAAMA4GA1UdDwEB/wQEAwIH\n"
-	"gDATBgNVHSUEDDAKBggrBgEFBQcDATAaBgNVHREEEzARgglhY21lLnRlc3SHBH8A\n"
-	"AAEwHQYDVR0OBBYEFJlNdvJMGIlLl21zPKPxnbdDigVgMB8GA1UdIwQYMBaAFH8V\n"
-	"DZQ0H9bfjt3FIREoc7DyB7kbMAoGCCqGSM49BAMCA0kAMEYCIQDvpzGwh+kB1zYX\n"
-	"r0umItQrLOxEt5KZnwgnU6kjlDZRswIhAKgtCqPt9ZpRjy2Q6Q76R6UgBhR6hz0Y\n"
-	"X/Dm0MPcn4wn\n"
-	"-----END CERTIFICATE-----\n"
-	"-----BEGIN CERTIFICATE-----\n"
-	"MIIBaTCCARCgAwIBAgICEAAwCgYIKoZIzj0EAwIwGzEZMBcGA1UEAwwQcGljb2Fj\n"
-	"bWUgdGVzdCBDQTAgFw0yNTAxMDEwMDAwMDBaGA8yMDk5MTIzMTIzNTk1OVowGzEZ\n"
-	"MBcGA1UEAwwQcGljb2FjbWUgdGVzdCBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEH\n"
-	"A0IABPsS9xHoTxUlGt4Tc+rhZXkgNpUGeBFT7k7Axv/KrSBxqy3/7ieipjCgEJK+\n"
-	"IfWCoXPqQtSRTc5GOUialJGN4VejQjBAMA8GA1UdEwEB/wQFMAMBAf8wDgYDVR0P\n"
-	"AQH/BAQDAgEGMB0GA1UdDgQWBBR/FQ2UNB/W347dxSERKHOw8ge5GzAKBggqhkjO\n"
-	"PQQDAgNHADBEAiBTLKWLz9h+LAXQ0gdix5p/cp0zSlPz829iDuxCU4jsbQIgCRWx\n"
-	"aU3m9DYaNyCPFABDCYk3zeEZZFqrUxP2XOHYL5U=\n"
-	"-----END CERTIFICATE-----\n";
 
 #endif

@@ -11,6 +11,7 @@
 #include "fake_server.h"
 #include "fake_certs.h"
 #include "acme_err.h"
+#include "der.h"
 #include "json.h"
 
 #define FS_H_LISTEN 10        /* the listening handle */
@@ -26,6 +27,7 @@ struct fs_req {
 	char host[64];
 	char ctype[64];
 	char accept[96];
+	char cache_control[64];
 	char body[FS_IN];
 	size_t body_len;
 	int ep;
@@ -53,6 +55,7 @@ struct fs_resp {
 	char body[FS_BODY];
 	size_t body_len;
 	int chunked, close_mid;
+	int unframed;                 /* 0; else FS_ACT_UNFRAMED arg + 1 */
 };
 
 static struct fs_req fs_rq;
@@ -525,6 +528,261 @@ fs_thumb(const unsigned char q[65], char out[48])
 	fs_b64url(out, h, sizeof h);
 }
 
+/* ---- the certificates it issues ---- */
+
+/* 2.5.4.3 commonName, 2.5.29.17 subjectAltName, 2.5.29.19
+ * basicConstraints, ecdsa-with-SHA256, id-ecPublicKey, prime256v1. */
+static const uint8_t fs_oid_cn[] = { 0x55, 0x04, 0x03 };
+static const uint8_t fs_oid_san[] = { 0x55, 0x1D, 0x11 };
+static const uint8_t fs_oid_bc[] = { 0x55, 0x1D, 0x13 };
+static const uint8_t fs_oid_sig[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04,
+    0x03, 0x02 };
+static const uint8_t fs_oid_ecpk[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02,
+    0x01 };
+static const uint8_t fs_oid_p256[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03,
+    0x01, 0x07 };
+
+/* Prepend a Name with one commonName (nothing in it when cn is NULL). */
+static void
+fs_der_name(struct der_w *w, const char *cn)
+{
+	size_t m = der_len(w), m2, m3;
+
+	if (cn != NULL) {
+		m2 = der_len(w);
+		m3 = der_len(w);
+		der_prim(w, DER_UTF8_STRING, cn, strlen(cn));
+		der_prim(w, DER_OID, fs_oid_cn, sizeof fs_oid_cn);
+		der_wrap(w, DER_SEQUENCE, m3);
+		der_wrap(w, DER_SET, m2);
+	}
+	der_wrap(w, DER_SEQUENCE, m);
+}
+
+/* Prepend the SubjectPublicKeyInfo of the P-256 point q. */
+static void
+fs_der_spki(struct der_w *w, const unsigned char q[65])
+{
+	size_t m = der_len(w), m2;
+
+	der_bits(w, q, 65);
+	m2 = der_len(w);
+	der_prim(w, DER_OID, fs_oid_p256, sizeof fs_oid_p256);
+	der_prim(w, DER_OID, fs_oid_ecpk, sizeof fs_oid_ecpk);
+	der_wrap(w, DER_SEQUENCE, m2);
+	der_wrap(w, DER_SEQUENCE, m);
+}
+
+/*
+ * A certificate into out (cap), signed by the fake issuer: subject CN
+ * subj (NULL: empty), the SPKI (DER, spki_len bytes), the DNS names as
+ * SAN (none when n is 0), basicConstraints CA:TRUE when ca.  Returns the
+ * DER length, 0 when it does not fit.
+ */
+static size_t
+fs_make_cert(struct fs *s, unsigned char *out, size_t cap, unsigned serial,
+    const char *subj, const unsigned char *spki, size_t spki_len,
+    const char *const *names, unsigned n, int ca)
+{
+	static unsigned char tbs[3072];
+	static const uint8_t v3 = 2, yes = 0xFF;
+	br_ec_private_key ik;
+	br_sha256_context sc;
+	struct der_w w;
+	unsigned char h[32], sig[80], sn[4];
+	const uint8_t *p;
+	size_t m, m2, m3, m4, len, sl;
+	unsigned i;
+
+	der_init(&w, tbs, sizeof tbs);
+	m = der_len(&w);
+	if (n > 0 || ca) {
+		m2 = der_len(&w);
+		m3 = der_len(&w);
+		m4 = der_len(&w);
+		if (ca) {
+			der_prim(&w, 0x01, &yes, 1);
+			der_wrap(&w, DER_SEQUENCE, m4);
+			der_wrap(&w, DER_OCTET_STRING, m4);
+			der_prim(&w, 0x01, &yes, 1);
+			der_prim(&w, DER_OID, fs_oid_bc, sizeof fs_oid_bc);
+		} else {
+			for (i = n; i-- > 0; )
+				der_prim(&w, DER_CONTEXT_PRIM(2), names[i],
+				    strlen(names[i]));
+			der_wrap(&w, DER_SEQUENCE, m4);
+			der_wrap(&w, DER_OCTET_STRING, m4);
+			der_prim(&w, DER_OID, fs_oid_san, sizeof fs_oid_san);
+		}
+		der_wrap(&w, DER_SEQUENCE, m3);
+		der_wrap(&w, DER_SEQUENCE, m2);
+		der_wrap(&w, DER_CONTEXT(3), m2);
+	}
+	der_raw(&w, spki, spki_len);
+	fs_der_name(&w, subj);
+	m2 = der_len(&w);       /* validity: FS_T0 - 1 day .. + 90 days */
+	der_prim(&w, 0x17, "260830000000Z", 13);
+	der_prim(&w, 0x17, "260531000000Z", 13);
+	der_wrap(&w, DER_SEQUENCE, m2);
+	fs_der_name(&w, "fake ACME issuer");
+	m2 = der_len(&w);
+	der_prim(&w, DER_OID, fs_oid_sig, sizeof fs_oid_sig);
+	der_wrap(&w, DER_SEQUENCE, m2);
+	sn[0] = (unsigned char)(serial >> 24);
+	sn[1] = (unsigned char)(serial >> 16);
+	sn[2] = (unsigned char)(serial >> 8);
+	sn[3] = (unsigned char)serial;
+	der_uint(&w, sn, 4);
+	m2 = der_len(&w);
+	der_uint(&w, &v3, 1);
+	der_wrap(&w, DER_CONTEXT(0), m2);
+	der_wrap(&w, DER_SEQUENCE, m);
+	if (der_finish(&w, &p, &len) != ACME_OK)
+		return 0;
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, p, len);
+	br_sha256_out(&sc, h);
+	ik.curve = BR_EC_secp256r1;
+	ik.x = s->ikey_x;
+	ik.xlen = sizeof s->ikey_x;
+	sl = br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable, h,
+	    &ik, sig);
+	if (sl == 0)
+		return 0;
+	/* Certificate: the TBS, the algorithm, the signature. */
+	der_init(&w, out, cap);
+	der_bits(&w, sig, sl);
+	m2 = der_len(&w);
+	der_prim(&w, DER_OID, fs_oid_sig, sizeof fs_oid_sig);
+	der_wrap(&w, DER_SEQUENCE, m2);
+	der_raw(&w, p, len);
+	der_wrap(&w, DER_SEQUENCE, 0);
+	if (der_finish(&w, &p, &len) != ACME_OK)
+		return 0;
+	memmove(out, p, len);
+	return len;
+}
+
+/* The fake issuer: a fixed key, a self-signed CA certificate. */
+static void
+fs_make_issuer(struct fs *s)
+{
+	static const char seed[] = "picoacme fake ACME issuer key";
+	br_hmac_drbg_context rng;
+	br_ec_private_key sk;
+	br_ec_public_key pk;
+	unsigned char kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
+	unsigned char qbuf[BR_EC_KBUF_PUB_MAX_SIZE], spki[128];
+	struct der_w w;
+	const uint8_t *p;
+	size_t len;
+
+	br_hmac_drbg_init(&rng, &br_sha256_vtable, seed, sizeof seed);
+	if (br_ec_keygen(&rng.vtable, &br_ec_p256_m31, &sk, kbuf,
+	    BR_EC_secp256r1) != 32 ||
+	    br_ec_compute_pub(&br_ec_p256_m31, &pk, qbuf, &sk) != 65) {
+		fs_violate(s, "fake issuer key");
+		return;
+	}
+	memcpy(s->ikey_x, kbuf, 32);
+	memcpy(s->ikey_q, qbuf, 65);
+	der_init(&w, spki, sizeof spki);
+	fs_der_spki(&w, s->ikey_q);
+	if (der_finish(&w, &p, &len) != ACME_OK)
+		fs_violate(s, "fake issuer SPKI");
+	s->issuer_der_len = fs_make_cert(s, s->issuer_der,
+	    sizeof s->issuer_der, 1, "fake ACME issuer", p, len, NULL, 0, 1);
+	if (s->issuer_der_len == 0)
+		fs_violate(s, "fake issuer certificate");
+}
+
+/* Append the PEM of der to dst (cap, NUL-terminated at *len). */
+static void
+fs_pem_append(char *dst, size_t cap, size_t *len, const void *der,
+    size_t dlen)
+{
+	size_t n = br_pem_encode(NULL, der, dlen, "CERTIFICATE",
+	    BR_PEM_LINE64);
+
+	if (n + 1 > cap - *len)
+		return;
+	br_pem_encode(dst + *len, der, dlen, "CERTIFICATE", BR_PEM_LINE64);
+	*len += n;
+}
+
+/*
+ * The chain of order id (1-based) into dst (cap), NUL-terminated: the
+ * leaf for the CSR's key and the order's names, then the issuer.  act
+ * spoils it (FS_ACT_CERT_*).  Returns the length.
+ */
+static size_t
+fs_order_pem(struct fs *s, unsigned id, int act, char *dst, size_t cap)
+{
+	const struct fs_order *o = &s->order[id - 1];
+	const char *names[FS_MAX_NAMES];
+	unsigned char leaf[2048], spki[128];
+	const unsigned char *k = o->spki;
+	size_t kl = o->spki_len, ll, len = 0;
+	struct der_w w;
+	unsigned i, n = o->n;
+
+	for (i = 0; i < n; i++)
+		names[i] = o->az[i].name;
+	if (act == FS_ACT_CERT_NAME && n > 0)
+		n--;
+	if (act == FS_ACT_CERT_KEY) {
+		der_init(&w, spki, sizeof spki);
+		fs_der_spki(&w, s->ikey_q);
+		der_finish(&w, &k, &kl);
+	}
+	ll = fs_make_cert(s, leaf, sizeof leaf, 100 + id,
+	    strlen(names[0]) <= 64 ? names[0] : NULL, k, kl, names, n, 0);
+	dst[0] = 0;
+	fs_pem_append(dst, cap, &len, leaf, ll);
+	if (act == FS_ACT_CERT_BAD) {
+		/* a DER that is a SEQUENCE of garbage, valid PEM */
+		memset(leaf, 0x41, 64);
+		leaf[0] = 0x30;
+		leaf[1] = 62;
+		fs_pem_append(dst, cap, &len, leaf, 64);
+	} else {
+		fs_pem_append(dst, cap, &len, s->issuer_der,
+		    s->issuer_der_len);
+	}
+	if (act == FS_ACT_CERT_EXTRA && len + 100 < cap)
+		len += (size_t)snprintf(dst + len, cap - len,
+		    "-----BEGIN PRIVATE KEY-----\nAAAA\n"
+		    "-----END PRIVATE KEY-----\n");
+	return len;
+}
+
+const char *
+fs_order_chain(const struct fs *s, unsigned o)
+{
+	return o >= 1 && o <= s->norder ? s->order[o - 1].chain : "";
+}
+
+/* The SubjectPublicKeyInfo of the CSR in s->csr into o; 0 or -1. */
+static int
+fs_csr_spki(struct fs *s, struct fs_order *o)
+{
+	const unsigned char *p = s->csr, *end = s->csr + s->csr_len;
+	struct der_tlv t, info;
+
+	if (der_get_tag(p, end, DER_SEQUENCE, &t) != 0 ||
+	    der_get_tag(t.val, t.next, DER_SEQUENCE, &info) != 0 ||
+	    der_get_tag(info.val, info.next, DER_INTEGER, &t) != 0 ||
+	    der_get_tag(t.next, info.next, DER_SEQUENCE, &t) != 0 ||
+	    der_get_tag(t.next, info.next, DER_SEQUENCE, &t) != 0 ||
+	    (size_t)(t.next - t.val) > sizeof o->spki - 4)
+		return -1;
+	/* the whole TLV: from its tag (before t.val) to t.next */
+	p = t.val - (t.len < 0x80 ? 2 : t.len < 0x100 ? 3 : 4);
+	o->spki_len = (size_t)(t.next - p);
+	memcpy(o->spki, p, o->spki_len);
+	return 0;
+}
+
 /* ---- answers ---- */
 
 static const char *
@@ -560,6 +818,7 @@ fs_resp_init(struct fs_resp *rp)
 	rp->body_len = 0;
 	rp->chunked = 0;
 	rp->close_mid = 0;
+	rp->unframed = 0;
 }
 
 /* Body by printf (the body buffer is large enough for all our JSON). */
@@ -632,6 +891,9 @@ fs_emit(struct fs *s, struct fs_conn *cn, const struct fs_req *rq,
 		n += (size_t)snprintf(cn->out + n, cap - n,
 		    "Transfer-Encoding: chunked\r\n\r\n%zx\r\n",
 		    rp->body_len);
+	else if (rp->unframed && !head_only)
+		n += (size_t)snprintf(cn->out + n, cap - n,
+		    "Connection: close\r\n\r\n");
 	else
 		n += (size_t)snprintf(cn->out + n, cap - n,
 		    "Content-Length: %zu\r\n\r\n", rp->body_len);
@@ -658,6 +920,15 @@ fs_emit(struct fs *s, struct fs_conn *cn, const struct fs_req *rq,
 	}
 	if (!s->keepalive) {
 		cn->drop_after = 1;
+		cn->closed_answer = 1;
+	}
+	if (rp->unframed && !head_only) {
+		/* 1: half, TCP close; 2: all, close_notify; 3: half,
+		 * close_notify */
+		if (rp->unframed != 2)
+			cn->out_len = head + rp->body_len / 2;
+		cn->drop_after = 1;
+		cn->notify_after = rp->unframed != 1;
 		cn->closed_answer = 1;
 	}
 }
@@ -726,8 +997,8 @@ fs_h_dir(struct fs *s, struct fs_resp *rp)
 	    "\"newOrder\":\"" FS_BASE "/new-order\","
 	    "\"revokeCert\":\"" FS_BASE "/revoke-cert\","
 	    "\"keyChange\":\"" FS_BASE "/key-change\","
-	    "\"meta\":{\"termsOfService\":\"" FS_BASE "/tos\","
-	    "\"externalAccountRequired\":false}}");
+	    "\"meta\":{%s\"externalAccountRequired\":false}}",
+	    s->tos ? "\"termsOfService\":\"" FS_BASE "/tos\"," : "");
 }
 
 static void
@@ -741,11 +1012,17 @@ fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 	if (!rq->has_jwk)
 		fs_violate(s, "newAccount signed with kid, not jwk");
 	if (json_parse(&d, rq->payload, rq->plen, tok, 32) != ACME_OK ||
-	    json_type(&d, 0) != JSON_OBJECT ||
+	    json_type(&d, 0) != JSON_OBJECT) {
+		fs_violate(s, "newAccount payload: %s", rq->payload);
+		fs_problem(s, rp, 400, "malformed", "bad newAccount payload");
+		return;
+	}
+	if (s->tos &&
 	    !json_is_true(&d, json_get(&d, 0, "termsOfServiceAgreed"))) {
 		fs_violate(s, "newAccount payload without "
 		    "termsOfServiceAgreed true: %s", rq->payload);
-		fs_problem(s, rp, 400, "malformed", "bad newAccount payload");
+		fs_problem(s, rp, 403, "userActionRequired",
+		    "agree to the terms of service");
 		return;
 	}
 	for (i = 0; i < s->nacct; i++) {
@@ -767,6 +1044,11 @@ fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 	}
 	a = &s->acct[s->nacct++];
 	memcpy(a->q, rq->jwk_q, 65);
+	a->agreed = (unsigned char)json_is_true(&d, json_get(&d, 0,
+	    "termsOfServiceAgreed"));
+	if (json_string(&d, json_array_item(&d, json_get(&d, 0, "contact"),
+	    0), a->contact, sizeof a->contact) < 0)
+		a->contact[0] = 0;
 	fs_b64url(a->x, a->q + 1, 32);
 	fs_b64url(a->y, a->q + 33, 32);
 	snprintf(a->url, sizeof a->url, FS_BASE "/acct/%u/%u", s->gen,
@@ -993,6 +1275,7 @@ fs_h_finalize(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		fs_problem(s, rp, 404, "malformed", "no such order");
 		return;
 	}
+	o->finalizes++;
 	if (strcmp(fs_order_status(o), "ready") != 0) {
 		fs_violate(s, "finalize of an order that is %s",
 		    fs_order_status(o));
@@ -1013,6 +1296,13 @@ fs_h_finalize(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		if (fs_memmem((const char *)s->csr, s->csr_len, o->az[i].name,
 		    strlen(o->az[i].name)) == NULL)
 			fs_violate(s, "CSR lacks the name %s", o->az[i].name);
+	if (fs_csr_spki(s, o) != 0) {
+		fs_violate(s, "CSR without a SubjectPublicKeyInfo");
+		fs_problem(s, rp, 400, "badCSR", "no key");
+		return;
+	}
+	o->chain_len = fs_order_pem(s, rq->o, FS_ACT_NONE, o->chain,
+	    sizeof o->chain);
 	o->finalized = 1;
 	o->polls = 0;
 	snprintf(rp->location, sizeof rp->location, FS_BASE "/order/%u",
@@ -1037,7 +1327,7 @@ fs_h_order_poll(struct fs *s, struct fs_req *rq, struct fs_resp *rp,
 }
 
 static void
-fs_h_cert(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
+fs_h_cert(struct fs *s, struct fs_req *rq, struct fs_resp *rp, int act)
 {
 	struct fs_order *o = fs_order_of(s, rq);
 
@@ -1050,7 +1340,11 @@ fs_h_cert(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 	    "application/pem-certificate-chain") == NULL)
 		fs_violate(s, "certificate fetch with Accept: %s", rq->accept);
 	rp->ctype = "application/pem-certificate-chain";
-	fs_body(rp, "%s", fs_chain_pem);
+	if (act >= FS_ACT_CERT_KEY && act <= FS_ACT_CERT_EXTRA)
+		rp->body_len = fs_order_pem(s, rq->o, act, rp->body,
+		    sizeof rp->body);
+	else
+		fs_body(rp, "%s", o->chain);
 }
 
 /* ---- dispatch ---- */
@@ -1129,8 +1423,9 @@ fs_pre_act(struct fs *s, struct fs_conn *cn, const struct fs_rule *ru,
 		rp->nonce = 0;
 		return 1;
 	case FS_ACT_STATUS:
-		fs_problem(s, rp, (int)ru->arg, ru->arg == 429 ?
-		    "rateLimited" : "serverInternal", "try again later");
+		fs_problem(s, rp, (int)ru->arg, ru->str != NULL ? ru->str :
+		    ru->arg == 429 ? "rateLimited" : "serverInternal",
+		    "try again later");
 		rp->retry_after = ru->arg2;
 		return 1;
 	case FS_ACT_NOT_EXIST:
@@ -1143,9 +1438,35 @@ fs_pre_act(struct fs *s, struct fs_conn *cn, const struct fs_rule *ru,
 		return 2;
 	case FS_ACT_RAW:
 		return 3;
+	case FS_ACT_SILENT:
+		return 4;
 	default:
 		return 0;
 	}
+}
+
+/* Put origin instead of FS_BASE everywhere in the n bytes at buf (cap):
+ * the answer of a server that names URLs on another host. */
+static size_t
+fs_reorigin(char *buf, size_t n, size_t cap, const char *origin)
+{
+	static char tmp[FS_BODY];
+	size_t bl = strlen(FS_BASE), ol = strlen(origin), i = 0, o = 0;
+
+	while (i < n && o + ol < sizeof tmp) {
+		if (n - i >= bl && memcmp(buf + i, FS_BASE, bl) == 0) {
+			memcpy(tmp + o, origin, ol);
+			o += ol;
+			i += bl;
+		} else {
+			tmp[o++] = buf[i++];
+		}
+	}
+	if (o >= cap)
+		o = cap - 1;
+	memcpy(buf, tmp, o);
+	buf[o] = 0;
+	return o;
 }
 
 /* Rule actions that alter the answer. */
@@ -1166,6 +1487,10 @@ fs_post_act(struct fs *s, const struct fs_req *rq, const struct fs_rule *ru,
 		break;
 	case FS_ACT_RETRY_AFTER:
 		rp->retry_after = ru->arg;
+		break;
+	case FS_ACT_PROCESSING:
+		if (ru->arg2 >= 0)
+			rp->retry_after = ru->arg2;
 		break;
 	case FS_ACT_CLOSE_MID:
 		rp->close_mid = 1;
@@ -1193,6 +1518,19 @@ fs_post_act(struct fs *s, const struct fs_req *rq, const struct fs_rule *ru,
 	case FS_ACT_CT_CHUNKED:
 		rp->chunked = 1;
 		break;
+	case FS_ACT_UNFRAMED:
+		rp->unframed = (int)ru->arg + 1;
+		break;
+	case FS_ACT_ORDER_STATUS:
+		if (rq->ep == FS_EP_ORDER && rp->status == 201)
+			fs_order_json(s, rp, s->norder, ru->str);
+		break;
+	case FS_ACT_FOREIGN:
+		rp->body_len = fs_reorigin(rp->body, rp->body_len,
+		    sizeof rp->body, ru->str);
+		fs_reorigin(rp->location, strlen(rp->location),
+		    sizeof rp->location, ru->str);
+		break;
 	default:
 		break;
 	}
@@ -1214,6 +1552,8 @@ fs_handle(struct fs *s, struct fs_conn *cn, struct fs_req *rq)
 	rq->ep = fs_classify(rq);
 	snprintf(lg->method, sizeof lg->method, "%s", rq->method);
 	snprintf(lg->path, sizeof lg->path, "%s", rq->path);
+	snprintf(lg->cache_control, sizeof lg->cache_control, "%s",
+	    rq->cache_control);
 	lg->ep = rq->ep;
 	lg->conn = cn->serial;
 	lg->t_ms = s->now;
@@ -1258,6 +1598,10 @@ fs_handle(struct fs *s, struct fs_conn *cn, struct fs_req *rq)
 		lg->status = 0;
 		return;
 	}
+	if (pre == 4) {
+		lg->status = 0;
+		return;
+	}
 	if (pre == 3) {
 		cn->out_len = strlen(ru->str);
 		if (cn->out_len > sizeof cn->out)
@@ -1293,6 +1637,12 @@ fs_handle(struct fs *s, struct fs_conn *cn, struct fs_req *rq)
 		fs_h_dir(s, rp);
 		break;
 	case FS_EP_NONCE:
+		/* RFC 8555 7.2; DESIGN.md 5: HEAD, and no cache may answer */
+		if (strcmp(rq->method, "HEAD") != 0)
+			fs_violate(s, "%s newNonce (not HEAD)", rq->method);
+		if (strstr(rq->cache_control, "no-cache") == NULL)
+			fs_violate(s, "newNonce without Cache-Control: "
+			    "no-cache (\"%s\")", rq->cache_control);
 		rp->status = strcmp(rq->method, "HEAD") == 0 ? 200 : 204;
 		break;
 	case FS_EP_ACCOUNT:
@@ -1314,7 +1664,7 @@ fs_handle(struct fs *s, struct fs_conn *cn, struct fs_req *rq)
 		fs_h_order_poll(s, rq, rp, ru ? ru->act : FS_ACT_NONE);
 		break;
 	case FS_EP_CERT:
-		fs_h_cert(s, rq, rp);
+		fs_h_cert(s, rq, rp, ru ? ru->act : FS_ACT_NONE);
 		break;
 	default:
 		fs_violate(s, "%s %s: no such resource", rq->method,
@@ -1323,6 +1673,13 @@ fs_handle(struct fs *s, struct fs_conn *cn, struct fs_req *rq)
 		break;
 	}
 	fs_post_act(s, rq, ru, rp);
+	if (ru != NULL && ru->act == FS_ACT_DROP_AFTER) {
+		/* done, but the answer is lost with the connection */
+		lg->status = 0;
+		cn->dropped = 1;
+		s->drops++;
+		return;
+	}
 emit:
 	fs_emit(s, cn, rq, rp, lg);
 }
@@ -1392,6 +1749,8 @@ fs_http(struct fs *s, struct fs_conn *cn)
 	fs_header(cn->in, hlen, "Host", rq->host, sizeof rq->host);
 	fs_header(cn->in, hlen, "Content-Type", rq->ctype, sizeof rq->ctype);
 	fs_header(cn->in, hlen, "Accept", rq->accept, sizeof rq->accept);
+	fs_header(cn->in, hlen, "Cache-Control", rq->cache_control,
+	    sizeof rq->cache_control);
 	if (strcmp(rq->method, "POST") == 0 && clen[0] == 0)
 		fs_violate(s, "POST without Content-Length");
 	memcpy(rq->body, cn->in + hlen, blen);
@@ -1485,6 +1844,13 @@ fs_pump(struct fs *s, struct fs_conn *cn)
 	if (!cn->dropped && cn->drop_after && cn->flushed &&
 	    cn->out_off == cn->out_len &&
 	    !(br_ssl_engine_current_state(eng) & BR_SSL_SENDREC)) {
+		if (cn->notify_after && !cn->notify_sent) {
+			/* the close_notify alert first, onto the wire */
+			cn->notify_sent = 1;
+			br_ssl_engine_close(eng);
+			fs_pump(s, cn);
+			return;
+		}
 		cn->dropped = 1;
 		s->drops++;
 	}
@@ -1513,7 +1879,8 @@ fs_p_connect(void *ctx, const char *host, uint16_t port,
 	s->port_calls++;
 	if (s->runaway)
 		return -1;
-	if (strcmp(host, FS_HOST) != 0 || port != 443) {
+	if ((strcmp(host, FS_HOST) != 0 && (s->alt_host == NULL ||
+	    strcmp(host, s->alt_host) != 0)) || port != 443) {
 		fs_violate(s, "connect to %s:%u", host, port);
 		return -1;
 	}
@@ -1544,6 +1911,12 @@ fs_p_connect(void *ctx, const char *host, uint16_t port,
 	br_ssl_server_init_full_ec(&cn->sc, s->chain, 2, BR_KEYTYPE_EC,
 	    &s->skey);
 	br_ssl_engine_set_buffer(&cn->sc.eng, cn->iobuf, sizeof cn->iobuf, 1);
+	if (s->tls_vmax != 0)
+		br_ssl_engine_set_versions(&cn->sc.eng, s->tls_vmin,
+		    s->tls_vmax);
+	if (s->tls_suites != NULL)
+		br_ssl_engine_set_suites(&cn->sc.eng, s->tls_suites,
+		    s->tls_nsuites);
 	memset(seed, (int)cn->serial, sizeof seed);
 	memcpy(seed, &s->seed, sizeof s->seed);
 	br_ssl_engine_inject_entropy(&cn->sc.eng, seed, sizeof seed);
@@ -1859,8 +2232,10 @@ fs_init(struct fs *s, uint32_t seed)
 	s->time_limit_ms = 48ULL * 3600 * 1000;
 	s->nonce_next = 1;
 	s->store = &s->own_store;
+	s->tos = 1;
 	fs_make_ta(s);
 	fs_make_key(s);
+	fs_make_issuer(s);
 }
 
 void
@@ -1906,12 +2281,6 @@ void
 fs_clear_stats(struct fs *s)
 {
 	memset(&s->connects, 0, sizeof *s - offsetof(struct fs, connects));
-}
-
-const char *
-fs_chain(void)
-{
-	return fs_chain_pem;
 }
 
 int

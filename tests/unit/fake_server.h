@@ -9,7 +9,10 @@
  * correct RFC 8555 server would: directory, HEAD newNonce, newAccount,
  * newOrder with one authorization per name, authorizations with a dns-01
  * and an http-01 challenge, finalize ("processing"), order polls
- * ("valid") and a PEM chain.
+ * ("valid") and a PEM chain: a leaf certificate it issues for the CSR's
+ * public key and the order's names (signed by its own fake issuer, whose
+ * certificate follows).  Its directory names terms of service (knob
+ * `tos`).
  *
  * It verifies what it receives and counts every breach of the protocol
  * in `violations` (the first one is described in `violation`): Content-
@@ -19,7 +22,9 @@
  * signature valid for the account key; the payloads (empty for
  * POST-as-GET, "{}" for a challenge, the names in newOrder and in the
  * CSR); requests after "Connection: close"; a finalize before the order
- * is ready; a POST to the dns-01 challenge.
+ * is ready; a POST to the dns-01 challenge; a newNonce that is not a HEAD
+ * with "Cache-Control: no-cache"; a newAccount that does not agree to
+ * the terms of service when there are some.
  *
  * Time is fake: now_ms() is a counter that idle(ms) advances; unix_time()
  * is FS_T0 plus that.  Entropy is SHA-256 in counter mode over a seed.
@@ -90,7 +95,8 @@ enum fs_act {
 	FS_ACT_BADNONCE_BARE,/* 400 badNonce, without a Replay-Nonce */
 	FS_ACT_STALE_NONCE,  /* default answer, Replay-Nonce already used */
 	FS_ACT_STATUS,       /* status arg (500, 503...), Retry-After arg2
-	                      * seconds when arg2 >= 0 */
+	                      * seconds when arg2 >= 0, problem type str
+	                      * (NULL: serverInternal or rateLimited) */
 	FS_ACT_RETRY_AFTER,  /* default answer plus Retry-After: arg */
 	FS_ACT_DROP,         /* close the connection without answering */
 	FS_ACT_CLOSE_MID,    /* send half the default answer, then close */
@@ -104,10 +110,27 @@ enum fs_act {
 	FS_ACT_TOKEN,        /* authz: http-01 token is str */
 	FS_ACT_INVALID,      /* authz: invalid, challenge error detail str */
 	FS_ACT_NO_HTTP01,    /* authz: only a dns-01 challenge */
-	FS_ACT_PROCESSING,   /* order poll: still "processing" */
+	FS_ACT_PROCESSING,   /* order poll: still "processing" (with
+	                      * Retry-After arg2 when arg2 >= 0) */
 	FS_ACT_RAW,          /* the whole answer is str, as is */
 	FS_ACT_NOT_EXIST,    /* 400 accountDoesNotExist */
-	FS_ACT_CT_CHUNKED    /* default answer sent chunked (no length) */
+	FS_ACT_CT_CHUNKED,   /* default answer sent chunked (no length) */
+	FS_ACT_UNFRAMED,     /* default answer without Content-Length or
+	                      * chunking, ended by closing: arg 0 half the
+	                      * body then a TCP close (no close_notify);
+	                      * 1 all of it then close_notify; 2 half of it
+	                      * then close_notify */
+	FS_ACT_CERT_KEY,     /* certificate: the leaf is for another key */
+	FS_ACT_CERT_NAME,    /* certificate: the leaf lacks the last name */
+	FS_ACT_CERT_BAD,     /* certificate: the 2nd one does not decode */
+	FS_ACT_CERT_EXTRA,   /* certificate: a non-certificate PEM object
+	                      * follows the chain */
+	FS_ACT_DROP_AFTER,   /* handle the request, then close without
+	                      * answering (the answer is lost) */
+	FS_ACT_SILENT,       /* never answer; keep the connection open */
+	FS_ACT_ORDER_STATUS, /* newOrder: the order's status is str */
+	FS_ACT_FOREIGN       /* every URL of the answer (body, Location)
+	                      * has the origin str instead of FS_BASE */
 };
 
 struct fs_rule {
@@ -123,6 +146,7 @@ struct fs_rule {
 struct fs_log {
 	char method[8];
 	char path[96];
+	char cache_control[64];    /* the request's Cache-Control */
 	int ep;
 	unsigned conn;             /* connection serial (1, 2, ...) */
 	uint64_t t_ms;             /* fake clock when it was handled */
@@ -165,6 +189,8 @@ struct fs_conn {
 	unsigned char hs_done;
 	unsigned char dropped;         /* server closed: EOF after wire */
 	unsigned char drop_after;      /* close once out is on the wire */
+	unsigned char notify_after;    /* ... with a close_notify first */
+	unsigned char notify_sent;
 	unsigned char flushed;
 	unsigned char closed_answer;   /* answered with Connection: close */
 	unsigned requests;
@@ -175,6 +201,8 @@ struct fs_account {
 	char x[48], y[48];             /* base64url coordinates, as sent */
 	char url[ACME_MAX_URL + 1];
 	char thumb[48];                /* RFC 7638, computed here */
+	char contact[160];             /* the newAccount's contact[0] */
+	unsigned char agreed;          /* termsOfServiceAgreed: true */
 };
 
 struct fs_authz {
@@ -191,6 +219,11 @@ struct fs_order {
 	struct fs_authz az[FS_MAX_NAMES];
 	unsigned char finalized, valid;
 	unsigned polls;
+	unsigned finalizes;            /* finalize requests received */
+	unsigned char spki[160];       /* the CSR's SubjectPublicKeyInfo */
+	size_t spki_len;
+	char chain[4096];              /* the PEM chain issued (finalize) */
+	size_t chain_len;
 };
 
 /* A request the simulated validator sends to the http-01 responder. */
@@ -222,6 +255,14 @@ struct fs {
 	int validator;                 /* 0: play the http-01 validator */
 	int probe_wrong;               /* 0: validator also asks wrong paths */
 	int refuse_connect;            /* 0: connect() fails this many times */
+	int tos;                       /* 1: the directory has terms of
+	                                * service, newAccount must agree */
+	const char *alt_host;          /* NULL: another name connect()
+	                                * accepts (the certificate does not
+	                                * cover it) */
+	unsigned tls_vmin, tls_vmax;   /* 0: else the versions offered */
+	const uint16_t *tls_suites;    /* NULL: else the suites offered */
+	size_t tls_nsuites;
 	uint64_t time_limit_ms;        /* 48 h: beyond it (or after 2000
 	                                * connects), `runaway`: all I/O
 	                                * fails so a looping client ends */
@@ -250,6 +291,12 @@ struct fs {
 	uint16_t listen_port;
 	unsigned char csr[2048];       /* DER of the last finalize */
 	size_t csr_len;
+
+	/* the fake issuer of the certificates it issues */
+	unsigned char ikey_x[32];
+	unsigned char ikey_q[65];
+	unsigned char issuer_der[512];
+	size_t issuer_der_len;
 
 	/* TLS fixture */
 	br_x509_certificate chain[2];
@@ -299,8 +346,8 @@ long fs_blob(const struct fs *s, const char *name, const unsigned char **data);
 int fs_blob_put(struct fs *s, const char *name, const void *data,
     size_t len);
 
-/* The PEM chain the server issues (NUL-terminated). */
-const char *fs_chain(void);
+/* The PEM chain the server issued for order o (1-based), "" when none. */
+const char *fs_order_chain(const struct fs *s, unsigned o);
 
 /* Base64url without padding, written here independently of core/:
  * returns the length written (dst has room for 4*len/3 + 2), and the

@@ -20,6 +20,8 @@ static struct fs_store ST;           /* storage shared by several runs */
 static struct acme_client C;
 static struct acme_port P;
 static char name_buf[ACME_MAX_IDENTIFIERS + 1][32];
+static uint32_t cfg_validation_ms, cfg_finalize_ms;  /* 0: defaults */
+static int cfg_no_tos;                               /* do not agree */
 static const char *names[ACME_MAX_IDENTIFIERS + 1];
 
 /* A fresh server (with its own storage) and the port on it. */
@@ -50,6 +52,9 @@ client(size_t n)
 	cfg.name_count = n;
 	cfg.http01_port = 80;
 	cfg.contact = "mailto:ops@acme.test";
+	cfg.agree_tos = !cfg_no_tos;
+	cfg.validation_timeout_ms = cfg_validation_ms;
+	cfg.finalize_timeout_ms = cfg_finalize_ms;
 	return acme_init(&C, &cfg, &P);
 }
 
@@ -188,6 +193,13 @@ thumb_of(const unsigned char q[65], char out[48])
 	fs_b64url(out, h, sizeof h);
 }
 
+/* The chain the server issued for its last order. */
+static const char *
+issued(void)
+{
+	return fs_order_chain(&S, S.norder);
+}
+
 /* 1 when blob name holds exactly s. */
 static int
 blob_is(const char *name, const char *s)
@@ -196,6 +208,16 @@ blob_is(const char *name, const char *s)
 	long n = fs_blob(&S, name, &d);
 
 	return n >= 0 && (size_t)n == strlen(s) && memcmp(d, s, (size_t)n) == 0;
+}
+
+/* 1 when the stored account URL is url, bound to the fake directory. */
+static int
+acct_url_is(const char *url)
+{
+	char want[2 * ACME_MAX_URL + 4];
+
+	snprintf(want, sizeof want, "%s\n%s\n", url, FS_DIR_URL);
+	return blob_is(ACME_STORE_ACCOUNT_URL, want);
 }
 
 /* The sequence of endpoints the server saw equals want (n entries). */
@@ -241,7 +263,7 @@ test_happy(void)
 	CHECKF(k->handshakes == 1, "handshakes %u", k->handshakes);
 	CHECK(k->badnonce_retries == 0 && k->stale_nonces == 0);
 	CHECK(k->invalid_nonces == 0 && k->net_retries == 0);
-	CHECKF(k->polls == 1, "polls %u", k->polls);
+	CHECKF(k->polls == 2, "polls %u", k->polls);
 	CHECK(k->bytes_sent > 2000 && k->bytes_received > 2000);
 	/* The server's side of the same story. */
 	CHECK(seq_is(want, sizeof want / sizeof want[0]));
@@ -262,10 +284,14 @@ test_happy(void)
 	if (t_fail)
 		dump("happy");
 	/* Storage: what, and in which order (the key before the cert). */
-	CHECK(blob_is(ACME_STORE_CERT, fs_chain()));
+	CHECK(blob_is(ACME_STORE_CERT, issued()));
 	CHECK(acme_certificate(&C) != NULL &&
-	    strcmp(acme_certificate(&C), fs_chain()) == 0);
-	CHECK(blob_is(ACME_STORE_ACCOUNT_URL, S.acct[0].url));
+	    strcmp(acme_certificate(&C), issued()) == 0);
+	CHECK(acct_url_is(S.acct[0].url));
+	/* The contact and the terms of service reached the server. */
+	CHECK(strcmp(S.acct[0].contact, "mailto:ops@acme.test") == 0);
+	CHECK(S.acct[0].agreed);
+	CHECK(strcmp(acme_terms_of_service(&C), FS_BASE "/tos") == 0);
 	CHECK(S.store->stores == 4);
 	for (i = 0; i < 4; i++)
 		CHECKF(strcmp(S.store->seq[i], stores[i]) == 0, "store %u: %s",
@@ -282,13 +308,17 @@ test_happy(void)
 	n = fs_blob(&S, ACME_STORE_ACCOUNT_KEY, &d);
 	CHECK(n > 0 && pem_pub(d, (size_t)n, q) == 0 &&
 	    memcmp(q, S.acct[0].q, 65) == 0);
-	/* The certificate key is wiped from the client after the run. */
+	/* Both keys are wiped from the client by acme_close(). */
 	for (i = 0, zero = 1; i < sizeof C.cert_key; i++)
 		zero &= ((unsigned char *)&C.cert_key)[i] == 0;
 	CHECK(zero);
-	/* Two waits of the default poll interval, nothing more. */
-	CHECKF(S.now >= 2 * ACME_POLL_INTERVAL_MS &&
-	    S.now < 2 * ACME_POLL_INTERVAL_MS + 500, "now %llu",
+	for (i = 0, zero = 1; i < sizeof C.account_key; i++)
+		zero &= ((unsigned char *)&C.account_key)[i] == 0;
+	CHECK(zero);
+	/* Two short waits (the first authorization and order polls), so a
+	 * fast CA costs about 0.3 s of waiting, nothing more. */
+	CHECKF(S.now >= 2 * ACME_POLL_FIRST_MS &&
+	    S.now < 2 * ACME_POLL_FIRST_MS + 100, "now %llu",
 	    (unsigned long long)S.now);
 	CHECK(S.listens == 1 && S.listen_port == 80 && !S.listening);
 	CHECK(S.accepts == 0);
@@ -342,7 +372,7 @@ test_names(void)
 		CHECK(S.order[0].n == tc[i].n);
 		for (j = 0; j < tc[i].n; j++)
 			CHECK(strcmp(S.order[0].az[j].name, names[j]) == 0);
-		CHECK(blob_is(ACME_STORE_CERT, fs_chain()));
+		CHECK(blob_is(ACME_STORE_CERT, issued()));
 		/* A responder only when there is something to serve. */
 		CHECK(S.listens == (tc[i].chal ? 1u : 0u) && !S.listening);
 		if (r != ACME_OK || S.violations)
@@ -399,7 +429,7 @@ test_account(void)
 	CHECKF(k->requests == 11 && k->head_nonce == 1, "requests %u head %u",
 	    k->requests, k->head_nonce);
 	CHECK(S.nacct == 1 && strcmp(S.acct[0].url, url1) != 0);
-	CHECK(blob_is(ACME_STORE_ACCOUNT_URL, S.acct[0].url));
+	CHECK(acct_url_is(S.acct[0].url));
 	snprintf(url1, sizeof url1, "%s", S.acct[0].url);
 
 	/* The key survived, the URL did not: newAccount finds the account
@@ -413,7 +443,7 @@ test_account(void)
 	clean("account url lost");
 	CHECK(S.ep_count[FS_EP_ACCOUNT] == 1 && S.log[2].status == 200);
 	CHECK(S.nacct == 1);
-	CHECK(blob_is(ACME_STORE_ACCOUNT_URL, url1));
+	CHECK(acct_url_is(url1));
 
 	/* A stored account.url that is not https is ignored. */
 	fs_blob_put(&S, ACME_STORE_ACCOUNT_URL, "ftp://x", 7);
@@ -571,7 +601,7 @@ test_conn(void)
 	 * client finds out when it sends, and reconnects at once (no retry
 	 * counted). */
 	srv(601);
-	S.idle_close_ms = ACME_POLL_INTERVAL_MS / 2;
+	S.idle_close_ms = ACME_POLL_FIRST_MS / 2;
 	r = run(1);
 	k = acme_counters(&C);
 	CHECKF(r == ACME_OK, "%s", acme_message(&C));
@@ -711,6 +741,480 @@ test_retry(void)
 	    "capped wait %llu ms", (unsigned long long)gap(a, b));
 }
 
+/* The polls of endpoint ep (from its k0-th request on) follow the
+ * backoff of acme_config.h from log entry a on: FIRST, then INTERVAL
+ * doubling up to INTERVAL_MAX, the last wait cut at the deadline (budget
+ * ms after a).  Checked with slack for the responder's 20 ms service
+ * ticks. */
+static void
+check_backoff(int ep, unsigned k0, int a, uint64_t budget, const char *tag)
+{
+	uint64_t want = ACME_POLL_FIRST_MS, g, at = 0;
+	unsigned k, n = S.ep_count[ep];
+	int prev = a, b;
+
+	for (k = k0; k < n; k++) {
+		b = fs_find(&S, ep, k);
+		g = gap(prev, b);
+		if (at + want > budget)
+			want = budget - at;
+		CHECKF(g >= want && g <= want + 60, "%s: poll %u after %llu "
+		    "ms, want %llu", tag, k, (unsigned long long)g,
+		    (unsigned long long)want);
+		at += g;
+		prev = b;
+		want = want < ACME_POLL_INTERVAL_MS ? ACME_POLL_INTERVAL_MS :
+		    want * 2 > ACME_POLL_INTERVAL_MAX_MS ?
+		    ACME_POLL_INTERVAL_MAX_MS : want * 2;
+	}
+	/* It ended at the deadline, not before and not long after. */
+	CHECKF(at >= budget - 60 && at <= budget + 60, "%s: last poll at %llu "
+	    "ms, budget %llu", tag, (unsigned long long)at,
+	    (unsigned long long)budget);
+}
+
+/* Polls are bounded by time and spaced, not bounded by a count that a
+ * server's Retry-After: 0 uses up within a second. */
+static void
+test_poll_bounds(void)
+{
+	unsigned k, n;
+	int r, a, b;
+
+	/* The order stays "processing": backoff until the finalize time
+	 * bound, then ACME_ERR_TIMEOUT. */
+	srv(850);
+	fs_add_rule(&S, FS_EP_ORDER_POLL, 1, 0, FS_ACT_PROCESSING, 0, -1,
+	    NULL);
+	r = run(1);
+	CHECKF(r == ACME_ERR_TIMEOUT, "%s", acme_message(&C));
+	CHECK(strstr(acme_message(&C), "finalize time bound") != NULL);
+	check_backoff(FS_EP_ORDER_POLL, 0, fs_find(&S, FS_EP_FINALIZE, 0),
+	    ACME_FINALIZE_TIMEOUT_MS, "processing");
+	CHECK(S.ep_count[FS_EP_CERT] == 0);
+	clean("processing forever");
+
+	/* ... with Retry-After: 0 on each: never closer than
+	 * ACME_POLL_MIN_MS, and ACME_POLL_MAX polls at most. */
+	srv(851);
+	fs_add_rule(&S, FS_EP_ORDER_POLL, 1, 0, FS_ACT_PROCESSING, 0, 0,
+	    NULL);
+	r = run(1);
+	CHECKF(r == ACME_ERR_RETRIES, "%s", acme_message(&C));
+	n = S.ep_count[FS_EP_ORDER_POLL];
+	CHECKF(n == ACME_POLL_MAX, "order polls %u", n);
+	for (k = 1; k < n; k++) {
+		a = fs_find(&S, FS_EP_ORDER_POLL, k - 1);
+		b = fs_find(&S, FS_EP_ORDER_POLL, k);
+		CHECKF(gap(a, b) >= ACME_POLL_MIN_MS, "poll %u only %llu ms "
+		    "after the last", k, (unsigned long long)gap(a, b));
+	}
+	clean("retry-after 0");
+
+	/* An authorization pending for ever: the validation time bound,
+	 * here set by the configuration. */
+	srv(852);
+	S.authz_polls = 100000;
+	cfg_validation_ms = 20000;
+	r = run(1);
+	cfg_validation_ms = 0;
+	CHECKF(r == ACME_ERR_TIMEOUT, "%s", acme_message(&C));
+	CHECK(strstr(acme_message(&C), "validation time bound") != NULL);
+	/* (the first authorization request is the fetch, not a poll) */
+	check_backoff(FS_EP_AUTHZ, 1, fs_find(&S, FS_EP_CHAL, 0), 20000,
+	    "authz pending");
+	CHECK(S.ep_count[FS_EP_FINALIZE] == 0 && !S.listening);
+	clean("authz forever");
+
+	/* A finalize time bound from the configuration. */
+	srv(853);
+	fs_add_rule(&S, FS_EP_ORDER_POLL, 1, 0, FS_ACT_PROCESSING, 0, -1,
+	    NULL);
+	cfg_finalize_ms = 5000;
+	r = run(1);
+	cfg_finalize_ms = 0;
+	CHECK(r == ACME_ERR_TIMEOUT);
+	check_backoff(FS_EP_ORDER_POLL, 0, fs_find(&S, FS_EP_FINALIZE, 0),
+	    5000, "finalize 5 s");
+}
+
+/* Defects of issue 9: the certificate chain is checked before it is
+ * stored, and only a framed (or close_notify-ended) body is whole. */
+static void
+test_chain(void)
+{
+	static const struct {
+		int act;
+		long arg;
+		unsigned times;
+		size_t n;
+		int want;
+		const char *msg;
+		unsigned net_retries;
+	} tc[] = {
+		/* cut by a TCP close, no length: truncation, retried */
+		{ FS_ACT_UNFRAMED, 0, 1, 1, ACME_OK, NULL, 1 },
+		{ FS_ACT_UNFRAMED, 0, 0, 1, ACME_ERR_NET, "attempts",
+		    ACME_NET_RETRIES },
+		/* all of it, then close_notify: complete */
+		{ FS_ACT_UNFRAMED, 1, 1, 1, ACME_OK, NULL, 0 },
+		/* close_notify in the middle of a certificate */
+		{ FS_ACT_UNFRAMED, 2, 1, 1, ACME_ERR_PROTOCOL,
+		    "ends inside a certificate", 0 },
+		{ FS_ACT_CERT_KEY, 0, 1, 1, ACME_ERR_PROTOCOL,
+		    "not for our key", 0 },
+		{ FS_ACT_CERT_NAME, 0, 1, 2, ACME_ERR_PROTOCOL,
+		    "every identifier", 0 },
+		{ FS_ACT_CERT_BAD, 0, 1, 1, ACME_ERR_PROTOCOL,
+		    "does not decode", 0 },
+		{ FS_ACT_CERT_EXTRA, 0, 1, 1, ACME_ERR_PROTOCOL,
+		    "not a CERTIFICATE", 0 },
+	};
+	const unsigned char *d;
+	unsigned i;
+	long n;
+	int r;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		if (tc[i].n > ACME_MAX_IDENTIFIERS ||
+		    (tc[i].want == ACME_OK &&
+		    tc[i].net_retries > ACME_NET_RETRIES))
+			continue;       /* not in this configuration */
+		srv(1400 + i);
+		fs_add_rule(&S, FS_EP_CERT, 1, tc[i].times, tc[i].act,
+		    tc[i].arg, -1, NULL);
+		r = run(tc[i].n);
+		CHECKF(r == tc[i].want, "case %u: %s: %s", i, acme_strerror(r),
+		    acme_message(&C));
+		CHECKF(acme_counters(&C)->net_retries == tc[i].net_retries,
+		    "case %u: net_retries %u", i,
+		    acme_counters(&C)->net_retries);
+		if (tc[i].msg != NULL)
+			CHECKF(strstr(acme_message(&C), tc[i].msg) != NULL,
+			    "case %u: \"%s\"", i, acme_message(&C));
+		if (r == ACME_OK) {
+			CHECK(blob_is(ACME_STORE_CERT, issued()));
+			n = fs_blob(&S, ACME_STORE_CERT, &d);
+			CHECK(n > 0 && (size_t)n == strlen(issued()));
+		} else {
+			/* nothing stored: neither the key nor the chain */
+			CHECK(fs_blob(&S, ACME_STORE_CERT, NULL) < 0);
+			CHECK(fs_blob(&S, ACME_STORE_CERT_KEY, NULL) < 0);
+		}
+		clean("chain");
+		if (r != tc[i].want)
+			dump("chain");
+	}
+}
+
+/* An order we did not finalize is never ours; a finalize whose answer
+ * is lost is not sent again blindly. */
+static void
+test_finalize(void)
+{
+	int r;
+
+	/* newOrder hands out an order someone else finalized. */
+	srv(1500);
+	fs_add_rule(&S, FS_EP_ORDER, 1, 1, FS_ACT_ORDER_STATUS, 0, -1, "valid");
+	r = run(1);
+	CHECKF(r == ACME_ERR_PROTOCOL, "%s", acme_message(&C));
+	CHECK(strstr(acme_message(&C), "not with our key") != NULL);
+	CHECK(S.ep_count[FS_EP_CERT] == 0 && S.ep_count[FS_EP_FINALIZE] == 0);
+	CHECK(fs_blob(&S, ACME_STORE_CERT_KEY, NULL) < 0);
+	CHECK(fs_blob(&S, ACME_STORE_CERT, NULL) < 0);
+	srv(1501);
+	fs_add_rule(&S, FS_EP_ORDER, 1, 1, FS_ACT_ORDER_STATUS, 0, -1,
+	    "processing");
+	r = run(1);
+	CHECK(r == ACME_ERR_PROTOCOL);
+	CHECK(S.ep_count[FS_EP_ORDER_POLL] == 0);
+	CHECK(fs_blob(&S, ACME_STORE_CERT_KEY, NULL) < 0);
+
+	/* The finalize was done, its answer lost with the connection: the
+	 * client asks the order, which is processing then valid; one
+	 * finalize, one certificate. */
+	srv(1502);
+	fs_add_rule(&S, FS_EP_FINALIZE, 1, 1, FS_ACT_DROP_AFTER, 0, -1, NULL);
+	r = run(1);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECKF(S.ep_count[FS_EP_FINALIZE] == 1 && S.order[0].finalizes == 1,
+	    "finalizes %u", S.ep_count[FS_EP_FINALIZE]);
+	CHECK(blob_is(ACME_STORE_CERT, issued()));
+	clean("finalize lost");
+	if (r != ACME_OK)
+		dump("finalize lost");
+
+	/* The finalize never arrived: the order is still "ready", so it is
+	 * sent again (and 403 orderNotReady leads to the order too). */
+	srv(1503);
+	fs_add_rule(&S, FS_EP_FINALIZE, 1, 1, FS_ACT_DROP, 0, -1, NULL);
+	r = run(1);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(S.ep_count[FS_EP_FINALIZE] == 2 && S.order[0].finalizes == 1);
+	CHECK(S.ep_count[FS_EP_ORDER_POLL] >= 2);
+	clean("finalize not arrived");
+	srv(1504);
+	fs_add_rule(&S, FS_EP_FINALIZE, 1, 1, FS_ACT_STATUS, 403, -1,
+	    "orderNotReady");
+	r = run(1);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(S.ep_count[FS_EP_FINALIZE] == 2);
+	clean("orderNotReady");
+
+	/* A server that never takes the finalize: bounded. */
+	srv(1505);
+	fs_add_rule(&S, FS_EP_FINALIZE, 1, 0, FS_ACT_STATUS, 403, -1,
+	    "orderNotReady");
+	r = run(1);
+	CHECKF(r == ACME_ERR_RETRIES, "%s", acme_message(&C));
+	CHECKF(S.ep_count[FS_EP_FINALIZE] == ACME_FINALIZE_TRIES,
+	    "finalizes %u", S.ep_count[FS_EP_FINALIZE]);
+	clean("finalize never");
+}
+
+/* The stored account belongs to its key and to its directory. */
+static void
+test_account_binding(void)
+{
+	static const char *const bogus[] = {
+		/* bound to another CA */
+		"https://acme.test/acct/9/9\nhttps://staging.test/dir\n",
+		/* an older file without the directory */
+		"https://acme.test/acct/9/9\n",
+		"https://acme.test/acct/9/9",
+	};
+	const unsigned char *d;
+	unsigned i;
+	long n;
+	int r, k;
+
+	/* A first run makes the account; then the key is lost. */
+	memset(&ST, 0, sizeof ST);
+	srv(1600);
+	S.store = &ST;
+	CHECK(run(1) == ACME_OK);
+	for (k = 0; k < FS_MAX_BLOBS; k++)
+		if (strcmp(ST.b[k].name, ACME_STORE_ACCOUNT_KEY) == 0)
+			ST.b[k].used = 0;
+	fs_clear_stats(&S);
+	r = run(1);
+	CHECKF(r == ACME_OK, "key lost: %s", acme_message(&C));
+	k = fs_find(&S, FS_EP_ACCOUNT, 0);
+	CHECK(k >= 0 && S.log[k].has_jwk && S.log[k].status == 201);
+	CHECK(S.nacct == 2 && acct_url_is(S.acct[1].url));
+	clean("account key lost");
+
+	for (i = 0; i < sizeof bogus / sizeof bogus[0]; i++) {
+		fs_blob_put(&S, ACME_STORE_ACCOUNT_URL, bogus[i],
+		    strlen(bogus[i]));
+		fs_clear_stats(&S);
+		r = run(1);
+		CHECKF(r == ACME_OK, "case %u: %s", i, acme_message(&C));
+		/* registered with this CA (which knows the key: 200) */
+		k = fs_find(&S, FS_EP_ACCOUNT, 0);
+		CHECKF(k >= 0 && S.log[k].has_jwk && S.log[k].status == 200,
+		    "case %u", i);
+		k = fs_find(&S, FS_EP_ORDER, 0);
+		CHECK(k >= 0 && strcmp(S.log[k].kid, S.acct[1].url) == 0);
+		CHECK(acct_url_is(S.acct[1].url));
+		clean("account binding");
+	}
+	n = fs_blob(&S, ACME_STORE_ACCOUNT_URL, &d);
+	CHECK(n > 0 && d[n - 1] == '\n');
+}
+
+/* Every URL the server names must be on the directory's origin. */
+static void
+test_origin(void)
+{
+	static const char foreign_authz[] = "{\"status\":\"pending\","
+	    "\"finalize\":\"https://acme.test/finalize/1\","
+	    "\"authorizations\":[\"https://evil.test/authz/1/0\"]}";
+	static const struct {
+		int ep;
+		int act;
+		const char *str;
+	} tc[] = {
+		{ FS_EP_DIR, FS_ACT_FOREIGN, "https://evil.test" },
+		{ FS_EP_DIR, FS_ACT_FOREIGN, "https://acme.test:8443" },
+		{ FS_EP_ACCOUNT, FS_ACT_FOREIGN, "https://evil.test" },
+		{ FS_EP_ORDER, FS_ACT_FOREIGN, "https://evil.test" },
+		{ FS_EP_ORDER, FS_ACT_BODY, foreign_authz },
+		{ FS_EP_AUTHZ, FS_ACT_FOREIGN, "https://evil.test" },
+		/* the certificate URL */
+		{ FS_EP_ORDER_POLL, FS_ACT_FOREIGN, "https://evil.test" },
+	};
+	unsigned i;
+	int r;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		srv(1700 + i);
+		fs_add_rule(&S, tc[i].ep, 1, 0, tc[i].act, 0, -1, tc[i].str);
+		r = run(1);
+		CHECKF(r == ACME_ERR_PROTOCOL, "case %u: %s: %s", i,
+		    acme_strerror(r), acme_message(&C));
+		CHECKF(strstr(acme_message(&C), tc[i].act == FS_ACT_BODY ?
+		    "evil.test" : tc[i].str) != NULL,
+		    "case %u: \"%s\"", i, acme_message(&C));
+		/* one connection, to acme.test:443 only */
+		CHECK(S.connects == 1);
+		CHECK(fs_blob(&S, ACME_STORE_CERT, NULL) < 0);
+		clean("origin");
+	}
+}
+
+/* The TLS profile: TLS 1.2, ECDHE, AEAD; and the server's name. */
+static void
+test_tls_profile(void)
+{
+	static const uint16_t cbc[] = {
+	    BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 };
+	static const uint16_t ecdh[] = {
+	    BR_TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256 };
+	static const uint16_t tdes[] = {
+	    BR_TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA };
+	static const uint16_t gcm[] = {
+	    BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 };
+	static const struct {
+		unsigned vmin, vmax;
+		const uint16_t *suites;
+		size_t n;
+		int want;
+	} tc[] = {
+		{ BR_TLS10, BR_TLS11, NULL, 0, ACME_ERR_TLS },
+		{ BR_TLS10, BR_TLS10, NULL, 0, ACME_ERR_TLS },
+		{ 0, 0, cbc, 1, ACME_ERR_TLS },
+		{ 0, 0, ecdh, 1, ACME_ERR_TLS },
+		{ BR_TLS10, BR_TLS12, tdes, 1, ACME_ERR_TLS },
+		{ BR_TLS10, BR_TLS12, gcm, 1, ACME_OK },
+	};
+	unsigned i;
+	int r;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		srv(1800 + i);
+		S.tls_vmin = tc[i].vmin;
+		S.tls_vmax = tc[i].vmax;
+		S.tls_suites = tc[i].suites;
+		S.tls_nsuites = tc[i].n;
+		r = run(1);
+		CHECKF(r == tc[i].want, "case %u: %s: %s", i,
+		    acme_strerror(r), acme_message(&C));
+		if (tc[i].want != ACME_OK)
+			CHECK(S.requests == 0);
+	}
+
+	/* A name the server's certificate does not cover: no request. */
+	srv(1810);
+	S.alt_host = "other.test";
+	{
+		struct acme_config cfg;
+
+		memset(&cfg, 0, sizeof cfg);
+		cfg.directory_url = "https://other.test/dir";
+		cfg.trust_anchors = &S.ta;
+		cfg.trust_anchor_count = 1;
+		cfg.names = names;
+		cfg.name_count = 1;
+		cfg.agree_tos = 1;
+		CHECK(acme_init(&C, &cfg, &P) == ACME_OK);
+		r = acme_run(&C);
+		acme_close(&C);
+	}
+	CHECKF(r == ACME_ERR_TLS, "%s: %s", acme_strerror(r),
+	    acme_message(&C));
+	CHECK(strstr(acme_message(&C), "host name") != NULL);
+	CHECK(S.connects == 1 && S.requests == 0);
+}
+
+/* The bounds that no other scenario reaches. */
+static void
+test_bounds(void)
+{
+	static const int eps[] = { FS_EP_ACCOUNT, FS_EP_ORDER, FS_EP_AUTHZ,
+	    FS_EP_CHAL, FS_EP_FINALIZE, FS_EP_ORDER_POLL, FS_EP_CERT };
+	unsigned i, sum;
+	uint64_t bound;
+	int r;
+
+	/* A server that accepts a request and never answers: each attempt
+	 * ends at ACME_IO_TIMEOUT_MS, then ACME_ERR_TIMEOUT. */
+	srv(1900);
+	fs_add_rule(&S, FS_EP_ORDER, 1, 0, FS_ACT_SILENT, 0, -1, NULL);
+	r = run(1);
+	CHECKF(r == ACME_ERR_TIMEOUT, "%s: %s", acme_strerror(r),
+	    acme_message(&C));
+	CHECKF(S.ep_count[FS_EP_ORDER] == ACME_NET_RETRIES + 1,
+	    "attempts %u", S.ep_count[FS_EP_ORDER]);
+	bound = (uint64_t)(ACME_NET_RETRIES + 1) * (ACME_IO_TIMEOUT_MS + 100) +
+	    (2000ULL << ACME_NET_RETRIES);
+	CHECKF(S.now >= ACME_IO_TIMEOUT_MS && S.now <= bound,
+	    "ended after %llu ms", (unsigned long long)S.now);
+	clean("silent");
+
+	/* badNonce on several requests, each within its own bound, until
+	 * the session's bound: ACME_ERR_BAD_NONCE after exactly
+	 * ACME_BADNONCE_SESSION_MAX retries. */
+	srv(1901);
+	for (i = 0, sum = 0; i < sizeof eps / sizeof eps[0] &&
+	    sum <= ACME_BADNONCE_SESSION_MAX; i++) {
+		fs_add_rule(&S, eps[i], 1, ACME_BADNONCE_RETRIES,
+		    FS_ACT_BADNONCE, 0, -1, NULL);
+		sum += ACME_BADNONCE_RETRIES;
+	}
+	if (sum > ACME_BADNONCE_SESSION_MAX) {
+		r = run(1);
+		CHECKF(r == ACME_ERR_BAD_NONCE, "%s", acme_message(&C));
+		CHECKF(acme_counters(&C)->badnonce_retries ==
+		    ACME_BADNONCE_SESSION_MAX, "retries %u",
+		    acme_counters(&C)->badnonce_retries);
+		CHECK(S.ep_count[FS_EP_CERT] == 0);
+		clean("badnonce session");
+	}
+}
+
+/* The CA's terms of service are never agreed to silently. */
+static void
+test_tos(void)
+{
+	int r, k;
+
+	/* A CA with terms, a user who did not agree: stop before any
+	 * account request, naming the terms. */
+	srv(2000);
+	cfg_no_tos = 1;
+	r = run(1);
+	CHECKF(r == ACME_ERR_TERMS, "%s", acme_strerror(r));
+	CHECK(strstr(acme_message(&C), FS_BASE "/tos") != NULL);
+	CHECK(strcmp(acme_terms_of_service(&C), FS_BASE "/tos") == 0);
+	CHECK(S.requests == 1 && S.ep_count[FS_EP_DIR] == 1);
+	CHECK(fs_blob(&S, ACME_STORE_ACCOUNT_URL, NULL) < 0);
+	/* A CA without terms: no agreement sent, none needed. */
+	srv(2001);
+	S.tos = 0;
+	r = run(1);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(S.nacct == 1 && !S.acct[0].agreed);
+	CHECK(acme_terms_of_service(&C)[0] == 0);
+	clean("no terms");
+	/* An existing account needs no new agreement. */
+	memset(&ST, 0, sizeof ST);
+	srv(2002);
+	S.store = &ST;
+	cfg_no_tos = 0;
+	CHECK(run(1) == ACME_OK);
+	cfg_no_tos = 1;
+	fs_clear_stats(&S);
+	r = run(1);
+	cfg_no_tos = 0;
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(S.ep_count[FS_EP_ACCOUNT] == 0);
+	k = fs_find(&S, FS_EP_ORDER, 0);
+	CHECK(k >= 0 && S.log[k].has_kid);
+	clean("terms, existing account");
+}
+
 /* 8: invalid authorizations and orders, endless processing. */
 static void
 test_invalid(void)
@@ -739,7 +1243,7 @@ test_invalid(void)
 		    "\"urn:ietf:params:acme:error:badCSR\","
 		    "\"detail\":\"csr-xyz\"}}", ACME_ERR_INVALID, "csr-xyz" },
 		{ FS_EP_ORDER_POLL, 1, 0, FS_ACT_PROCESSING, NULL,
-		    ACME_ERR_RETRIES, "ACME_POLL_MAX" },
+		    ACME_ERR_TIMEOUT, "finalize time bound" },
 		{ FS_EP_ORDER_POLL, 1, 1, FS_ACT_BODY, "{\"status\":\"weird\"}",
 		    ACME_ERR_PROTOCOL, "status" },
 	};
@@ -762,25 +1266,9 @@ test_invalid(void)
 		/* The error is sticky and costs no more I/O. */
 		CHECK(acme_step(&C) == tc[i].want);
 	}
-	/* i == 4 above: exactly ACME_POLL_MAX order polls.  Again, counted. */
-	srv(850);
-	fs_add_rule(&S, FS_EP_ORDER_POLL, 1, 0, FS_ACT_PROCESSING, 0, -1,
-	    NULL);
-	r = run(1);
-	CHECK(r == ACME_ERR_RETRIES);
-	CHECKF(S.ep_count[FS_EP_ORDER_POLL] == ACME_POLL_MAX,
-	    "order polls %u", S.ep_count[FS_EP_ORDER_POLL]);
-	CHECK(S.now >= (uint64_t)ACME_POLL_MAX * ACME_POLL_INTERVAL_MS);
-	/* An authorization pending for ever: bounded as well. */
-	srv(851);
-	S.authz_polls = 100000;
-	r = run(1);
-	CHECK(r == ACME_ERR_RETRIES);
-	CHECKF(S.ep_count[FS_EP_AUTHZ] >= 1 + ACME_POLL_MAX &&
-	    S.ep_count[FS_EP_AUTHZ] <= 2 + ACME_POLL_MAX, "authz polls %u",
-	    S.ep_count[FS_EP_AUTHZ]);
-	CHECK(strstr(acme_message(&C), "pending") != NULL);
-	clean("authz forever");
+	/* Polls are bounded by time (the phase's budget), not by a count
+	 * that a server's Retry-After: 0 would use up in a second. */
+	test_poll_bounds();
 }
 
 /* Attempts of a request whose every try is dropped unanswered: the
@@ -816,7 +1304,7 @@ test_hostile(void)
 		{ FS_EP_DIR, 1, FS_ACT_BODY, "{\"newNonce\":\"http://acme.test"
 		    "/n\",\"newAccount\":\"https://acme.test/new-acct\","
 		    "\"newOrder\":\"https://acme.test/new-order\"}",
-		    ACME_ERR_PARAM, 0 },
+		    ACME_ERR_PROTOCOL, 0 },
 		{ FS_EP_AUTHZ, 1, FS_ACT_OVERSIZE, NULL, ACME_ERR_TOO_LARGE,
 		    0 },
 		{ FS_EP_CERT, 1, FS_ACT_OVERSIZE, NULL, ACME_ERR_TOO_LARGE, 0 },
@@ -912,7 +1400,7 @@ test_hostile(void)
 			CHECK(!S.listening);
 			CHECK(acme_step(&C) == r);
 		} else {
-			CHECK(blob_is(ACME_STORE_CERT, fs_chain()));
+			CHECK(blob_is(ACME_STORE_CERT, issued()));
 		}
 		if (r != tc[i].want)
 			dump("hostile");
@@ -1060,6 +1548,7 @@ test_tls(void)
 	cfg.names = names;
 	cfg.name_count = 1;
 	cfg.http01_port = 80;
+	cfg.agree_tos = 1;
 	CHECK(acme_init(&C, &cfg, &P) == ACME_OK);
 	r = acme_run(&C);
 	CHECKF(r == ACME_ERR_TLS, "%s: %s", acme_strerror(r),
@@ -1146,5 +1635,12 @@ main(void)
 	test_responder();
 	test_steps();
 	test_tls();
+	test_chain();
+	test_finalize();
+	test_account_binding();
+	test_origin();
+	test_tls_profile();
+	test_bounds();
+	test_tos();
 	return t_done("flow");
 }
