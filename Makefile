@@ -9,7 +9,8 @@ INC      = -Icore -Iport
 CFLAGS  ?= -O2 -g
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
-LIBS     = -lbearssl
+# -pthread: port/posix looks names up in a thread (connect's timeout).
+LIBS     = -lbearssl -pthread
 
 CORE_SRC = $(wildcard core/*.c)
 POSIX_SRC = $(wildcard port/posix/*.c)

@@ -5,7 +5,10 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,8 +20,9 @@
 #include "port_posix.h"
 
 /* Remember fd (add 1: a client connection, 2: a responder socket that
- * idle() waits on) or forget it (add 0). */
-static void
+ * idle() waits on) or forget it (add 0).  Returns 0, or -1 when no slot
+ * is free (or fd was not remembered): the caller closes fd then. */
+static int
 pp_track(struct posix_port *pp, int fd, int add)
 {
 	int i;
@@ -27,13 +31,14 @@ pp_track(struct posix_port *pp, int fd, int add)
 		if (add && pp->fds[i] < 0) {
 			pp->fds[i] = fd;
 			pp->wake[i] = add == 2;
-			return;
+			return 0;
 		}
 		if (!add && pp->fds[i] == fd) {
 			pp->fds[i] = -1;
-			return;
+			return 0;
 		}
 	}
+	return -1;
 }
 
 static uint64_t
@@ -77,24 +82,189 @@ pp_wait(int fd, short ev, uint32_t ms)
 	return r;
 }
 
+/* Resolver threads still running, abandoned ones included: a resolver
+ * that never answers must not make every connect() start one more. */
+#define PP_LOOKUPS_MAX 4
+static pthread_mutex_t pp_lookups_mu = PTHREAD_MUTEX_INITIALIZER;
+static int pp_lookups;
+
+/* A name lookup shared by the caller and its resolver thread: the last
+ * of the two to let go of it frees it. */
+struct pp_lookup {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int refs;                       /* holders: 2, then 1, then 0 */
+	int done;                       /* getaddrinfo returned */
+	int err;                        /* what it returned */
+	struct addrinfo *res;           /* its list, until the caller took it */
+	char port[8];
+	char host[];
+};
+
+/* getaddrinfo hints for a TCP connection, any family, with flags. */
+static void
+pp_hints(struct addrinfo *hints, int flags)
+{
+	memset(hints, 0, sizeof *hints);
+	hints->ai_socktype = SOCK_STREAM;
+	hints->ai_family = AF_UNSPEC;
+	hints->ai_flags = flags;
+}
+
+/* Let go of l, whose mutex the caller holds: unlock it, and free l
+ * (with a result nobody took) when no one else holds it. */
+static void
+pp_lookup_put(struct pp_lookup *l)
+{
+	int last = --l->refs == 0;
+
+	pthread_mutex_unlock(&l->mu);
+	if (!last)
+		return;
+	if (l->res != NULL)
+		freeaddrinfo(l->res);
+	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
+/* The resolver thread: as long as getaddrinfo takes, then post the
+ * result to whoever still waits. */
+static void *
+pp_lookup_run(void *arg)
+{
+	struct pp_lookup *l = arg;
+	struct addrinfo hints, *res = NULL;
+	int err;
+
+	pp_hints(&hints, 0);
+	err = getaddrinfo(l->host, l->port, &hints, &res);
+	pthread_mutex_lock(&pp_lookups_mu);
+	pp_lookups--;
+	pthread_mutex_unlock(&pp_lookups_mu);
+	pthread_mutex_lock(&l->mu);
+	l->err = err;
+	l->res = err == 0 ? res : NULL;
+	l->done = 1;
+	pthread_cond_signal(&l->cv);
+	pp_lookup_put(l);
+	return NULL;
+}
+
+/* Start a detached thread looking up host and port.  Returns the
+ * lookup, held by the caller and the thread, or NULL. */
+static struct pp_lookup *
+pp_lookup_start(const char *host, const char *port)
+{
+	struct pp_lookup *l;
+	pthread_condattr_t ca;
+	pthread_attr_t ta;
+	pthread_t t;
+	sigset_t all, old;
+	size_t hl = strlen(host) + 1;
+	int err;
+
+	pthread_mutex_lock(&pp_lookups_mu);
+	err = pp_lookups >= PP_LOOKUPS_MAX;
+	if (!err)
+		pp_lookups++;
+	pthread_mutex_unlock(&pp_lookups_mu);
+	if (err)
+		return NULL;   /* earlier lookups still hang: fail at once */
+	if (strlen(port) >= sizeof l->port ||
+	    (l = calloc(1, sizeof *l + hl)) == NULL)
+		goto out_count;
+	memcpy(l->host, host, hl);
+	memcpy(l->port, port, strlen(port) + 1);
+	l->refs = 2;
+	if (pthread_mutex_init(&l->mu, NULL) != 0)
+		goto out_free;
+	if (pthread_condattr_init(&ca) != 0)
+		goto out_mutex;
+	err = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&l->cv, &ca) != 0;
+	pthread_condattr_destroy(&ca);
+	if (err)
+		goto out_mutex;
+	if (pthread_attr_init(&ta) != 0)
+		goto out_cond;
+	/* Signals go to the caller's threads, never the resolver. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED) ||
+	    pthread_create(&t, &ta, pp_lookup_run, l);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&ta);
+	if (err)
+		goto out_cond;
+	return l;
+out_cond:
+	pthread_cond_destroy(&l->cv);
+out_mutex:
+	pthread_mutex_destroy(&l->mu);
+out_free:
+	free(l);
+out_count:
+	pthread_mutex_lock(&pp_lookups_mu);
+	pp_lookups--;
+	pthread_mutex_unlock(&pp_lookups_mu);
+	return NULL;
+}
+
+/* Resolve host and port (TCP, any family) into *res, a list for
+ * freeaddrinfo, before deadline (pp_now_ms() time).  A numeric address
+ * is converted at once; a name is looked up by a thread which, when the
+ * deadline comes first, is left to finish and free what it found.
+ * Returns 0 or -1. */
+static int
+pp_resolve(const char *host, const char *port, uint64_t deadline,
+    struct addrinfo **res)
+{
+	struct addrinfo hints;
+	struct pp_lookup *l;
+	struct timespec ts;
+	int rc = -1;
+
+	pp_hints(&hints, AI_NUMERICHOST);
+	if (getaddrinfo(host, port, &hints, res) == 0)
+		return 0;
+	if ((l = pp_lookup_start(host, port)) == NULL)
+		return -1;
+	ts.tv_sec = (time_t)(deadline / 1000u);
+	ts.tv_nsec = (long)(deadline % 1000u) * 1000000L;
+	pthread_mutex_lock(&l->mu);
+	while (!l->done &&
+	    pthread_cond_timedwait(&l->cv, &l->mu, &ts) == 0)
+		continue;
+	if (l->done && l->err == 0) {
+		*res = l->res;
+		l->res = NULL;
+		rc = 0;
+	}
+	pp_lookup_put(l);
+	return rc;
+}
+
+/* Name lookup and TCP connect, all within timeout_ms: the addresses
+ * are tried in turn in the time the lookup left. */
 static int
 pp_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 {
 	struct posix_port *pp = ctx;
-	struct addrinfo hints, *res, *ai;
+	struct addrinfo *res, *ai;
+	uint64_t deadline = pp_now_ms(ctx) + timeout_ms, now;
 	char ps[8];
 	int fd = -1, one = 1;
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_family = AF_UNSPEC;
 	snprintf(ps, sizeof ps, "%u", (unsigned)port);
-	if (getaddrinfo(host, ps, &hints, &res) != 0)
+	if (pp_resolve(host, ps, deadline, &res) != 0)
 		return -1;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		int err = 0;
 		socklen_t el = sizeof err;
 
+		if ((now = pp_now_ms(ctx)) >= deadline)
+			break;
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
 		    ai->ai_protocol);
 		if (fd < 0)
@@ -102,7 +272,7 @@ pp_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 		pp_set_nonblock(fd);
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
 		    (errno == EINPROGRESS &&
-		    pp_wait(fd, POLLOUT, timeout_ms) == 1 &&
+		    pp_wait(fd, POLLOUT, (uint32_t)(deadline - now)) == 1 &&
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
 		    err == 0))
 			break;
@@ -113,7 +283,10 @@ pp_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	pp_track(pp, fd, 1);
+	if (pp_track(pp, fd, 1) != 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -175,7 +348,10 @@ pp_listen(void *ctx, uint16_t port)
 		close(fd);
 		return -1;
 	}
-	pp_track(ctx, fd, 2);
+	if (pp_track(ctx, fd, 2) != 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -189,7 +365,10 @@ pp_accept(void *ctx, int lh)
 		    errno == EINTR || errno == ECONNABORTED) ? -2 : -1;
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	pp_set_nonblock(fd);
-	pp_track(ctx, fd, 2);
+	if (pp_track(ctx, fd, 2) != 0) {
+		close(fd);
+		return -1;     /* no slot: refused, not left untracked */
+	}
 	return fd;
 }
 
