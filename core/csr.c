@@ -22,6 +22,7 @@
 #include <string.h>
 #include "csr.h"
 #include "der.h"
+#include "wipe.h"
 #include "acme_err.h"
 
 /* Longest DNS name in presentation form, without a trailing dot
@@ -29,6 +30,8 @@
 #define CSR_NAME_MAX 253
 /* Longest label (RFC 1035 2.3.4). */
 #define CSR_LABEL_MAX 63
+/* Longest commonName: X.520 ub-common-name (RFC 5280 appendix A.1). */
+#define CSR_CN_MAX 64
 /* Uncompressed P-256 point: 0x04 || X || Y (SEC 1 2.3.3). */
 #define CSR_P256_QLEN 65
 /* Longest DER ECDSA P-256 signature (bearssl_ec.h, br_ecdsa_sign). */
@@ -54,16 +57,6 @@ static const uint8_t csr_oid_san[] = { 0x55, 0x1D, 0x11 };
 static const uint8_t csr_oid_ecdsa_sha256[] = {
 	0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02
 };
-
-/* Clear memory; the volatile stores keep the compiler from dropping it. */
-static void
-csr_wipe(void *p, size_t len)
-{
-	volatile uint8_t *v = p;
-
-	while (len-- > 0)
-		*v++ = 0;
-}
 
 /*
  * Length of the DNS name s if it is one picoacme will ask for, else 0.
@@ -126,20 +119,24 @@ csr_key_ok(const br_ec_private_key *sk, const br_ec_public_key *pk,
 
 /*
  * Prepend the CertificationRequestInfo (RFC 2986 4.1) for the validated
- * names: version 0, subject CN=names[0], the EC public key, and an
+ * names: version 0, the subject, the EC public key, and an
  * extensionRequest attribute (RFC 2985 5.4.2) holding one subjectAltName
- * extension with every name as a dNSName, in order.  Deterministic: the
- * same inputs give the same bytes (csr_build relies on it).  Errors are
- * left sticky in w.
+ * extension with every name as a dNSName, in order.  The subject is
+ * CN=names[0] when that fits a commonName (at most CSR_CN_MAX
+ * characters), else empty, and then the subjectAltName is critical.
+ * Deterministic: the same inputs give the same bytes (csr_build relies
+ * on it).  Errors are left sticky in w.
  */
 static void
 csr_info(struct der_w *w, const br_ec_public_key *pk,
     const char *const *names, size_t n)
 {
 	static const uint8_t v1 = 0;
+	static const uint8_t der_true = 0xFF;
 	size_t m_info, m_attrs, m_attr, m_set, m_exts, m_ext, m_oct, m_gn;
 	size_t m_spki, m_alg, m_name, m_rdn, m_atv;
-	size_t i;
+	size_t i, cn_len = strlen(names[0]);
+	int cn = cn_len <= CSR_CN_MAX;
 
 	m_info = der_len(w);
 
@@ -155,7 +152,10 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 		der_prim(w, DER_CONTEXT_PRIM(2), names[i], strlen(names[i]));
 	der_wrap(w, DER_SEQUENCE, m_gn);          /* GeneralNames */
 	der_wrap(w, DER_OCTET_STRING, m_oct);     /* extnValue */
-	/* critical is DEFAULT FALSE: absent, the subject is not empty */
+	/* RFC 5280 4.2.1.6: critical when the subject is empty; otherwise
+	 * absent (DEFAULT FALSE, and DER omits a default) */
+	if (!cn)
+		der_prim(w, DER_BOOLEAN, &der_true, 1);
 	der_prim(w, DER_OID, csr_oid_san, sizeof csr_oid_san);
 	der_wrap(w, DER_SEQUENCE, m_ext);         /* Extension */
 	der_wrap(w, DER_SEQUENCE, m_exts);        /* Extensions */
@@ -173,14 +173,16 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 	der_wrap(w, DER_SEQUENCE, m_alg);
 	der_wrap(w, DER_SEQUENCE, m_spki);
 
-	/* subject Name: one RDN, one commonName */
+	/* subject Name: one RDN, one commonName, or an empty SEQUENCE */
 	m_name = der_len(w);
-	m_rdn = der_len(w);
-	m_atv = der_len(w);
-	der_prim(w, DER_UTF8_STRING, names[0], strlen(names[0]));
-	der_prim(w, DER_OID, csr_oid_cn, sizeof csr_oid_cn);
-	der_wrap(w, DER_SEQUENCE, m_atv);
-	der_wrap(w, DER_SET, m_rdn);
+	if (cn) {
+		m_rdn = der_len(w);
+		m_atv = der_len(w);
+		der_prim(w, DER_UTF8_STRING, names[0], cn_len);
+		der_prim(w, DER_OID, csr_oid_cn, sizeof csr_oid_cn);
+		der_wrap(w, DER_SEQUENCE, m_atv);
+		der_wrap(w, DER_SET, m_rdn);
+	}
 	der_wrap(w, DER_SEQUENCE, m_name);
 
 	der_uint(w, &v1, 1);                      /* version v1(0) */
@@ -196,7 +198,7 @@ csr_hash(const uint8_t *data, size_t len, uint8_t out[br_sha256_SIZE])
 	br_sha256_init(&h);
 	br_sha256_update(&h, data, len);
 	br_sha256_out(&h, out);
-	csr_wipe(&h, sizeof h);
+	wipe(&h, sizeof h);
 }
 
 /*
@@ -266,7 +268,7 @@ csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
 	ret = der_finish(&w, out, len);
 
 out_wipe_hash:
-	csr_wipe(hash, sizeof hash);
-	csr_wipe(again, sizeof again);
+	wipe(hash, sizeof hash);
+	wipe(again, sizeof again);
 	return ret;
 }

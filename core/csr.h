@@ -1,8 +1,15 @@
 /*
  * csr.h -- PKCS#10 certificate signing request (RFC 2986) for an EC
  * P-256 key, with a subjectAltName extension request (RFC 5280 4.2.1.6)
- * listing every DNS name, the first also as the subject CN, signed with
- * ecdsa-with-SHA256 (DER signature from BearSSL's sign_asn1).
+ * listing every DNS name, signed with ecdsa-with-SHA256 (DER signature
+ * from BearSSL's sign_asn1).
+ *
+ * The subject is CN=<the first name> when that name has at most 64
+ * characters (X.520 ub-common-name, RFC 5280 appendix A.1).  A longer
+ * first name gives an empty subject (an empty SEQUENCE) and the
+ * subjectAltName extension is then marked critical (RFC 5280 4.2.1.6);
+ * the name is still in the subjectAltName, which is what ACME servers
+ * read (RFC 8555 7.4).
  */
 #ifndef CSR_H
 #define CSR_H

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "key.h"
 #include "pem.h"
+#include "wipe.h"
 #include "acme_err.h"
 #include "acme_config.h"
 
@@ -75,11 +76,14 @@ key_generate(struct key_ec *k, const struct acme_port *p)
 	br_ec_private_key sk;
 	unsigned char seed[48];
 	unsigned char kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
-	int err = ACME_OK;
+	int err;
 
 	memset(k, 0, sizeof *k);
-	if (p->entropy == NULL || p->entropy(p->ctx, seed, sizeof seed) != 0)
-		return ACME_ERR_ENTROPY;
+	/* a failing port may have written part of seed: wiped too */
+	if (p->entropy == NULL || p->entropy(p->ctx, seed, sizeof seed) != 0) {
+		err = ACME_ERR_ENTROPY;
+		goto out_wipe;
+	}
 	br_hmac_drbg_init(&rng, &br_sha256_vtable, seed, sizeof seed);
 	if (br_ec_keygen(&rng.vtable, key_ec_impl(), &sk, kbuf,
 	    BR_EC_secp256r1) != sizeof k->x) {
@@ -89,9 +93,9 @@ key_generate(struct key_ec *k, const struct acme_port *p)
 	memcpy(k->x, kbuf, sizeof k->x);
 	err = key_complete(k);
 out_wipe:
-	memset(&rng, 0, sizeof rng);
-	memset(seed, 0, sizeof seed);
-	memset(kbuf, 0, sizeof kbuf);
+	wipe(&rng, sizeof rng);
+	wipe(seed, sizeof seed);
+	wipe(kbuf, sizeof kbuf);
 	if (err != ACME_OK)
 		key_wipe(k);
 	return err;
@@ -113,11 +117,11 @@ key_to_pem(const struct key_ec *k, char *dst, size_t cap)
 	plen = br_pem_encode(NULL, der, dlen, "EC PRIVATE KEY",
 	    BR_PEM_LINE64);
 	if (plen + 1 > cap) {
-		memset(der, 0, sizeof der);
+		wipe(der, sizeof der);
 		return ACME_ERR_TOO_LARGE;
 	}
 	br_pem_encode(dst, der, dlen, "EC PRIVATE KEY", BR_PEM_LINE64);
-	memset(der, 0, sizeof der);
+	wipe(der, sizeof der);
 	return (long)plen;
 }
 
@@ -143,7 +147,7 @@ key_from_der(struct key_ec *k, const unsigned char *der, size_t len)
 	memcpy(k->x, ek->x, sizeof k->x);
 	err = ACME_OK;
 out:
-	memset(&kc, 0, sizeof kc);
+	wipe(&kc, sizeof kc);
 	return err;
 }
 
@@ -161,7 +165,7 @@ key_from_pem(struct key_ec *k, const char *pem, size_t len)
 	    sizeof der);
 	if (dlen > 0 && key_from_der(k, der, dlen) == ACME_OK)
 		err = key_complete(k);
-	memset(der, 0, sizeof der);
+	wipe(der, sizeof der);
 	if (err != ACME_OK)
 		key_wipe(k);
 	return err;
@@ -170,9 +174,5 @@ key_from_pem(struct key_ec *k, const char *pem, size_t len)
 void
 key_wipe(struct key_ec *k)
 {
-	volatile unsigned char *p = (volatile unsigned char *)k;
-	size_t i;
-
-	for (i = 0; i < sizeof *k; i++)
-		p[i] = 0;
+	wipe(k, sizeof *k);
 }

@@ -25,8 +25,9 @@ br_ecdsa_sign key_sign_asn1(void);
 void key_views(const struct key_ec *k, br_ec_private_key *sk,
     br_ec_public_key *pk);
 
-/* New key from 32+ bytes of port entropy.  ACME_OK, ACME_ERR_ENTROPY,
- * ACME_ERR_CRYPTO. */
+/* New key from 48 bytes of port entropy, all of them the seed of an
+ * HMAC_DRBG (SHA-256); the seed and the DRBG are wiped.  ACME_OK,
+ * ACME_ERR_ENTROPY, ACME_ERR_CRYPTO. */
 int key_generate(struct key_ec *k, const struct acme_port *p);
 
 /* PEM text (with NUL) into dst.  Returns the length or
@@ -37,7 +38,7 @@ long key_to_pem(const struct key_ec *k, char *dst, size_t cap);
  * key.  ACME_OK, or ACME_ERR_CRYPTO when it is not such a key. */
 int key_from_pem(struct key_ec *k, const char *pem, size_t len);
 
-/* Wipe a key. */
+/* Wipe a key (wipe.h: the compiler cannot drop it). */
 void key_wipe(struct key_ec *k);
 
 #endif

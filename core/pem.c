@@ -4,6 +4,7 @@
 #include <string.h>
 #include <bearssl.h>
 #include "pem.h"
+#include "wipe.h"
 
 void
 pem_sink_append(void *ctx, const void *data, size_t len)
@@ -18,12 +19,15 @@ pem_sink_append(void *ctx, const void *data, size_t len)
 	o->len += len;
 }
 
+/* See pem.h.  The decoder buffers what it decodes (up to 255 bytes, a
+ * private key's DER included), so its context is wiped on every exit. */
 size_t
 pem_first(const char *pem, size_t len, const char *name1, const char *name2,
     unsigned char *der, size_t cap)
 {
 	br_pem_decoder_context pc;
 	struct pem_sink o = { der, 0, cap, 0 };
+	size_t ret = 0;
 	int in = 0;
 
 	br_pem_decoder_init(&pc);
@@ -43,14 +47,18 @@ pem_first(const char *pem, size_t len, const char *name1, const char *name2,
 			    &o);
 			break;
 		case BR_PEM_END_OBJ:
-			if (in)
-				return o.over ? 0 : o.len;
+			if (in) {
+				ret = o.over ? 0 : o.len;
+				goto out_wipe;
+			}
 			break;
 		case BR_PEM_ERROR:
-			return 0;
+			goto out_wipe;
 		default:
 			break;
 		}
 	}
-	return 0;
+out_wipe:
+	wipe(&pc, sizeof pc);
+	return ret;
 }

@@ -54,7 +54,7 @@ unit)
 	unit "$@"
 	;;
 all)
-	unit "$BUILD"/san/tests/test_*
+	unit "$BUILD"/san/tests/test_* "$BUILD"/o2/tests/test_*
 	nomalloc
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme

@@ -6,11 +6,15 @@
  * capacity from 0 to its exact size between two canaries; the 0x84 form
  * once on a 16 MB heap buffer; sticky errors and misuse.
  *
- * csr: a fixed P-256 key (HMAC-DRBG with a constant seed), CSRs for 1, 2,
- * 4 and a 253-character name, with the i31 and the i15 pairs.  Each is
- * checked by a small DER reader here plus BearSSL's verifier, then by
- * `openssl req -verify` and `openssl req -text` (CN and the exact SAN
- * list).  A CSR with a flipped signature or subject byte must FAIL both.
+ * csr: a fixed P-256 key (HMAC-DRBG with a constant seed), CSRs for 1, 2
+ * and 4 names, and first names of 64, 65 and 253 characters, with the
+ * i31 and the i15 pairs.  Each is checked by a small DER reader here
+ * plus BearSSL's verifier, then by `openssl req -verify` and `openssl
+ * req -text` (the subject and the exact SAN list).  A first name of at
+ * most 64 characters (X.520 ub-common-name) is the subject's only CN and
+ * the SAN is not critical; a longer one gives an empty subject (no CN
+ * anywhere) and a critical SAN (RFC 5280 4.2.1.6).  A CSR with a flipped
+ * signature byte, or a flipped byte of the first name, must FAIL both.
  * Name and key validation, every too-small capacity, signer failure.
  *
  * Names: "a..b" (any empty label) is rejected, as are labels over 63
@@ -488,6 +492,8 @@ text_field(const char *text, const char *key, int same_line, char *dst,
 	return 1;
 }
 
+static char name64[65];         /* the longest CN: 59 + ".test" */
+static char name65[66];         /* one more: no CN */
 static char name253[254];       /* 63.63.63.61 characters */
 static char name254[255];       /* one more: too long */
 static char label63[80];        /* a 63-character label + ".com" */
@@ -500,6 +506,8 @@ static const char *const set4[] = {
 	"xn--bcher-kva.example"
 };
 static const char *const set_long[] = { name253, "x.example" };
+static const char *const set_cn64[] = { name64, "x.example" };
+static const char *const set_cn65[] = { name65, "x.example", "y.example" };
 
 struct name_set {
 	const char *what;
@@ -512,11 +520,62 @@ static const struct name_set sets[] = {
 	{ "2 names", set2, 2 },
 	{ "4 names", set4, 4 },
 	{ "253-char name", set_long, 2 },
+	{ "64-char name", set_cn64, 2 },
+	{ "65-char name", set_cn65, 3 },
 };
 
 static uint8_t csr_buf[CANARY + 4096 + CANARY];
 static char text[16384];
 static size_t size_1, size_4;
+
+/* Offset of the first n bytes equal to what in der, or len if none. */
+static size_t
+find(const uint8_t *der, size_t len, const void *what, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(der + i, what, n) == 0)
+			return i;
+	return len;
+}
+
+/*
+ * 1 if the subject Name of the CSR der is exactly CN=name (cn) or an
+ * empty SEQUENCE (!cn).
+ */
+static int
+subject_is(const uint8_t *der, size_t len, const char *name, int cn)
+{
+	const uint8_t *p = der, *end = der + len, *c;
+	uint8_t tag, want[80];
+	size_t clen, n = strlen(name);
+
+	if (!tlv(&p, end, &tag, &c, &clen) || tag != 0x30)
+		return 0;
+	p = c;
+	end = c + clen;
+	if (!tlv(&p, end, &tag, &c, &clen) || tag != 0x30)      /* info */
+		return 0;
+	p = c;
+	end = c + clen;
+	if (!tlv(&p, end, &tag, &c, &clen) || tag != 0x02)      /* version */
+		return 0;
+	if (!tlv(&p, end, &tag, &c, &clen) || tag != 0x30)      /* subject */
+		return 0;
+	if (!cn)
+		return clen == 0;
+	if (n > 64)
+		return 0;
+	/* SET { SEQUENCE { OID 2.5.4.3, UTF8String name } } */
+	want[0] = 0x31;
+	want[1] = (uint8_t)(n + 9);
+	memcpy(want + 2, "\x30\x00\x06\x03\x55\x04\x03\x0C\x00", 9);
+	want[3] = (uint8_t)(n + 7);
+	want[10] = (uint8_t)n;
+	memcpy(want + 11, name, n);
+	return clen == n + 11 && memcmp(c, want, clen) == 0;
+}
 
 /*
  * One name set with one implementation: build, check the structure and
@@ -530,7 +589,7 @@ test_csr_set(const struct keypair *k, const struct name_set *s,
 	size_t len, i;
 	uint8_t copy[4096];
 	char want[2048], got[2048];
-	int ret, st;
+	int ret, st, cn = strlen(s->names[0]) <= 64;
 
 	memset(csr_buf, CANARY_BYTE, sizeof csr_buf);
 	ret = csr_build(csr_buf + CANARY, 4096, &k->sk, &k->pk, s->names,
@@ -542,6 +601,12 @@ test_csr_set(const struct keypair *k, const struct name_set *s,
 	CHECK(out + len == csr_buf + CANARY + 4096);
 	CHECKF(bearssl_verify(out, len, &k->pk, im->vrfy), "%s/%s",
 	    s->what, im->what);
+	/* the subject, and the SAN extension critical only without CN */
+	CHECKF(subject_is(out, len, s->names[0], cn), "%s: subject",
+	    s->what);
+	CHECKF((find(out, len, "\x06\x03\x55\x1D\x11\x01\x01\xFF", 8) <
+	    len) == !cn && (find(out, len, "\x06\x03\x55\x1D\x11\x04", 6) <
+	    len) == cn, "%s: SAN critical flag", s->what);
 	memcpy(copy, out, len);
 
 	/* deterministic: the same bytes again, and across i31/i15 */
@@ -561,9 +626,16 @@ test_csr_set(const struct keypair *k, const struct name_set *s,
 
 	st = run_openssl(copy, len, "-text", text, sizeof text);
 	CHECKF(st == 0, "%s: openssl -text (%d): %s", s->what, st, text);
-	snprintf(want, sizeof want, "CN = %s", s->names[0]);
+	if (cn)
+		snprintf(want, sizeof want, "CN = %s", s->names[0]);
+	else
+		want[0] = '\0';
 	CHECKF(text_field(text, "Subject:", 1, got, sizeof got) &&
 	    strcmp(got, want) == 0, "%s: subject '%s'", s->what, got);
+	CHECKF(cn || strstr(text, "CN =") == NULL, "%s: a CN", s->what);
+	CHECKF(text_field(text, "X509v3 Subject Alternative Name:", 1, got,
+	    sizeof got) && strcmp(got, cn ? "" : "critical") == 0,
+	    "%s: SAN flags '%s'", s->what, got);
 	want[0] = '\0';
 	for (i = 0; i < s->n; i++) {
 		if (i > 0)
@@ -594,21 +666,18 @@ test_csr_set(const struct keypair *k, const struct name_set *s,
 	    "%s: tampered signature passed (%d): %s", s->what, st, text);
 	copy[len - 1] ^= 0x01;
 
-	/* and so must a changed subject (the last byte of the CN) */
-	for (i = 0; i + 3 < len; i++)
-		if (memcmp(copy + i, "\x55\x04\x03\x0C", 4) == 0)
-			break;
-	CHECK(i + 3 < len);
-	if (i + 3 < len) {
-		i += 5 + strlen(s->names[0]) - 1;
-		if (strlen(s->names[0]) >= 0x80)
-			i++;            /* 0x81 length form */
+	/* and so must a changed name: the last byte of names[0] where it
+	 * first appears (the CN, or the SAN when there is none) */
+	i = find(copy, len, s->names[0], strlen(s->names[0]));
+	CHECK(i < len);
+	if (i < len) {
+		i += strlen(s->names[0]) - 1;
 		copy[i] ^= 0x20;        /* case flip: still valid UTF-8 */
 		CHECK(!bearssl_verify(copy, len, &k->pk, im->vrfy));
 		st = run_openssl(copy, len, "-verify", text, sizeof text);
 		CHECKF(st >= 0 && strstr(text, "verify failure") != NULL &&
 		    strstr(text, "verify OK") == NULL,
-		    "%s: tampered subject passed (%d): %s", s->what, st,
+		    "%s: tampered name passed (%d): %s", s->what, st,
 		    text);
 	}
 	if (s->names == set1)
@@ -825,6 +894,10 @@ main(void)
 		pat_hi[i] = (uint8_t)(0x80 | (i * 37));
 		pat_lo[i] = (uint8_t)(((i * 37) & 0x7F) | 0x01);
 	}
+	memset(name64, 'l', 59);
+	memcpy(name64 + 59, ".test", 6);
+	memset(name65, 'l', 60);
+	memcpy(name65 + 60, ".test", 6);
 	memset(name253, 'a', 253);
 	name253[63] = name253[127] = name253[191] = '.';
 	memcpy(name254, name253, 253);
@@ -845,6 +918,7 @@ main(void)
 	test_csr_caps(&k, &sets[0]);
 	test_csr_caps(&k, &sets[2]);
 	test_csr_caps(&k, &sets[3]);
+	test_csr_caps(&k, &sets[5]);
 	test_csr_params(&k);
 	test_csr_crypto(&k);
 	printf("csr: sizes %zu bytes (1 name), %zu bytes (4 names)\n",
