@@ -9,6 +9,7 @@
 #include "b64url.h"
 #include "jws.h"
 #include "str.h"
+#include "wipe.h"
 
 /* HEAD newNonce attempts for one request before giving up (a cache that
  * keeps serving used nonces, or a server that sends none). */
@@ -607,8 +608,13 @@ acme_close(struct acme_client *c)
 {
 	http01_stop(&c->http01, &c->port);
 	tls_close(&c->tls, &c->port);
+	/* Every secret the context held: both keys, the TLS session (its
+	 * keys and the engine's PRNG), the scratch that held key PEM. */
 	key_wipe(&c->account_key);
 	key_wipe(&c->cert_key);
+	wipe(&c->tls, sizeof c->tls);
+	tls_init(&c->tls);
+	wipe(c->payload, sizeof c->payload);
 }
 
 int

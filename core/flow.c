@@ -11,6 +11,7 @@
 #include "csr.h"
 #include "jws.h"
 #include "str.h"
+#include "wipe.h"
 
 /*
  * The stored account URL, when it belongs to this key and to this
@@ -61,7 +62,7 @@ flow_local(struct acme_client *c)
 	    sizeof c->payload - 1);
 	if (n >= 0) {
 		r = key_from_pem(&c->account_key, c->payload, (size_t)n);
-		memset(c->payload, 0, sizeof c->payload);
+		wipe(c->payload, sizeof c->payload);
 		if (r != ACME_OK)
 			return acme_fail(c, r, "stored " ACME_STORE_ACCOUNT_KEY
 			    " is not a P-256 private key", NULL);
@@ -75,7 +76,7 @@ flow_local(struct acme_client *c)
 		    sizeof c->payload);
 		r = n < 0 ? (int)n : c->port.store(c->port.ctx,
 		    ACME_STORE_ACCOUNT_KEY, c->payload, (size_t)n);
-		memset(c->payload, 0, sizeof c->payload);
+		wipe(c->payload, sizeof c->payload);
 		if (r != 0)
 			return acme_fail(c, ACME_ERR_STORAGE,
 			    "cannot store " ACME_STORE_ACCOUNT_KEY, NULL);
@@ -620,11 +621,11 @@ flow_cert(struct acme_client *c)
 		return acme_fail(c, (int)n, "cannot encode the key", NULL);
 	if (c->port.store(c->port.ctx, ACME_STORE_CERT_KEY, pem,
 	    (size_t)n) != 0) {
-		memset(pem, 0, sizeof pem);
+		wipe(pem, sizeof pem);
 		return acme_fail(c, ACME_ERR_STORAGE,
 		    "cannot store " ACME_STORE_CERT_KEY, NULL);
 	}
-	memset(pem, 0, sizeof pem);
+	wipe(pem, sizeof pem);
 	if (c->port.store(c->port.ctx, ACME_STORE_CERT, c->body,
 	    c->resp.body_len) != 0)
 		return acme_fail(c, ACME_ERR_STORAGE,

@@ -109,6 +109,9 @@ key_to_pem(const struct key_ec *k, char *dst, size_t cap)
 	unsigned char der[160];
 	size_t dlen, plen;
 
+	/* Never an all-zero key: a key that was not made or loaded. */
+	if (!k->valid)
+		return ACME_ERR_CRYPTO;
 	key_views(k, &sk, &pk);
 	dlen = br_encode_ec_raw_der(NULL, &sk, &pk);
 	if (dlen == 0 || dlen > sizeof der)

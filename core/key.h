@@ -31,7 +31,8 @@ void key_views(const struct key_ec *k, br_ec_private_key *sk,
 int key_generate(struct key_ec *k, const struct acme_port *p);
 
 /* PEM text (with NUL) into dst.  Returns the length or
- * ACME_ERR_TOO_LARGE / ACME_ERR_CRYPTO. */
+ * ACME_ERR_TOO_LARGE / ACME_ERR_CRYPTO (also for a key that was never
+ * made or loaded: an all-zero key is never written out). */
 long key_to_pem(const struct key_ec *k, char *dst, size_t cap);
 
 /* Read a PEM "EC PRIVATE KEY" or "PRIVATE KEY" (PKCS#8) holding a P-256

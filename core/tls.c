@@ -4,6 +4,7 @@
 #include <string.h>
 #include "tls.h"
 #include "acme_err.h"
+#include "wipe.h"
 
 /*
  * Every profile: TLS 1.2 only, ECDHE key exchange and AEAD record
@@ -132,10 +133,12 @@ tls_open(struct tls_conn *t, const struct acme_port *p, const char *host,
 	/* The engine's PRNG is seeded from the port, always: a firmware
 	 * BearSSL has no system seeder (no /dev/urandom), and reset fails
 	 * without a seed. */
-	if (p->entropy(p->ctx, seed, sizeof seed) != 0)
+	if (p->entropy(p->ctx, seed, sizeof seed) != 0) {
+		wipe(seed, sizeof seed);
 		return ACME_ERR_ENTROPY;
+	}
 	br_ssl_engine_inject_entropy(&t->sc.eng, seed, sizeof seed);
-	memset(seed, 0, sizeof seed);
+	wipe(seed, sizeof seed);
 	if (!br_ssl_client_reset(&t->sc, host, 0))
 		return ACME_ERR_TLS;
 	t->h = p->connect(p->ctx, host, port, ACME_CONNECT_TIMEOUT_MS);

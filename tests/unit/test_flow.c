@@ -315,6 +315,14 @@ test_happy(void)
 	for (i = 0, zero = 1; i < sizeof C.account_key; i++)
 		zero &= ((unsigned char *)&C.account_key)[i] == 0;
 	CHECK(zero);
+	/* ... and the TLS session's secrets and the key scratch. */
+	for (i = 0, zero = 1; i < sizeof C.tls.sc; i++)
+		zero &= ((unsigned char *)&C.tls.sc)[i] == 0;
+	for (i = 0; i < sizeof C.tls.iobuf; i++)
+		zero &= C.tls.iobuf[i] == 0;
+	for (i = 0; i < sizeof C.payload; i++)
+		zero &= C.payload[i] == 0;
+	CHECK(zero);
 	/* Two short waits (the first authorization and order polls), so a
 	 * fast CA costs about 0.3 s of waiting, nothing more. */
 	CHECKF(S.now >= 2 * ACME_POLL_FIRST_MS &&

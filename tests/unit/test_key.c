@@ -93,9 +93,27 @@ test_seed_bytes(void)
 		key_wipe(&keys[i]);
 }
 
+/* A key never made or loaded is never written out (issue 9: an order
+ * finalized elsewhere once stored an all-zero cert.key). */
+static void
+test_invalid_key(void)
+{
+	struct key_ec k;
+	char pem[512];
+	size_t asked;
+
+	memset(&k, 0, sizeof k);
+	CHECK(key_to_pem(&k, pem, sizeof pem) == ACME_ERR_CRYPTO);
+	CHECK(gen(&k, -1, &asked));
+	CHECK(key_to_pem(&k, pem, sizeof pem) > 0);
+	key_wipe(&k);
+	CHECK(key_to_pem(&k, pem, sizeof pem) == ACME_ERR_CRYPTO);
+}
+
 int
 main(void)
 {
 	test_seed_bytes();
+	test_invalid_key();
 	return t_done("key");
 }
