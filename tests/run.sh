@@ -1,12 +1,15 @@
 #!/bin/sh
 # The test driver behind `make test`.  Each suite prints a line
-# "NAME: N passed, N failed"; this script adds them up and ends with
-# "total: N passed, N failed".  Exit status 1 when anything failed.
+# "NAME: N passed, N failed" counting its test cases (scenarios, table
+# rows: not assertions); unit suites add "(M checks)", the assertions
+# inside those cases.  This script adds them up and ends with
+# "total: N passed, N failed" (cases), after a "checks: M" detail line.
+# Exit status 1 when anything failed.
 #   tests/run.sh unit BIN...   the unit-test executables
 #   tests/run.sh all           everything make test runs (needs the build)
 set -u
 BUILD=${BUILD:-build}
-total_pass=0 total_fail=0
+total_pass=0 total_fail=0 total_checks=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -24,6 +27,8 @@ suite() {
 	f=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
+	c=$(echo "$line" | sed -n -E 's/.*\(([0-9]+) checks\).*/\1/p')
+	total_checks=$((total_checks + ${c:-0}))
 }
 
 unit() {
@@ -73,5 +78,6 @@ all)
 	exit 2
 	;;
 esac
+echo "checks: $total_checks assertions inside the unit test cases"
 echo "total: $total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ]

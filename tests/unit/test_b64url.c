@@ -79,6 +79,7 @@ test_vectors(void)
 	long r;
 
 	for (i = 0; i < sizeof vecs / sizeof vecs[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		elen = strlen(vecs[i].enc);
 		/* measuring */
 		n = b64url_encode(NULL, 0, vecs[i].raw, vecs[i].len);
@@ -166,6 +167,7 @@ test_invalid(void)
 	long r;
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		memset(dec, 0xa5, sizeof dec);
 		r = b64url_decode(dec, sizeof dec, bad[i].s, bad[i].len);
 		CHECKF(r == -1, "bad %zu: returned %ld", i, r);
@@ -173,6 +175,7 @@ test_invalid(void)
 		r = b64url_decode(NULL, 0, bad[i].s, bad[i].len);
 		CHECKF(r == -1, "bad %zu: measure returned %ld", i, r);
 	}
+	T_CASE("%s", __func__);
 	CHECK(b64url_decode(dec, sizeof dec, NULL, 4) == -1);
 }
 
@@ -228,10 +231,10 @@ test_roundtrip(void)
 int
 main(void)
 {
-	test_vectors();
-	test_short_buffers();
-	test_invalid();
-	test_alphabet();
-	test_roundtrip();
+	T_RUN(test_vectors);
+	T_RUN(test_short_buffers);
+	T_RUN(test_invalid);
+	T_RUN(test_alphabet);
+	T_RUN(test_roundtrip);
 	return t_done("b64url");
 }

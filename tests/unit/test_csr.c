@@ -693,6 +693,7 @@ test_csr_sets(const struct keypair *k)
 	size_t first_len, si, ii;
 
 	for (si = 0; si < sizeof sets / sizeof sets[0]; si++) {
+		T_CASE("%s[%u]", __func__, (unsigned)si);
 		first_len = 0;
 		for (ii = 0; ii < 2; ii++)
 			test_csr_set(k, &sets[si], &impls[ii], first,
@@ -759,12 +760,15 @@ test_csr_params(const struct keypair *k)
 	int ret;
 
 	for (i = 0; i < sizeof good_names / sizeof good_names[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		names[0] = good_names[i];
 		ret = csr_build(buf, sizeof buf, &k->sk, &k->pk, names, 1,
 		    impls[0].ec, impls[0].sign, &out, &len);
 		CHECKF(ret == ACME_OK, "good name '%s': %d", names[0], ret);
 	}
+	T_CASE("%s", __func__);
 	for (i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		names[0] = bad_names[i];
 		ret = csr_build(buf, sizeof buf, &k->sk, &k->pk, names, 1,
 		    impls[0].ec, impls[0].sign, &out, &len);
@@ -779,6 +783,7 @@ test_csr_params(const struct keypair *k)
 		CHECKF(ret == ACME_ERR_PARAM, "bad 3rd name '%s': %d",
 		    bad_names[i], ret);
 	}
+	T_CASE("%s", __func__);
 
 	names[0] = "example.com";
 	names[1] = NULL;
@@ -908,19 +913,28 @@ main(void)
 	memset(label64, 'l', 64);
 	memcpy(label64 + 64, ".com", 5);
 
-	for (i = 0; i < sizeof der_vecs / sizeof der_vecs[0]; i++)
+	for (i = 0; i < sizeof der_vecs / sizeof der_vecs[0]; i++) {
+		T_CASE("test_der_vec[%u]", (unsigned)i);
 		test_der_vec(&der_vecs[i]);
-	test_der_order();
-	test_der_misc();
+	}
+	T_RUN(test_der_order);
+	T_RUN(test_der_misc);
 
+	T_CASE("make_key");
 	CHECK(make_key(&k));
+	T_CASE("test_csr_sets");
 	test_csr_sets(&k);
-	test_csr_caps(&k, &sets[0]);
-	test_csr_caps(&k, &sets[2]);
-	test_csr_caps(&k, &sets[3]);
-	test_csr_caps(&k, &sets[5]);
+	for (i = 0; i < 6; i++) {
+		if (i == 1 || i == 4)
+			continue;
+		T_CASE("test_csr_caps[%u]", (unsigned)i);
+		test_csr_caps(&k, &sets[i]);
+	}
+	T_CASE("test_csr_params");
 	test_csr_params(&k);
+	T_CASE("test_csr_crypto");
 	test_csr_crypto(&k);
+	t_case_end();
 	printf("csr: sizes %zu bytes (1 name), %zu bytes (4 names)\n",
 	    size_1, size_4);
 	return t_done("csr");

@@ -358,6 +358,7 @@ test_names(void)
 	int r;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		const struct acme_counters *k;
 
 		if (tc[i].n > ACME_MAX_IDENTIFIERS)
@@ -386,6 +387,7 @@ test_names(void)
 		if (r != ACME_OK || S.violations)
 			dump("names");
 	}
+	T_CASE("%s", __func__);
 	/* One name too many is refused before any I/O. */
 	srv(120);
 	CHECK(client(ACME_MAX_IDENTIFIERS + 1) == ACME_ERR_TOO_LARGE);
@@ -495,6 +497,7 @@ test_badnonce(void)
 	int r;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		const struct acme_counters *k;
 		int ep = tc[i].ep == FS_EP_POST ? (tc[i].from == 1 ?
 		    FS_EP_ACCOUNT : FS_EP_ORDER) : tc[i].ep;
@@ -561,6 +564,7 @@ test_stale(void)
 	int r;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		const struct acme_counters *k;
 
 		srv(500 + i);
@@ -693,6 +697,7 @@ test_retry(void)
 	int r, a, b;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		if (tc[i].want == ACME_OK && tc[i].act == FS_ACT_STATUS &&
 		    tc[i].ep_n - 1 > ACME_NET_RETRIES)
 			continue;       /* not in this configuration */
@@ -735,6 +740,7 @@ test_retry(void)
 		if (r != tc[i].want)
 			dump("retry");
 	}
+	T_CASE("%s", __func__);
 	/* Retry-After on polls is capped at ACME_RETRY_AFTER_MAX_S. */
 	srv(750);
 	S.authz_polls = 1;              /* one "pending" poll first */
@@ -884,6 +890,7 @@ test_chain(void)
 	int r;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		if (tc[i].n > ACME_MAX_IDENTIFIERS ||
 		    (tc[i].want == ACME_OK &&
 		    tc[i].net_retries > ACME_NET_RETRIES))
@@ -1014,6 +1021,7 @@ test_account_binding(void)
 	clean("account key lost");
 
 	for (i = 0; i < sizeof bogus / sizeof bogus[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		fs_blob_put(&S, ACME_STORE_ACCOUNT_URL, bogus[i],
 		    strlen(bogus[i]));
 		fs_clear_stats(&S);
@@ -1028,6 +1036,7 @@ test_account_binding(void)
 		CHECK(acct_url_is(S.acct[1].url));
 		clean("account binding");
 	}
+	T_CASE("%s", __func__);
 	n = fs_blob(&S, ACME_STORE_ACCOUNT_URL, &d);
 	CHECK(n > 0 && d[n - 1] == '\n');
 }
@@ -1057,6 +1066,7 @@ test_origin(void)
 	int r;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		srv(1700 + i);
 		fs_add_rule(&S, tc[i].ep, 1, 0, tc[i].act, 0, -1, tc[i].str);
 		r = run(1);
@@ -1101,6 +1111,7 @@ test_tls_profile(void)
 	int r;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		srv(1800 + i);
 		S.tls_vmin = tc[i].vmin;
 		S.tls_vmax = tc[i].vmax;
@@ -1112,6 +1123,7 @@ test_tls_profile(void)
 		if (tc[i].want != ACME_OK)
 			CHECK(S.requests == 0);
 	}
+	T_CASE("%s", __func__);
 
 	/* A name the server's certificate does not cover: no request. */
 	srv(1810);
@@ -1259,6 +1271,7 @@ test_invalid(void)
 	int r;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		srv(800 + i);
 		fs_add_rule(&S, tc[i].ep, tc[i].from, tc[i].times, tc[i].act,
 		    0, -1, tc[i].str);
@@ -1274,6 +1287,7 @@ test_invalid(void)
 		/* The error is sticky and costs no more I/O. */
 		CHECK(acme_step(&C) == tc[i].want);
 	}
+	T_CASE("%s", __func__);
 	/* Polls are bounded by time (the phase's budget), not by a count
 	 * that a server's Retry-After: 0 would use up in a second. */
 	test_poll_bounds();
@@ -1382,6 +1396,7 @@ test_hostile(void)
 	snprintf(manyaz + n, sizeof manyaz - n, "]}");
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		const struct acme_counters *k;
 
 		if (tc[i].want == ACME_OK &&
@@ -1479,6 +1494,7 @@ test_steps(void)
 	unsigned i;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		unsigned steps = 0, io = 0, timer = 0, maxwb = 0, maxcalls = 0;
 		int r = ACME_WANT_IO;
 
@@ -1630,25 +1646,25 @@ test_server_checks(void)
 int
 main(void)
 {
-	test_server_checks();
-	test_happy();
-	test_names();
-	test_account();
-	test_badnonce();
-	test_stale();
-	test_conn();
-	test_retry();
-	test_invalid();
-	test_hostile();
-	test_responder();
-	test_steps();
-	test_tls();
-	test_chain();
-	test_finalize();
-	test_account_binding();
-	test_origin();
-	test_tls_profile();
-	test_bounds();
-	test_tos();
+	T_RUN(test_server_checks);
+	T_RUN(test_happy);
+	T_RUN(test_names);
+	T_RUN(test_account);
+	T_RUN(test_badnonce);
+	T_RUN(test_stale);
+	T_RUN(test_conn);
+	T_RUN(test_retry);
+	T_RUN(test_invalid);
+	T_RUN(test_hostile);
+	T_RUN(test_responder);
+	T_RUN(test_steps);
+	T_RUN(test_tls);
+	T_RUN(test_chain);
+	T_RUN(test_finalize);
+	T_RUN(test_account_binding);
+	T_RUN(test_origin);
+	T_RUN(test_tls_profile);
+	T_RUN(test_bounds);
+	T_RUN(test_tos);
 	return t_done("flow");
 }

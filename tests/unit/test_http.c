@@ -504,6 +504,7 @@ test_good(void)
 	int rc;
 
 	for (i = 0; i < sizeof goods / sizeof *goods; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		g = &goods[i];
 		len = expand(g->head, g->rep, g->count, g->tail);
 		cap = g->cap != 0 ? g->cap : BODY_CAP;
@@ -712,6 +713,7 @@ test_bad(void)
 	int rc;
 
 	for (i = 0; i < sizeof bads / sizeof *bads; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		b = &bads[i];
 		len = expand(b->head, b->rep, b->count, b->tail);
 		cap = b->cap != 0 ? b->cap : BODY_CAP;
@@ -878,6 +880,7 @@ test_req(void)
 	int rc;
 
 	for (i = 0; i < sizeof reqs / sizeof *reqs; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		q = &reqs[i];
 		memset(dst, 0x5a, sizeof dst);
 		rc = http_req_head(dst, sizeof dst, q->method, q->host,
@@ -910,6 +913,7 @@ test_req(void)
 			    "req %zu cap %zu: wrote past cap", i, cap);
 		}
 	}
+	T_CASE("%s", __func__);
 	CHECK(http_req_head(NULL, 10, "GET", "h", 443, "/", NULL, 0, NULL,
 	    NULL) == ACME_ERR_PARAM);
 }
@@ -992,6 +996,7 @@ test_url(void)
 	int rc;
 
 	for (i = 0; i < sizeof urls / sizeof *urls; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		u = &urls[i];
 		memset(host, 0x5a, sizeof host);
 		port = 7;
@@ -1008,6 +1013,7 @@ test_url(void)
 		CHECKF(path != NULL && strcmp(path, u->path) == 0,
 		    "url '%s': path", u->url);
 	}
+	T_CASE("%s", __func__);
 	CHECK(http_url_split("https://h/", NULL, 8, &port, &path) ==
 	    ACME_ERR_PARAM);
 	CHECK(http_url_split("https://h/", host, 0, &port, &path) ==
@@ -1076,6 +1082,7 @@ test_date(void)
 	int rc;
 
 	for (i = 0; i < sizeof dates / sizeof *dates; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		t = 12345;
 		rc = http_date_parse(dates[i].s, &t);
 		CHECKF(rc == dates[i].rc, "date '%s': rc %d", dates[i].s, rc);
@@ -1083,18 +1090,19 @@ test_date(void)
 			CHECKF(t == dates[i].t, "date '%s': %llu", dates[i].s,
 			    (unsigned long long)t);
 	}
+	T_CASE("%s", __func__);
 	CHECK(http_date_parse(NULL, &t) == -1);
 }
 
 int
 main(void)
 {
-	test_good();
-	test_bad();
-	test_header_limit();
-	test_sticky();
-	test_req();
-	test_url();
-	test_date();
+	T_RUN(test_good);
+	T_RUN(test_bad);
+	T_RUN(test_header_limit);
+	T_RUN(test_sticky);
+	T_RUN(test_req);
+	T_RUN(test_url);
+	T_RUN(test_date);
 	return t_done("http");
 }

@@ -379,6 +379,7 @@ test_escapes(void)
 	int r;
 
 	for (i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		snprintf(js, sizeof js, "[\"%s\"]", escapes[i].in);
 		r = json_parse(&d, js, strlen(js), tok, 160);
 		CHECKF(r == ACME_OK, "escape %zu: parse %d", i, r);
@@ -393,7 +394,9 @@ test_escapes(void)
 		CHECKF(r == ACME_OK && json_get(&d, 0, escapes[i].out) == 2,
 		    "escape %zu: key", i);
 	}
+	T_CASE("%s", __func__);
 	for (i = 0; i < sizeof bad_strings / sizeof bad_strings[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		snprintf(js, sizeof js, "{\"k\":\"%s\"}", bad_strings[i]);
 		r = json_parse(&d, js, strlen(js), tok, 160);
 		CHECKF(r == ACME_OK, "bad string %zu: parse %d", i, r);
@@ -596,12 +599,15 @@ test_malformed(void)
 	int r;
 
 	for (i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		r = json_parse(&d, malformed[i].s, malformed[i].len, tok, 160);
 		CHECKF(r == ACME_ERR_JSON, "malformed %zu: %d", i, r);
 		CHECKF(d.ntok == 0 && json_type(&d, 0) == JSON_UNDEFINED,
 		    "malformed %zu: tokens left", i);
 	}
+	T_CASE("%s", __func__);
 	for (i = 0; i < sizeof wellformed / sizeof wellformed[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		r = json_parse(&d, wellformed[i].js.s, wellformed[i].js.len,
 		    tok, 160);
 		CHECKF(r == ACME_OK && json_type(&d, 0) == wellformed[i].type &&
@@ -616,6 +622,7 @@ test_malformed(void)
 		CHECKF(r == ACME_ERR_TOO_LARGE, "wellformed %zu: short %d",
 		    i, r);
 	}
+	T_CASE("%s", __func__);
 	/* Every proper prefix of a valid document is truncated JSON. */
 	n = strlen(authz);
 	for (i = 0; i < n; i++) {
@@ -708,6 +715,7 @@ test_writer_scripts(void)
 	int r;
 
 	for (i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+		T_CASE("%s[%u]", __func__, (unsigned)i);
 		memset(buf, '#', sizeof buf);
 		r = w_script(buf, sizeof buf, scripts[i].ops);
 		if (scripts[i].err != 0)
@@ -884,16 +892,16 @@ test_writer_edges(void)
 int
 main(void)
 {
-	test_directory();
-	test_order();
-	test_authz();
-	test_lookup();
-	test_escapes();
-	test_raw_control();
-	test_dst_overflow();
-	test_malformed();
-	test_writer_scripts();
-	test_writer_payload();
-	test_writer_edges();
+	T_RUN(test_directory);
+	T_RUN(test_order);
+	T_RUN(test_authz);
+	T_RUN(test_lookup);
+	T_RUN(test_escapes);
+	T_RUN(test_raw_control);
+	T_RUN(test_dst_overflow);
+	T_RUN(test_malformed);
+	T_RUN(test_writer_scripts);
+	T_RUN(test_writer_payload);
+	T_RUN(test_writer_edges);
 	return t_done("json");
 }

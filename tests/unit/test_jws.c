@@ -239,9 +239,9 @@ test_key_pem(void)
 int
 main(void)
 {
-	test_rfc7515_a3();
-	test_thumbprint();
-	test_jws_build();
-	test_key_pem();
+	T_RUN(test_rfc7515_a3);
+	T_RUN(test_thumbprint);
+	T_RUN(test_jws_build);
+	T_RUN(test_key_pem);
 	return t_done("jws");
 }

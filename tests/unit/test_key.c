@@ -113,7 +113,7 @@ test_invalid_key(void)
 int
 main(void)
 {
-	test_seed_bytes();
-	test_invalid_key();
+	T_RUN(test_seed_bytes);
+	T_RUN(test_invalid_key);
 	return t_done("key");
 }

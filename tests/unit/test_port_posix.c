@@ -505,6 +505,8 @@ test_modes(void)
 	for (i = 0; i < sizeof masks / sizeof masks[0]; i++) {
 		umask(masks[i]);
 		for (j = 0; j < sizeof modes / sizeof modes[0]; j++) {
+			T_CASE("%s[%u][%u]", __func__, (unsigned)i,
+			    (unsigned)j);
 			snprintf(path, sizeof path, "%s/%s", d, modes[j].name);
 			unlink(path);
 			CHECK(P.store(P.ctx, modes[j].name, "x", 1) == 0);
@@ -623,11 +625,11 @@ int
 main(void)
 {
 	memset(big, 'x', sizeof big);
-	test_silent_resolver();
-	test_connect_ok();
-	test_store_fails();
-	test_store_killed();
-	test_modes();
-	test_slots();
+	T_RUN(test_silent_resolver);
+	T_RUN(test_connect_ok);
+	T_RUN(test_store_fails);
+	T_RUN(test_store_killed);
+	T_RUN(test_modes);
+	T_RUN(test_slots);
 	return t_done("port_posix");
 }

@@ -390,9 +390,9 @@ test_residue(void)
 int
 main(void)
 {
-	test_wipe_exact();
+	T_RUN(test_wipe_exact);
 #if RESIDUE
-	test_residue();
+	T_RUN(test_residue);
 	return t_done(WIPE_SUITE);
 #else
 	printf("wipe: stack residue skipped under ASan (see build/o2)\n");
