@@ -18,5 +18,5 @@ echo "TLS profiles (flash of the whole image; budget 131072):"
 printf '  %-34s %7d\n' "small (ECDHE-ECDSA P-256, shipped)" "$small"
 printf '  %-34s %7d  (+%d)\n' "ACME_TLS_PUBLIC_CA=1 (+RSA, P-384)" \
     "$public" $((public - small))
-printf '  %-34s %7d  (+%d)%s\n' "ACME_TLS_FULL=1 (init_full)" "$full" \
+printf '  %-34s %7d  (+%d)%s\n' "ACME_TLS_FULL=1 (+AES-256, SHA-512)" "$full" \
     $((full - small)) "$([ "$full" -gt 131072 ] && echo ': over budget')"
