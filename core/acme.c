@@ -110,14 +110,15 @@ acme_goto(struct acme_client *c, int state, uint32_t wait_ms)
 	}
 }
 
-/* The server's Retry-After, capped, or the default poll interval. */
+/* The server's Retry-After (the caller checked there is one), capped
+ * at ACME_RETRY_AFTER_MAX_S. */
 uint32_t
 acme_retry_after_ms(const struct acme_client *c)
 {
 	long s = c->resp.retry_after;
 
 	if (s < 0)
-		return ACME_POLL_INTERVAL_MS;
+		s = 0;
 	if (s > ACME_RETRY_AFTER_MAX_S)
 		s = ACME_RETRY_AFTER_MAX_S;
 	return (uint32_t)s * 1000u;

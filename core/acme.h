@@ -10,7 +10,8 @@
  *     static struct acme_client c;
  *     struct acme_config cfg = { .directory_url = "https://...",
  *         .trust_anchors = tas, .trust_anchor_count = n,
- *         .names = names, .name_count = 1, .http01_port = 80 };
+ *         .names = names, .name_count = 1, .http01_port = 80,
+ *         .agree_tos = 1 };
  *     if (acme_init(&c, &cfg, &port) == ACME_OK &&
  *         acme_run(&c) == ACME_OK)
  *             ... the port stored "cert.pem" and "cert.key" ...
@@ -19,14 +20,17 @@
  *
  * The flow (RFC 8555 7): directory, a nonce by HEAD newNonce,
  * newAccount (or the stored account URL), newOrder, each authorization,
- * http-01 with the built-in responder, polls that honour Retry-After,
- * finalize with a CSR for a new P-256 key, order polls, and the PEM
- * chain.  It is a resumable state machine: acme_step() does what it can
- * without waiting and says what it waits for; acme_run() is the blocking
- * driver on top.
+ * http-01 with the built-in responder, polls that honour Retry-After
+ * (else a backoff from 150 ms) within time bounds, finalize with a CSR
+ * for a new P-256 key, order polls, and the PEM chain, stored only when
+ * it is whole and its leaf is for our key and names.  Every URL the
+ * server names must be on the directory's host and port.  It is a
+ * resumable state machine: acme_step() does what it can without waiting
+ * and says what it waits for; acme_run() is the blocking driver on top.
  *
  * Storage names used through the port: ACME_STORE_ACCOUNT_KEY,
- * ACME_STORE_ACCOUNT_URL (the account, reused by later runs),
+ * ACME_STORE_ACCOUNT_URL (the account, reused by later runs: two lines,
+ * the account URL and the directory URL it belongs to),
  * ACME_STORE_CERT_KEY and ACME_STORE_CERT (the result; the key is stored
  * first).
  *
