@@ -1,6 +1,6 @@
 /*
  * app_certinfo.h -- the subject CN and notAfter of a DER certificate, for
- * the boot log.  A bounded DER walk; no allocation.
+ * the boot log (core/x509.c underneath); no allocation.
  */
 #ifndef APP_CERTINFO_H
 #define APP_CERTINFO_H
