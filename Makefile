@@ -42,14 +42,17 @@ PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 # ---- the Cortex-M3 firmware (boards/qemu-mps2-an385, issue 5) ----------
 # The ACME limits of the firmware: one name, small buffers, the small TLS
 # profile (ECDHE-ECDSA P-256) with the constant-time i15 EC code.  Every
-# firmware object sees the same values (board.mk).  See docs/DESIGN.md,
+# firmware object sees the same values (board.mk).  Three responder slots:
+# with the listener, the client and one connection just accepted (that
+# evicts an idle one) they fill the raw port's LWIP_RAW_MAX_CONNS (6), and
+# Pebble validates from three places at once.  See docs/DESIGN.md,
 # "Firmware".
 FW_APP_CFLAGS = -DACME_MAX_URL=160 -DACME_MAX_IDENTIFIERS=1 \
     -DACME_MAX_NAME=64 -DACME_MAX_RESPONSE=3072 -DACME_MAX_REQUEST=1280 \
     -DACME_MAX_PAYLOAD=512 -DACME_JSON_TOKENS=64 -DACME_MAX_HEADER_LINE=384 \
     -DACME_MAX_PROBLEM_DETAIL=128 -DACME_MAX_PROBLEM_TYPE=64 \
-    -DACME_HTTP01_MAX_REQUEST=384 -DACME_NONCE_RING=4 -DACME_TLS_FULL=0 \
-    -DACME_EC_I15=1
+    -DACME_HTTP01_MAX_REQUEST=384 -DACME_HTTP01_SLOTS=3 \
+    -DACME_NONCE_RING=4 -DACME_TLS_FULL=0 -DACME_EC_I15=1
 include boards/qemu-mps2-an385/board.mk
 FW_ACME_SRC = $(CORE_SRC) port/lwip/port_lwip_raw.c \
     $(addprefix $(FW_BOARD)/,app_main.c app_ta.c app_certinfo.c)

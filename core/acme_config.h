@@ -153,13 +153,24 @@
 #define ACME_IO_TIMEOUT_MS 20000
 #endif
 
-/* http-01 responder: largest request read, and how long one client may
- * take to send it. */
+/* http-01 responder: largest request read from one connection (a
+ * validator's is about 250 bytes; it is counted, not stored), and how
+ * long one connection may take to send it and read the answer. */
 #ifndef ACME_HTTP01_MAX_REQUEST
 #define ACME_HTTP01_MAX_REQUEST 512
 #endif
 #ifndef ACME_HTTP01_TIMEOUT_MS
 #define ACME_HTTP01_TIMEOUT_MS 5000
+#endif
+
+/* http-01 responder: connections served at once.  A CA validates from
+ * several places in parallel (Pebble 3, Let's Encrypt up to 5); when all
+ * slots are taken, a new connection evicts the oldest one that has not
+ * sent a complete request.  Each slot costs about 130 bytes (with
+ * ACME_MAX_TOKEN 64); the port must hold ACME_HTTP01_SLOTS + 1 accepted
+ * connections besides the listener and the client's (challenge_http01.h). */
+#ifndef ACME_HTTP01_SLOTS
+#define ACME_HTTP01_SLOTS 4
 #endif
 
 /* EC implementation: 1 selects BearSSL's i15/m15 code (constant time on
@@ -205,6 +216,12 @@
 #endif
 #if ACME_NONCE_RING < 1
 #error "ACME_NONCE_RING must be at least 1"
+#endif
+#if ACME_HTTP01_SLOTS < 1
+#error "ACME_HTTP01_SLOTS must be at least 1"
+#endif
+#if ACME_HTTP01_MAX_REQUEST < 128 || ACME_HTTP01_MAX_REQUEST > 65535
+#error "ACME_HTTP01_MAX_REQUEST must be between 128 and 65535"
 #endif
 
 #endif

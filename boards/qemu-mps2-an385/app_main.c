@@ -23,10 +23,21 @@
 #include "board.h"
 #include "semihost.h"
 #include "uart.h"
+#include "lwip/opt.h"
 #include "lwip/port_lwip_raw.h"
 #include "app_certinfo.h"
 #include "app_ta.h"
 #include "pem.h"
+
+/* The http-01 responder's connections must fit the raw port's slots and
+ * lwIP's PCBs: the listener, the client, ACME_HTTP01_SLOTS, and one just
+ * accepted that evicts an idle one (challenge_http01.h). */
+#if LWIP_RAW_MAX_CONNS < ACME_HTTP01_SLOTS + 3
+#error "LWIP_RAW_MAX_CONNS must be at least ACME_HTTP01_SLOTS + 3"
+#endif
+#if MEMP_NUM_TCP_PCB < ACME_HTTP01_SLOTS + 2
+#error "MEMP_NUM_TCP_PCB must be at least ACME_HTTP01_SLOTS + 2"
+#endif
 
 #define APP "picoacme-fw"
 #define APP_EXIT_CONFIG 2

@@ -47,9 +47,10 @@
 #define MEMP_NUM_PBUF           4       /* PBUF_REF/ROM: ARP queue only */
 #define MEMP_NUM_UDP_PCB        2       /* DHCP, one spare */
 #define MEMP_NUM_RAW_PCB        0
-/* port_lwip_raw.h: the client, up to four validator connections at
- * once (Pebble validates from several perspectives concurrently), one
- * listener. */
+/* port_lwip_raw.h: the client, the responder's ACME_HTTP01_SLOTS (3,
+ * Makefile) connections and one just accepted that evicts an idle one;
+ * one spare for a connection still closing.  The listener has its own
+ * pool.  app_main.c checks it against ACME_HTTP01_SLOTS. */
 #ifndef MEMP_NUM_TCP_PCB
 #define MEMP_NUM_TCP_PCB        6
 #endif

@@ -10,7 +10,9 @@
  *   LWIP_SOCKET 1, LWIP_SO_RCVTIMEO 1, LWIP_SO_SNDTIMEO 1 (bounded
  *   send/recv), LWIP_POLL 1 or LWIP_SOCKET_SELECT 1 (connect timeout,
  *   idle), SO_REUSE 1 (the http-01 port is reused run after run),
- *   MEMP_NUM_NETCONN >= 3 (client, listener, one validator connection),
+ *   MEMP_NUM_NETCONN >= ACME_HTTP01_SLOTS + 3 (client, listener, the
+ *   responder's slots and one connection just accepted that evicts an
+ *   idle one; LWIP_PORT_MAX_SOCKS must hold as many),
  *   TCP_WND >= 4 * TCP_MSS recommended (a TLS record is 16 KB).
  *   LWIP_DNS 1 lets connect() take host names (LWIP_DNS 0: numeric
  *   IPv4 addresses only, which is what Debian's liblwip offers).

@@ -13,15 +13,18 @@
  * reader throttles the server instead of running out of memory.
  *
  * lwIP options it needs: NO_SYS 1, LWIP_TCP 1, LWIP_CALLBACK_API 1,
- * MEMP_NUM_TCP_PCB >= 6 (the client and the validator's connections:
- * Pebble, like Let's Encrypt, validates from three perspectives at
- * once), MEMP_NUM_TCP_PCB_LISTEN >= 1, SO_REUSE 1 (rebinding the
- * http-01 port), TCP_SND_BUF >= 2 * TCP_MSS.  Numeric IPv4 server
- * addresses.
+ * MEMP_NUM_TCP_PCB >= ACME_HTTP01_SLOTS + 2 (the client, the responder's
+ * connections and one just accepted that evicts an idle one: Pebble,
+ * like Let's Encrypt, validates from several perspectives at once),
+ * MEMP_NUM_TCP_PCB_LISTEN >= 1, SO_REUSE 1 (rebinding the http-01 port),
+ * TCP_SND_BUF >= 2 * TCP_MSS.  Numeric IPv4 server addresses.
  *
  * The port has LWIP_RAW_MAX_CONNS slots: the listener, the client and
- * accepted connections.  A validator connecting when all are taken is
- * reset (the CA retries or reports a connection error).
+ * accepted connections, including those lwIP has accepted and the core
+ * has not yet taken with accept().  So LWIP_RAW_MAX_CONNS must be at
+ * least ACME_HTTP01_SLOTS + 3 (the firmware's app_main.c checks it).  A
+ * validator connecting when all are taken is reset (the CA retries or
+ * reports a connection error).
  */
 #ifndef PORT_LWIP_RAW_H
 #define PORT_LWIP_RAW_H

@@ -41,6 +41,20 @@ pp_track(struct posix_port *pp, int fd, int add)
 	return -1;
 }
 
+/* How long send/recv may wait on fd: the responder's sockets not at all
+ * (idle() waits on them, and one quiet peer must not slow the others),
+ * the client's connection up to io_wait_ms. */
+static uint32_t
+pp_io_wait(const struct posix_port *pp, int fd)
+{
+	int i;
+
+	for (i = 0; i < POSIX_PORT_MAX_FDS; i++)
+		if (pp->fds[i] == fd)
+			return pp->wake[i] ? 0 : pp->io_wait_ms;
+	return pp->io_wait_ms;
+}
+
 static uint64_t
 pp_now_ms(void *ctx)
 {
@@ -296,7 +310,7 @@ pp_send(void *ctx, int h, const void *buf, size_t len)
 	struct posix_port *pp = ctx;
 	ssize_t n;
 
-	if (pp_wait(h, POLLOUT, pp->io_wait_ms) == 0)
+	if (pp_wait(h, POLLOUT, pp_io_wait(pp, h)) == 0)
 		return 0;
 	n = send(h, buf, len, MSG_NOSIGNAL);
 	if (n < 0)
@@ -311,7 +325,7 @@ pp_recv(void *ctx, int h, void *buf, size_t len)
 	struct posix_port *pp = ctx;
 	ssize_t n;
 
-	if (pp_wait(h, POLLIN, pp->io_wait_ms) == 0)
+	if (pp_wait(h, POLLIN, pp_io_wait(pp, h)) == 0)
 		return 0;
 	n = recv(h, buf, len, 0);
 	if (n == 0)

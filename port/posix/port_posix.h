@@ -11,6 +11,9 @@
  * such threads run at once (beyond that a lookup fails at once).  Time the
  * lookup leaves is what the TCP connect attempts share.
  *
+ * send/recv wait up to io_wait_ms (250) on the client's connection, and
+ * not at all on the http-01 responder's sockets, which idle() waits on.
+ *
  * At most POSIX_PORT_MAX_FDS sockets (listeners and connections) are
  * open at once; beyond that connect(), listen() and accept() return -1
  * and close what they opened.
