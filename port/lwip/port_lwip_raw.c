@@ -283,7 +283,12 @@ lr_listen(void *ctx, uint16_t port)
 		tcp_close(pcb);
 		return -1;
 	}
-	lpcb = tcp_listen_with_backlog(pcb, 2);
+	/* The backlog counts half-open connections (SYN received, not yet
+	 * ACKed).  A CA's validators connect at once from several places
+	 * (Pebble three, Let's Encrypt five): with a backlog of 2 the third
+	 * SYN was dropped and validation waited ~6 s for its retransmission.
+	 * Every connection slot but the listener's may be half-open. */
+	lpcb = tcp_listen_with_backlog(pcb, LWIP_RAW_MAX_CONNS - 1);
 	if (lpcb == NULL) {
 		tcp_close(pcb);
 		return -1;

@@ -176,7 +176,22 @@ if [ -n "$peak" ] && [ "${peak% *}" -lt "${peak#* }" ]; then
 else
 	notok stack-peak-within-region "'$peak'" "$d/uart.log"
 fi
-echo "# counters: $(uart_field "$d" 'counters: ')"
+counters=$(uart_field "$d" 'counters: ')
+echo "# counters: $counters"
+# Pebble's three validators connect at once: all three must be answered
+# at once, so the first authorization poll (150 ms after the challenge)
+# finds it valid.  Requests: directory, HEAD, account, order, authz,
+# challenge, authz poll, finalize, order poll, certificate = 10, plus one
+# per badNonce retry; one more poll is tolerated.  (A listen backlog of 2
+# dropped the third SYN: validation waited ~6 s and took 3-5 polls.)
+reqs=$(echo "$counters" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
+bn=$(echo "$counters" | sed -n 's/.*badnonce_retries=\([0-9]*\).*/\1/p')
+if [ -n "$reqs" ] && [ -n "$bn" ] && [ $((reqs - bn)) -le 11 ]; then
+	ok "validators-answered-at-once ($reqs requests, $bn badNonce retries)"
+else
+	notok validators-answered-at-once "requests '$reqs', badNonce" \
+	    "retries '$bn': validation was slow" "$d/uart.log"
+fi
 echo "# issuance: ${busy:-?}000 guest instructions (-icount shift=0)," \
     "stack peak ${peak% *} bytes"
 [ "${FW_QEMU_FIRST_ONLY:-0}" = 1 ] && finish
