@@ -52,6 +52,20 @@
 #                         Checks: issued; exactly one HEAD at the start plus one per
 #                         stripped reply; no nonce sent twice.  (Rerun up to 3 times in
 #                         the rare case Pebble rejected nothing, which would prove nothing.)
+# The other retries (DESIGN.md section 5: a 5xx or 429 is retried after its Retry-After,
+# one over ACME_RETRY_AFTER_MAX_S fails at once), with the proxy's retry-after mode:
+#   proxy-retry-after-seconds  Every 3rd POST answered 503 serverInternal, "Retry-After:
+#                         2", no Replay-Nonce.  Checks: issued; the next POST to the same
+#                         URL reached the proxy at least 2000 ms after each injected answer
+#                         (proxy timestamps); net_retries equals the injections.
+#   proxy-retry-after-date  Every 4th POST answered 429 rateLimited with an HTTP-date 3 s
+#                         ahead.  Same checks, at least 2000 ms (an HTTP-date has whole
+#                         seconds, so as little as S-1 s of it may remain).
+#   proxy-retry-after-too-long  The 2nd POST (the first newOrder) answered 429 rateLimited,
+#                         "Retry-After: 3600" (over ACME_RETRY_AFTER_MAX_S): exit 18
+#                         (ACME_ERR_SERVER) within 5 s, one line on stderr naming
+#                         rateLimited and the proxy's detail, newOrder POSTed once, two
+#                         POSTs in all, no cert.pem.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -260,6 +274,19 @@ pfield() {
           for (i = 1; i <= NF; i++) { k = $i; sub(/=.*/, "", k); v = $i; sub(/^[^=]*=/, "", v); f[k] = v }
           for (i = 1; i < n; i += 2) if (f[s[i]] != s[i + 1]) next
           print f[key] }' "$_l"
+}
+
+# ra_gaps LOG: one line "PATH MS" per answer the proxy injected (act=retry-after): how
+# many ms after it the next POST to PATH arrived at the proxy ("none" when none did).
+ra_gaps() {
+    awk '
+        { delete f
+          for (i = 1; i <= NF; i++) { k = $i; sub(/=.*/, "", k); v = $i; sub(/^[^=]*=/, "", v); f[k] = v }
+          if (f["method"] != "POST") next
+          p = f["path"]
+          if (p in due) { print p " " (f["t"] - due[p]); delete due[p] }
+          if (f["act"] == "retry-after") due[p] = f["t"] }
+        END { for (p in due) print p " none" }' "$1"
 }
 
 # dup_nonce LOG: the first nonce that two POSTs carried (nothing when none).
@@ -488,6 +515,95 @@ else
     fi
 fi
 proxy_stop
+
+# retry_after_case NAME OUT DNSNAME STATUS MIN_MS PROXY_OPTIONS...: an issuance through
+# the proxy's retry-after mode; every retry must come MIN_MS or later.
+retry_after_case() {
+    _n=$1 _o=$2 _dns=$3 _st=$4 _min=$5
+    shift 5
+    if ! proxy_start "$_o.plog" retry-after --retry-status "$_st" "$@"; then
+        notok "$_n" "$REASON"
+        return
+    fi
+    if ! issue "$_o" "$PROXY_URL" "$PCA" "$_dns"; then
+        notok "$_n" "$REASON"; diag "$_o.err"; diag "$_o.plog" 6
+        proxy_stop
+        return
+    fi
+    proxy_stop
+    _inj=$(pcount "$_o.plog" act retry-after)
+    _injst=$(pcount "$_o.plog" act retry-after status "$_st")
+    _nr=$(counter "$_o" net_retries)
+    ra_gaps "$_o.plog" >"$_o.gaps"
+    _none=$(awk '$2 == "none" { print $1; exit }' "$_o.gaps")
+    _short=$(awk -v m="$_min" '$2 != "none" && $2 < m { print $1 " after " $2 " ms"; exit }' "$_o.gaps")
+    _ms=$(awk '{ printf "%s%s", (NR > 1 ? " " : ""), $2 }' "$_o.gaps")
+    _ra=$(pfield "$_o.plog" retry_after act retry-after | head -n 1 |
+        sed 's/%20/ /g; s/%2C/,/g; s/%3A/:/g')
+    if [ "$_inj" -lt 1 ]; then
+        notok "$_n" "the proxy injected no answer: the scenario proved nothing"
+    elif [ "$_injst" -ne "$_inj" ]; then
+        notok "$_n" "$_inj injected answers, only $_injst with status $_st"
+    elif [ -n "$_none" ]; then
+        notok "$_n" "no POST to $_none after its injected $_st"
+    elif [ -n "$_short" ]; then
+        notok "$_n" "retried $_short, want at least $_min ms (Retry-After: $_ra)"
+        diag "$_o.plog" 20
+    elif [ "$_nr" != "$_inj" ]; then
+        notok "$_n" "$_inj injected answers, the client counted net_retries=$_nr"
+    else
+        ok "$_n"
+        echo "#   $_inj injected $_st (Retry-After: $_ra), the next POST of the same URL after $_ms ms; net_retries=$_nr; issued in $ELAPSED_MS ms"
+    fi
+}
+
+retry_after_case proxy-retry-after-seconds "$W/ras" ras.nonce.test 503 2000 \
+    --retry-every 3 --retry-seconds 2
+retry_after_case proxy-retry-after-date "$W/rad" rad.nonce.test 429 2000 \
+    --retry-every 4 --retry-seconds 3 --retry-date
+
+N=proxy-retry-after-too-long
+O=$W/ral
+NEWORDER=$(pebble_dir_field newOrder) || { notok "$N" "no newOrder in the directory"; NEWORDER=; }
+NEWORDER_PATH=/${NEWORDER#https://*/}
+if [ -z "$NEWORDER" ]; then
+    :
+elif ! proxy_start "$O.plog" retry-after --retry-every 2 --retry-status 429 \
+        --retry-seconds 3600; then
+    notok "$N" "$REASON"
+else
+    rm -rf "$O.state"
+    # Not --verbose: stderr must hold the one error line and nothing else.
+    run_cli 15 "$O" issue --agree-tos --server "$PROXY_URL" --ca-file "$PCA" \
+        --state-dir "$O.state" --http-port "$PEBBLE_HTTP_PORT" -d ral.nonce.test
+    proxy_stop
+    _e=$(head -n 1 "$O.err" | cut -c1-240)
+    _lines=$(awk 'END { print NR }' "$O.err")
+    _inj=$(pcount "$O.plog" act retry-after)
+    _injp=$(pfield "$O.plog" path act retry-after | head -n 1)
+    _nop=$(pcount "$O.plog" method POST path "$NEWORDER_PATH")
+    _posts=$(pcount "$O.plog" method POST)
+    if cli_broken "$O"; then
+        notok "$N" "$REASON"; diag "$O.err"; diag "$O.plog" 4
+    elif [ "$RC" -ne 18 ]; then
+        notok "$N" "exit $RC, want 18 (ACME_ERR_SERVER): $_e"
+    elif [ "$_lines" -ne 1 ]; then
+        notok "$N" "$_lines lines on stderr, want exactly one"; diag "$O.err"
+    elif ! echo "$_e" | grep -q '^picoacme: error: ACME_ERR_SERVER: .*429 urn:ietf:params:acme:error:rateLimited: faultproxy: injected 429, Retry-After: 3600'; then
+        notok "$N" "the error line lacks the server's problem: $_e"
+    elif [ "$ELAPSED_MS" -ge 5000 ]; then
+        notok "$N" "took $ELAPSED_MS ms, want under 5000 (no wait for Retry-After: 3600)"
+    elif [ "$_inj" -ne 1 ] || [ "$_injp" != "$NEWORDER_PATH" ]; then
+        notok "$N" "$_inj injected answers (first on $_injp), want one, on $NEWORDER_PATH"
+    elif [ "$_nop" -ne 1 ] || [ "$_posts" -ne 2 ]; then
+        notok "$N" "$NEWORDER_PATH POSTed $_nop times ($_posts POSTs in all), want once (2 in all)"
+    elif [ -e "$O.state/cert.pem" ]; then
+        notok "$N" "cert.pem written"
+    else
+        ok "$N"
+        echo "#   exit 18 in $ELAPSED_MS ms, $NEWORDER_PATH POSTed once: $_e"
+    fi
+fi
 
 # ======================================= Pebble 5 % ====================================
 start_pebble 5

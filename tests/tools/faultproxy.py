@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """faultproxy.py -- a test-only HTTPS proxy that injects nonce faults between an
-ACME client and Pebble (issue 3).  Python 3 standard library only.
+ACME client and Pebble (issue 3), and Retry-After answers.  Python 3 standard
+library only.
 
     python3 tests/tools/faultproxy.py --upstream https://127.0.0.1:PORT \\
         --upstream-ca PEBBLE_CA --cert CERT --key KEY --log FILE \\
@@ -30,6 +31,16 @@ Modes (comma separated, they combine; default pass):
            garbled too (the client must retry the HEAD, and the next one is good).
   reject   answer every POST itself (nothing is forwarded) with 400 badNonce,
            detail "proxy rejects every nonce", and a fresh-looking random nonce.
+  retry-after
+           every Nth POST (--retry-every N, default 1, counted over the proxy's
+           life like --reject-every) is answered by the proxy itself, not
+           forwarded: status --retry-status (503 with the RFC 8555 problem type
+           serverInternal, or 429 with rateLimited), "Retry-After: S" with S from
+           --retry-seconds (default 2), or with --retry-date an HTTP-date S
+           seconds ahead (RFC 9110 5.6.7: whole seconds, so it is between S-1
+           and S seconds ahead when sent), and NO Replay-Nonce.  The detail
+           names the status and the Retry-After sent.  When --reject-every
+           picks the same POST, the badNonce injection wins.
 
   --reject-every N (any mode): every Nth POST (counted over the proxy's life) is
   answered by the proxy itself with 400 badNonce and NO Replay-Nonce, as if the
@@ -39,9 +50,12 @@ Modes (comma separated, they combine; default pass):
 
 Log (--log): one line per request, fields key=value separated by spaces:
   conn=N req=N mode=M method=M path=P status=N act=A cc=C nonce_in=X nonce_out=Y
-  upstream_nonce=Z
+  upstream_nonce=Z t=MS retry_after=R
 act is forward, cache-fill, cache-hit, strip, garble:bad-chars, garble:long,
-garble:empty, reject, inject, upstream-error or bad-request.  nonce_in is the
+garble:empty, reject, inject, retry-after, upstream-error or bad-request.  t is
+when the request had fully arrived, in milliseconds since the Unix epoch
+(wall clock, as HTTP-dates are); retry_after the Retry-After sent to the
+client ("(none)" when none).  nonce_in is the
 nonce of the JWS in a POST body (decoded from its protected header), nonce_out
 the Replay-Nonce sent to the client, upstream_nonce the one the upstream sent.
 Values are percent-escaped outside [A-Za-z0-9_./-]; "(none)" means no value,
@@ -54,6 +68,7 @@ idle keep-alive).
 """
 import argparse
 import base64
+import email.utils
 import http.client
 import json
 import os
@@ -155,7 +170,8 @@ class Proxy:
     def __init__(self, a):
         self.a = a
         self.modes = set(m.strip() for m in a.mode.split(",") if m.strip())
-        bad = self.modes - {"pass", "cache", "strip", "garble", "reject"}
+        bad = self.modes - {"pass", "cache", "strip", "garble", "reject",
+                            "retry-after"}
         if bad or not self.modes:
             sys.exit("faultproxy: unknown mode %s" % ",".join(sorted(bad)))
         u = urllib.parse.urlsplit(a.upstream)
@@ -181,7 +197,7 @@ class Proxy:
     # -- bookkeeping -----------------------------------------------------------
     def log(self, **kw):
         order = ("conn", "req", "mode", "method", "path", "status", "act", "cc",
-                 "nonce_in", "nonce_out", "upstream_nonce")
+                 "nonce_in", "nonce_out", "upstream_nonce", "t", "retry_after")
         line = " ".join("%s=%s" % (k, kw.get(k, "-")) for k in order)
         with self.lock:
             self.logf.write(line + "\n")
@@ -253,6 +269,8 @@ class Proxy:
             if a.reject_every > 0 and n % a.reject_every == 0:
                 return self.problem("faultproxy: injected badNonce, no Replay-Nonce",
                                     None) + ("inject", None)
+            if "retry-after" in self.modes and n % a.retry_every == 0:
+                return self.retry_after() + ("retry-after", None)
         if is_nonce_head:
             with self.lock:
                 self.heads += 1
@@ -301,14 +319,29 @@ class Proxy:
                 act = "garble:" + kind
         return s, r, h, b, act, up_nonce
 
-    def problem(self, detail, nonce):
-        body = json.dumps({"type": "urn:ietf:params:acme:error:badNonce",
-                           "detail": detail, "status": 400}).encode()
+    def problem(self, detail, nonce, status=400, reason="Bad Request",
+                ptype="badNonce", extra=()):
+        body = json.dumps({"type": "urn:ietf:params:acme:error:" + ptype,
+                           "detail": detail, "status": status}).encode()
         h = [("Content-Type", "application/problem+json"),
              ("Cache-Control", "public, max-age=0, no-cache")]
+        h.extend(extra)
         if nonce is not None:
             h.append(("Replay-Nonce", nonce))
-        return 400, "Bad Request", h, body
+        return status, reason, h, body
+
+    def retry_after(self):
+        """The retry-after mode's answer: 503 or 429, Retry-After, no nonce."""
+        a = self.a
+        if a.retry_date:
+            v = email.utils.formatdate(time.time() + a.retry_seconds, usegmt=True)
+        else:
+            v = "%d" % a.retry_seconds
+        reason, ptype = {503: ("Service Unavailable", "serverInternal"),
+                         429: ("Too Many Requests", "rateLimited")}[a.retry_status]
+        return self.problem("faultproxy: injected %d, Retry-After: %s"
+                            % (a.retry_status, v), None, a.retry_status, reason,
+                            ptype, [("Retry-After", v)])
 
     # -- one client connection -------------------------------------------------
     def serve(self, raw, cid):
@@ -379,6 +412,7 @@ class Proxy:
             self.log(conn=cid, req=rid, mode=modes, method="-", path="-", status=400,
                      act="bad-request")
             return False
+        t_in = int(time.time() * 1000)
         close = (hl.get("connection", "").lower() == "close" or ver == "HTTP/1.0")
         nonce_in = jws_nonce(body) if method == "POST" else None
         try:
@@ -390,13 +424,14 @@ class Proxy:
                       b"faultproxy: upstream failed\n", False, True)
             self.log(conn=cid, req=rid, mode=modes, method=esc(method), path=esc(path),
                      status=502, act="upstream-error", cc=esc(hl.get("cache-control")),
-                     nonce_in=esc(nonce_in))
+                     nonce_in=esc(nonce_in), t=t_in)
             return False
         self.send(sock, s, r, h, b, method == "HEAD", close)
         self.log(conn=cid, req=rid, mode=modes, method=esc(method), path=esc(path),
                  status=s, act=act, cc=esc(hl.get("cache-control")),
                  nonce_in=esc(nonce_in), nonce_out=esc(nonce_of(h)),
-                 upstream_nonce=esc(up_nonce))
+                 upstream_nonce=esc(up_nonce), t=t_in,
+                 retry_after=esc(header_of(h, "retry-after")))
         return not close
 
     def send(self, sock, status, reason, headers, body, head, close):
@@ -459,11 +494,15 @@ class Proxy:
         self.logf.flush()
 
 
-def nonce_of(headers):
+def header_of(headers, name):
     for k, v in headers:
-        if k.lower() == "replay-nonce":
+        if k.lower() == name:
             return v
     return None
+
+
+def nonce_of(headers):
+    return header_of(headers, "replay-nonce")
 
 
 def main():
@@ -476,13 +515,22 @@ def main():
     p.add_argument("--port-file", help="write the port here once listening")
     p.add_argument("--listen-port", type=int, default=0)
     p.add_argument("--mode", default="pass",
-                   help="pass, cache, strip, garble, reject (comma separated)")
+                   help="pass, cache, strip, garble, reject, retry-after "
+                   "(comma separated)")
     p.add_argument("--cache-seconds", type=float, default=5.0)
     p.add_argument("--rate", type=float, default=1.0, help="garble: fraction (0..1)")
     p.add_argument("--garble-heads", action="store_true",
                    help="garble: also every second HEAD newNonce (1st, 3rd, ...)")
     p.add_argument("--reject-every", type=int, default=0,
                    help="answer every Nth POST with badNonce and no Replay-Nonce")
+    p.add_argument("--retry-every", type=int, default=1,
+                   help="retry-after: answer every Nth POST (default 1: all)")
+    p.add_argument("--retry-status", type=int, default=503, choices=(503, 429),
+                   help="retry-after: 503 serverInternal or 429 rateLimited")
+    p.add_argument("--retry-seconds", type=int, default=2,
+                   help="retry-after: Retry-After in seconds (default 2)")
+    p.add_argument("--retry-date", action="store_true",
+                   help="retry-after: send an HTTP-date --retry-seconds ahead")
     p.add_argument("--nonce-path", help="newNonce path (default: from the directory)")
     p.add_argument("--verbose", action="store_true", help="connection errors to stderr")
     a = p.parse_args()
@@ -490,6 +538,8 @@ def main():
         sys.exit("faultproxy: --rate must be within 0..1")
     if a.reject_every < 0 or a.cache_seconds < 0:
         sys.exit("faultproxy: --reject-every and --cache-seconds must be >= 0")
+    if a.retry_every < 1 or a.retry_seconds < 0:
+        sys.exit("faultproxy: --retry-every must be >= 1, --retry-seconds >= 0")
     Proxy(a).run()
 
 
