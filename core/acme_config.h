@@ -165,12 +165,20 @@
 
 /* http-01 responder: connections served at once.  A CA validates from
  * several places in parallel (Pebble 3, Let's Encrypt up to 5); when all
- * slots are taken, a new connection evicts the oldest one that has not
- * sent a complete request.  Each slot costs about 130 bytes (with
+ * slots are taken, a new connection waits in the port until a slot frees
+ * or the oldest one that has not sent a complete request may be evicted
+ * (ACME_HTTP01_EVICT_MS).  Each slot costs about 130 bytes (with
  * ACME_MAX_TOKEN 64); the port must hold ACME_HTTP01_SLOTS + 1 accepted
  * connections besides the listener and the client's (challenge_http01.h). */
 #ifndef ACME_HTTP01_SLOTS
 #define ACME_HTTP01_SLOTS 4
+#endif
+/* ... and a connection may be closed to make room for another once it
+ * has been open this long without a complete request (a validator sends
+ * its request at once; several validators at once must not evict each
+ * other). */
+#ifndef ACME_HTTP01_EVICT_MS
+#define ACME_HTTP01_EVICT_MS 500
 #endif
 
 /* EC implementation: 1 selects BearSSL's i15/m15 code (constant time on

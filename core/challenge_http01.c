@@ -214,15 +214,19 @@ out_close:
 }
 
 /* A slot for a new connection: a free one, else the one open longest
- * without a complete request, whose connection is closed (evicted).
- * NULL when every slot is sending an answer.  "Longest" is by accept
- * number, not time, so that arrivals within one millisecond still go
- * first in, first out (2^32 accepts do not fit in the
- * ACME_HTTP01_TIMEOUT_MS a connection lives). */
+ * without a complete request, if that is at least ACME_HTTP01_EVICT_MS
+ * (a validator sends its request as soon as it is connected, an idle
+ * connection does not), whose connection is closed (evicted) when evict
+ * is set.  NULL when there is none: every slot is sending an answer or
+ * was opened just now.  "Longest" is by accept number, not time, so that
+ * arrivals within one millisecond still go first in, first out (2^32
+ * accepts do not fit in the ACME_HTTP01_TIMEOUT_MS a connection
+ * lives). */
 static struct http01_conn *
-http01_slot(struct http01 *r, const struct acme_port *p)
+http01_slot(struct http01 *r, const struct acme_port *p, int evict)
 {
 	struct http01_conn *c, *old = NULL;
+	uint32_t now = (uint32_t)p->now_ms(p->ctx);
 	unsigned i;
 
 	for (i = 0; i < ACME_HTTP01_SLOTS; i++) {
@@ -233,7 +237,9 @@ http01_slot(struct http01 *r, const struct acme_port *p)
 		    (old == NULL || r->seq - c->seq > r->seq - old->seq))
 			old = c;
 	}
-	if (old != NULL)
+	if (old == NULL || now - old->since < ACME_HTTP01_EVICT_MS)
+		return NULL;
+	if (evict)
 		http01_close(p, old);
 	return old;
 }
@@ -251,18 +257,19 @@ http01_poll(struct http01 *r, const struct acme_port *p)
 	for (i = 0; i < ACME_HTTP01_SLOTS; i++)
 		if (r->conn[i].h >= 0)
 			http01_serve(r, p, &r->conn[i], buf);
-	/* Accept first, then make room: nothing is closed while nobody
-	 * waits.  A new connection is served at once, so a validator whose
-	 * request is already in is answered in this call. */
+	/* Accept only when there is room (a free slot, or one to evict),
+	 * else new connections wait in the port (the kernel's or lwIP's
+	 * queue) until a slot frees; accept first, then make room, so
+	 * nothing is closed while nobody waits.  A new connection is served
+	 * at once, so a validator whose request is already in is answered
+	 * in this call. */
 	for (i = 0; i <= ACME_HTTP01_SLOTS; i++) {
+		if (http01_slot(r, p, 0) == NULL)
+			return;
 		h = p->accept(p->ctx, r->lh);
 		if (h < 0)
 			return;
-		c = http01_slot(r, p);
-		if (c == NULL) {
-			p->close(p->ctx, h);
-			continue;
-		}
+		c = http01_slot(r, p, 1);
 		c->h = h;
 		c->since = (uint32_t)p->now_ms(p->ctx);
 		c->seq = r->seq++;

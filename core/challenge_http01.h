@@ -17,12 +17,15 @@
  * http01_poll() gives every slot a turn.  A connection that has not
  * delivered a complete request (and had its answer sent) within
  * ACME_HTTP01_TIMEOUT_MS of being accepted is closed without an answer;
- * so is one whose peer closes or fails.  When every slot is taken and
- * another connection arrives, it is accepted first, then the connection
- * that has been open longest without delivering a complete request is
- * closed to make room: a port scanner or an attacker holding slots open
- * only delays a validator until its own request is in.  When no slot
- * can be taken (all are sending answers) the new connection is closed.
+ * so is one whose peer closes or fails.  When every slot is taken, new
+ * connections wait in the port (the kernel's or lwIP's accept queue)
+ * until a slot frees, or until the connection that has been open longest
+ * without delivering a complete request has been so for
+ * ACME_HTTP01_EVICT_MS: then the waiting one is accepted and that one is
+ * closed to make room.  So a port scanner or an attacker holding every
+ * slot delays a validator by at most ACME_HTTP01_EVICT_MS, while
+ * validators that connect at once (Let's Encrypt: five per name) never
+ * evict each other: each sends its request at once and frees its slot.
  * Nothing is closed while nobody waits.  The port must be able to hold
  * ACME_HTTP01_SLOTS + 1 accepted connections besides the listener and
  * the client's (port/lwip/port_lwip_raw.h, port_lwip.h).
@@ -39,11 +42,10 @@
  * Work.  http01_poll() makes a bounded number of port calls: a few
  * recv/send calls per slot, and at most ACME_HTTP01_SLOTS + 1 accepts,
  * each new connection served at once.  It blocks only as long as the
- * port's recv/send may (port.h: bounded; 0 when nothing is ready): the
- * POSIX port waits up to 250 ms in recv, so there a poll with k idle
- * slots takes about k x 250 ms, and a validator is still answered within
- * one poll.  The driver calls it every acme_step() and at least every
- * 20 ms while the responder listens (acme_wakeup_ms()).
+ * port's recv/send may (port.h: bounded; the POSIX port does not wait on
+ * the responder's sockets at all).  The driver calls it every
+ * acme_step() and at least every 20 ms while the responder listens
+ * (acme_wakeup_ms()).
  */
 #ifndef CHALLENGE_HTTP01_H
 #define CHALLENGE_HTTP01_H

@@ -358,7 +358,7 @@ pp_listen(void *ctx, uint16_t port)
 	sa.sin_port = htons(port);
 	sa.sin_addr.s_addr = htonl(INADDR_ANY);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-	    listen(fd, 8) != 0 || pp_set_nonblock(fd) != 0) {
+	    listen(fd, 32) != 0 || pp_set_nonblock(fd) != 0) {
 		close(fd);
 		return -1;
 	}

@@ -19,6 +19,8 @@
 #   PEBBLE_MGMT      https://127.0.0.1:PORT2 (Pebble's management interface, same cert)
 #   PEBBLE_DNS       127.0.0.1:PORT of pebble-challtestsrv's DNS (answers A with 127.0.0.1)
 #   PEBBLE_CHALL_MGMT http://127.0.0.1:PORT of pebble-challtestsrv's management API
+#   PEBBLE_CHALL_PID the pid of pebble-challtestsrv (the validator's DNS: a test may
+#                    SIGSTOP it to hold validation back, and must SIGCONT it)
 #   PEBBLE_WORK      the temp dir (removed by pebble_stop unless PEBBLE_KEEP=1)
 #   PEBBLE_LOG       Pebble's log file
 #
@@ -281,8 +283,9 @@ EOF
     PEBBLE_MGMT=https://${PEBBLE_ADDR:-127.0.0.1}:$_pebble_mport
     PEBBLE_DNS=127.0.0.1:$_pebble_dns
     PEBBLE_CHALL_MGMT=http://127.0.0.1:$_pebble_cmport
+    PEBBLE_CHALL_PID=$_PEBBLE_CHALL_PID
     export PEBBLE_DIR_URL PEBBLE_CA PEBBLE_HTTP_PORT PEBBLE_TLS_PORT PEBBLE_MGMT \
-        PEBBLE_DNS PEBBLE_CHALL_MGMT
+        PEBBLE_DNS PEBBLE_CHALL_MGMT PEBBLE_CHALL_PID
 
     if ! _pebble_why=$(_pebble_py wait "$PEBBLE_DIR_URL" "$PEBBLE_CA" "$PEBBLE_CHALL_MGMT/" \
             "${PEBBLE_START_TIMEOUT:-15}" "$_PEBBLE_PID" "$_PEBBLE_CHALL_PID" 2>&1); then

@@ -541,7 +541,7 @@ fi
 idle_case() {
     _in=$1 _ik=$2
     S=$T/state-$_in C=$T/$_in-ctl
-    DNS_STOPPED=$_PEBBLE_CHALL_PID
+    DNS_STOPPED=$PEBBLE_CHALL_PID
     kill -STOP "$DNS_STOPPED"
     if ! helper_start idle "$C" "$PEBBLE_HTTP_PORT" "$_ik" "$DNS_STOPPED" 40 "$T/$_in.idle"; then
         dns_resume

@@ -45,6 +45,10 @@
 #define STEP_MS 10              /* fake time between two polls */
 #define TMO ACME_HTTP01_TIMEOUT_MS
 #define SLOTS ACME_HTTP01_SLOTS
+#define EV ACME_HTTP01_EVICT_MS
+#if EV + 300 > 1000
+#error "test_http01 needs ACME_HTTP01_EVICT_MS <= 700 (a validator within 1 s)"
+#endif
 /* Port calls one http01_poll() may make: a loose bound, it only has to
  * catch a loop that is not bounded. */
 #define MAX_CALLS_PER_POLL (16 * (SLOTS + 1))
@@ -430,22 +434,25 @@ static const struct tcase cases[] = {
 		IDLE(3, 0, 10, W_OPEN, 0, 0),
 		V1(100) } },
 	/* More idle connections than slots: the oldest go first. */
-	{ "eviction, oldest first", TMO + 1000, 0, 1, 0, {
-		IDLE(3, 0, 10, W_DROP, 600, 0),
-		IDLE(SLOTS - 1, 100, 10, W_DROP, TMO + 100, TMO),
+	{ "eviction, oldest first", TMO + EV + 1000, 0, 1, 0, {
+		IDLE(3, 0, 10, W_DROP, EV + 100, EV),
+		IDLE(SLOTS - 1, 100, 10, W_DROP, TMO + EV + 100, TMO),
 		V1(500) } },
 	{ "eviction, twice the slots", 2000, 0, 2, 0, {
 		IDLE(2 * SLOTS, 0, 10, W_DROP, 1000, 0),
 		V1(400),
 		IDLE(SLOTS - 1, 600, 1, W_OPEN, 0, 0),
 		V1(700) } },
-	/* Arrivals in the same millisecond: still the oldest first. */
-	{ "burst, oldest first", 1000, 0, 0, 0, {
-		IDLE(SLOTS, 0, 0, W_DROP, 100, 0),
+	/* Arrivals in the same millisecond: still the oldest first, once
+	 * they have been idle ACME_HTTP01_EVICT_MS. */
+	{ "burst, oldest first", EV + 500, 0, 0, 0, {
+		IDLE(SLOTS, 0, 0, W_DROP, EV + 100, EV),
 		IDLE(SLOTS, 0, 0, W_OPEN, 0, 0) } },
-	/* A flood: SLOTS + 1 accepts a poll, the newest stay. */
-	{ "flood", 1000, 0, 0, 0, {
-		IDLE(20 - SLOTS, 0, 0, W_DROP, 100, 0),
+	/* A flood: every ACME_HTTP01_EVICT_MS the oldest SLOTS make room,
+	 * the newest stay. */
+	{ "flood", (20 / SLOTS) * EV + 500, 0, 0, 0, {
+		IDLE(20 - SLOTS, 0, 0, W_DROP,
+		    ((20 - 1) / SLOTS) * EV + 100, EV),
 		IDLE(SLOTS, 0, 0, W_OPEN, 0, 0) } },
 	/* Slow drip: the deadline, and eviction. */
 	{ "slow drip", TMO + 1000, 0, 0, 0, {
@@ -546,11 +553,18 @@ static const struct tcase cases[] = {
 		  .body = KA1, .by = 100 },
 		{ .n = 2, .at = 200, .req = GET(P(TOK2)), .want = 200,
 		  .body = KA2, .by = 100 } } },
+	/* Two validators that take 30 ms to send, with one slot free: they
+	 * must not evict each other (nor the idle ones, which are not old
+	 * enough); the second waits for the first's slot. */
 	{ "validators slow to send, slots full", 1000, 0, 2, 0, {
-		IDLE(1, 0, 0, W_DROP, 300, 0),
-		IDLE(SLOTS - 2, 10, 10, W_OPEN, 0, 0),
+		IDLE(SLOTS - 1, 0, 10, W_OPEN, 0, 0),
 		{ .n = 2, .at = 200, .req = GET(P(TOK1)), .data_at = 30,
 		  .want = 200, .body = KA1, .by = 100 } } },
+	/* More validators than slots, all at once (Let's Encrypt: 5 per
+	 * name): none is evicted by another, every one is answered. */
+	{ "more validators than slots", 1000, 0, SLOTS + 2, 0, {
+		{ .n = SLOTS + 2, .at = 100, .req = GET(P(TOK1)),
+		  .data_at = 5, .want = 200, .body = KA1, .by = 100 } } },
 	{ "validators and wrong paths, all at once", 500, 0, 3, 3, {
 		{ .n = 2, .at = 100, .req = GET(P(TOK1)), .want = 200,
 		  .body = KA1, .by = 100 },
@@ -564,12 +578,13 @@ static const struct tcase cases[] = {
 		  .by = 1000 },
 		{ .n = 1, .req = GET(P(TOK3)), .want = 404, .by = 1000 } } },
 	/* Peers that never read hold their slots until the deadline; a
-	 * new connection that finds no slot it may take is closed. */
-	{ "no slot to evict", TMO + 1500, 0, 1, 0, {
+	 * new connection that finds no slot it may take waits in the port
+	 * until one frees. */
+	{ "no slot to evict", TMO + 1500, 0, 2, 0, {
 		{ .n = SLOTS, .req = GET(P(TOK1)), .stall = 1,
 		  .want = W_DROP, .by = TMO + 100, .after = TMO },
-		{ .n = 1, .at = 100, .req = GET(P(TOK1)), .want = W_DROP,
-		  .by = 100 },
+		{ .n = 1, .at = 100, .req = GET(P(TOK1)), .want = 200,
+		  .body = KA1, .by = TMO },
 		V1(TMO + 200) } },
 };
 
