@@ -22,6 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Names one commit may hold (port stage/commit below). */
+#define ACME_PORT_STAGE_MAX 4
+
 enum acme_log_level {
 	ACME_LOG_ERROR = 0, ACME_LOG_WARN = 1, ACME_LOG_INFO = 2,
 	ACME_LOG_DEBUG = 3
@@ -63,6 +66,31 @@ struct acme_port {
 	long (*load)(void *ctx, const char *name, void *buf, size_t cap);
 	int (*store)(void *ctx, const char *name, const void *buf,
 	    size_t len);
+
+	/* Blobs that must change together (the certificate and its key) are
+	 * written as one commit.  stage() appends len bytes to the next
+	 * version of blob name (the first stage() of a name since the last
+	 * commit or discard starts that version empty; a name may be staged
+	 * in several pieces, so a large chain can be streamed); load() does
+	 * not see staged data.  commit() makes every staged blob current at
+	 * once: whatever happens during it (a power cut, a killed process,
+	 * a full disk), load() afterwards returns the old versions of all of
+	 * them or the new versions of all of them, never a mix and never
+	 * nothing where there was something.  discard() drops what is staged
+	 * (also after a failed stage or commit).  stage and commit return 0
+	 * or -1.  At most ACME_PORT_STAGE_MAX names per commit; names ending
+	 * in ".key" are secret.
+	 *
+	 * A flash port does this with two slots per blob set and a commit
+	 * record: stage() erases and programs the inactive slot, commit()
+	 * writes a record (sequence number + 1, a checksum over the slot) in
+	 * one atomic page write; load() reads the slot of the newest record
+	 * whose checksum holds.  The POSIX port writes a new generation
+	 * directory and switches a symlink (port/posix/port_posix.h). */
+	int (*stage)(void *ctx, const char *name, const void *buf,
+	    size_t len);
+	int (*commit)(void *ctx);
+	void (*discard)(void *ctx);
 
 	/* One line of text without a newline.  May be NULL. */
 	void (*log)(void *ctx, int level, const char *msg);
