@@ -61,6 +61,7 @@ acme_fail(struct acme_client *c, int err, const char *what,
 	http01_stop(&c->http01, &c->port);
 	tls_close(&c->tls, &c->port);
 	key_wipe(&c->cert_key);
+	ensure_failed(c);
 	return err;
 }
 
@@ -153,7 +154,8 @@ acme_init(struct acme_client *c, const struct acme_config *cfg,
 	    port->recv == NULL || port->close == NULL ||
 	    port->now_ms == NULL || port->unix_time == NULL ||
 	    port->entropy == NULL || port->load == NULL ||
-	    port->store == NULL)
+	    port->store == NULL || port->stage == NULL ||
+	    port->commit == NULL || port->discard == NULL)
 		return c->err = ACME_ERR_PARAM;
 	c->port = *port;
 	c->tas = cfg->trust_anchors;
@@ -164,6 +166,13 @@ acme_init(struct acme_client *c, const struct acme_config *cfg,
 	    cfg->validation_timeout_ms : ACME_VALIDATION_TIMEOUT_MS;
 	c->finalize_ms = cfg->finalize_timeout_ms ?
 	    cfg->finalize_timeout_ms : ACME_FINALIZE_TIMEOUT_MS;
+	c->max_wait_s = cfg->max_retry_wait_s ? cfg->max_retry_wait_s :
+	    ACME_RETRY_AFTER_MAX_S;
+	c->ensure = cfg->ensure != 0;
+	if (cfg->profile != NULL &&
+	    str_copy(c->profile, sizeof c->profile, cfg->profile) != 0)
+		return acme_fail(c, ACME_ERR_TOO_LARGE,
+		    "profile name longer than ACME_MAX_PROFILE", NULL);
 	if (cfg->name_count > ACME_MAX_IDENTIFIERS)
 		return acme_fail(c, ACME_ERR_TOO_LARGE, "too many names",
 		    "raise ACME_MAX_IDENTIFIERS");
@@ -187,7 +196,7 @@ acme_init(struct acme_client *c, const struct acme_config *cfg,
 	    &(const char *){NULL}) != ACME_OK)
 		return acme_fail(c, ACME_ERR_PARAM,
 		    "directory URL is not an https URL", c->dir_url);
-	c->state = ST_KEY;
+	c->state = ST_CHECK;
 	c->phase = PH_IDLE;
 	return ACME_OK;
 }
@@ -408,7 +417,7 @@ acme_response(struct acme_client *c)
 {
 	int st = c->resp.status;
 
-	if (st < 400)
+	if (st < 400 || c->state == ST_ARI)
 		return flow_handle(c);
 	acme_parse_problem(c);
 	if (acme_problem_is(c, "badNonce")) {
@@ -424,12 +433,20 @@ acme_response(struct acme_client *c)
 		return ACME_OK;
 	}
 	if (st >= 500 || st == 429) {
-		uint32_t ms = c->resp.retry_after >= 0 ?
-		    acme_retry_after_ms(c) : (1000u << c->net_tries);
+		long ra = c->resp.retry_after;
+		uint32_t ms = ra >= 0 ? acme_retry_after_ms(c) :
+		    (1000u << c->net_tries);
 
 		if (++c->net_tries > ACME_NET_RETRIES ||
-		    c->resp.retry_after > ACME_RETRY_AFTER_MAX_S)
+		    ra > (long)c->max_wait_s) {
+			/* Longer than a run waits: the next run's "not
+			 * before" (ensure.c), within reason. */
+			if (ra > ACME_NOT_BEFORE_MAX_S)
+				ra = ACME_NOT_BEFORE_MAX_S;
+			if (ra > 0 && ensure_now(c) != 0)
+				c->retry_until = ensure_now(c) + (uint64_t)ra;
 			return acme_fail_problem(c, ACME_ERR_SERVER, c->url);
+		}
 		c->cnt.net_retries++;
 		c->wake_at = acme_now(c) + ms + acme_jitter(c, 500);
 		c->phase = PH_WAIT;
@@ -527,12 +544,16 @@ acme_step_inner(struct acme_client *c)
 		return c->err;
 	if (c->state == ST_DONE)
 		return 0;
+	if (c->state == ST_FRESH)
+		return ACME_FRESH;
 	http01_poll(&c->http01, &c->port);
 	for (guard = 0; guard < 64; guard++) {
 		if (c->err != ACME_OK)
 			return c->err;
 		if (c->state == ST_DONE)
 			return 0;
+		if (c->state == ST_FRESH)
+			return ACME_FRESH;
 		switch (c->phase) {
 		case PH_WAIT:
 			if (acme_now(c) < c->wake_at)
@@ -540,6 +561,10 @@ acme_step_inner(struct acme_client *c)
 			c->phase = PH_IDLE;
 			break;
 		case PH_IDLE:
+			if (c->state == ST_CHECK) {
+				ensure_check(c);
+				break;
+			}
 			if (c->state == ST_KEY) {
 				flow_local(c);
 				break;
@@ -596,12 +621,25 @@ acme_run(struct acme_client *c)
 	for (;;) {
 		int r = acme_step(c);
 
-		if (r <= 0)
+		if (r <= 0 || r == ACME_FRESH)
 			return r;
 		if (c->port.idle != NULL)
 			c->port.idle(c->port.ctx, r == ACME_WANT_TIMER ?
 			    acme_wakeup_ms(c) : 5);
 	}
+}
+
+int
+acme_ensure(struct acme_client *c)
+{
+	c->ensure = 1;
+	return acme_run(c);
+}
+
+uint64_t
+acme_next_check(const struct acme_client *c)
+{
+	return c->next_check;
 }
 
 void
@@ -664,7 +702,7 @@ acme_strerror(int err)
 		"ACME_ERR_BAD_NONCE", "ACME_ERR_CRYPTO", "ACME_ERR_ENTROPY",
 		"ACME_ERR_STORAGE", "ACME_ERR_PROTOCOL", "ACME_ERR_INVALID",
 		"ACME_ERR_RETRIES", "ACME_ERR_TIME", "ACME_ERR_RESPONDER",
-		"ACME_ERR_TERMS"
+		"ACME_ERR_TERMS", "ACME_ERR_BACKOFF"
 	};
 
 	if (err > 0 || -err >= (int)(sizeof names / sizeof names[0]))

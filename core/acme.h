@@ -54,15 +54,20 @@
 #include "key.h"
 #include "tls.h"
 #include "challenge_http01.h"
+#include "renew.h"
 
 #define ACME_STORE_ACCOUNT_KEY "account.key"
 #define ACME_STORE_ACCOUNT_URL "account.url"
 #define ACME_STORE_CERT_KEY "cert.key"
 #define ACME_STORE_CERT "cert.pem"
+#define ACME_STORE_STATE "state"  /* backoff and renewal times, renew.h */
 
-/* acme_step() results above zero: what the flow waits for. */
+/* acme_step() results above zero: what the flow waits for, or (FRESH)
+ * that it is done without having had to order anything. */
 #define ACME_WANT_IO 1     /* call again when the transport may progress */
 #define ACME_WANT_TIMER 2  /* call again after acme_wakeup_ms() */
+#define ACME_FRESH 3       /* ensure: the stored certificate is good and not
+                            * due; see acme_next_check() */
 
 struct acme_config {
 	const char *directory_url;          /* https://.../directory */
@@ -83,6 +88,18 @@ struct acme_config {
 	 * (ACME_FINALIZE_TIMEOUT_MS).  Then ACME_ERR_TIMEOUT. */
 	uint32_t validation_timeout_ms;
 	uint32_t finalize_timeout_ms;
+	/* 1: decide first whether the stored certificate is good
+	 * (acme_ensure() sets it; see there).  0: order a new one now. */
+	int ensure;
+	/* A certificate profile the CA lists in meta.profiles (Let's
+	 * Encrypt: "classic", "tlsserver", "shortlived"), or NULL for the
+	 * CA's default.  A name the CA does not list is ACME_ERR_PARAM
+	 * before any order. */
+	const char *profile;
+	/* The longest Retry-After (seconds) sat out within a run, 0 for
+	 * ACME_RETRY_AFTER_MAX_S; a 429 or 503 asking for more ends the run
+	 * and is stored as "not before" for the next one. */
+	uint32_t max_retry_wait_s;
 };
 
 /* What a run cost; read with acme_counters(). */
@@ -128,8 +145,11 @@ struct acme_client {
 	size_t ntas;
 	uint16_t http01_port;
 	unsigned char agree_tos;
+	unsigned char ensure;
 	uint32_t validation_ms;
 	uint32_t finalize_ms;
+	uint32_t max_wait_s;
+	char profile[ACME_MAX_PROFILE + 1];
 	unsigned nnames;
 	char names[ACME_MAX_IDENTIFIERS][ACME_MAX_NAME + 1];
 	char contact[ACME_MAX_URL + 1];
@@ -150,6 +170,16 @@ struct acme_client {
 	uint64_t deadline;            /* of validation, then finalization */
 	unsigned char finalized;      /* a CSR for cert_key was sent */
 	unsigned char finalize_tries;
+
+	/* the lifecycle (ensure.c) */
+	struct renew_state st;        /* the state record, as stored */
+	char cert_id[RENEW_CERT_ID_MAX + 1];  /* of the stored certificate */
+	uint64_t cert_not_after;      /* of the stored certificate, 0 none */
+	uint64_t next_check;          /* acme_next_check() */
+	uint64_t retry_until;         /* a Retry-After the run gave up on */
+	unsigned char checking;       /* network only to ask the CA (ARI) */
+	unsigned char replaces;       /* newOrder replaces cert_id */
+	unsigned char attempted;      /* the state record says "attempt" */
 	unsigned char account_retry;  /* newAccount after a lost account */
 	unsigned char reused_conn;    /* current exchange on a reused conn */
 	uint32_t rng;                 /* jitter only; not for secrets */
@@ -163,6 +193,8 @@ struct acme_client {
 	char finalize_url[ACME_MAX_URL + 1];
 	char cert_url[ACME_MAX_URL + 1];
 	char tos[ACME_MAX_URL + 1];   /* meta.termsOfService, "" none */
+	char renewal_info[ACME_MAX_URL + 1];  /* directory, "" none */
+	char ari_url[ACME_MAX_URL + RENEW_CERT_ID_MAX + 2];
 	unsigned nauthz;
 	struct acme_authz authz[ACME_MAX_IDENTIFIERS];
 
@@ -204,17 +236,44 @@ int acme_init(struct acme_client *c, const struct acme_config *cfg,
 
 /*
  * Advance the flow as far as it goes without waiting.  Returns 0 when
- * the certificate is stored, ACME_WANT_IO or ACME_WANT_TIMER (call again
- * later: see acme_wakeup_ms()), or a negative acme_err (sticky: later
- * calls return it again).
+ * the certificate is stored, ACME_FRESH when (ensure) nothing was
+ * needed, ACME_WANT_IO or ACME_WANT_TIMER (call again later: see
+ * acme_wakeup_ms()), or a negative acme_err (sticky: later calls return
+ * it again).
  */
 int acme_step(struct acme_client *c);
 
 /* Milliseconds until acme_step() has work (0: now). */
 uint32_t acme_wakeup_ms(const struct acme_client *c);
 
-/* Run the flow to the end, calling port.idle between steps. */
+/* Run the flow to the end, calling port.idle between steps.  Returns
+ * ACME_OK (a certificate was stored), ACME_FRESH (ensure: nothing was
+ * needed) or a negative acme_err. */
 int acme_run(struct acme_client *c);
+
+/*
+ * Make sure a valid certificate is stored, at the least cost to the
+ * device and the CA: what a device calls on every boot, or a cron job
+ * daily.  The stored pair (ACME_STORE_CERT, ACME_STORE_CERT_KEY) is kept
+ * when it decodes, its key matches, it names exactly the configured
+ * names, it is within its validity and its renewal moment has not come:
+ * then no request at all, ACME_FRESH.  The renewal moment is the CA's
+ * (ARI, RFC 9773: the directory's renewalInfo, asked again after the
+ * CA's Retry-After), else the start of the last third of the lifetime
+ * plus a per-device jitter.  Otherwise a new certificate is ordered
+ * (replacing the old one for ARI) and ACME_OK returned.  An earlier
+ * failure or a Retry-After the CA sent is stored as "not before": until
+ * then ACME_ERR_BACKOFF without a request (the pair, when still valid,
+ * gives ACME_FRESH).  Without a wall clock, ACME_ERR_TIME: no guess.
+ * acme_next_check() says when to call again.  Blocking; the step API
+ * does the same with acme_config.ensure = 1.
+ */
+int acme_ensure(struct acme_client *c);
+
+/* Seconds since 1970 when acme_ensure() should next be called: the
+ * renewal moment or the next ARI check (after ACME_FRESH or ACME_OK), the
+ * end of the backoff (after a failure), 0 when unknown. */
+uint64_t acme_next_check(const struct acme_client *c);
 
 /* Close the connection and the responder (after success or failure). */
 void acme_close(struct acme_client *c);

@@ -202,6 +202,19 @@
 #define ACME_TLS_PUBLIC_CA 0
 #endif
 
+/* Longest certificate profile name (the directory's meta.profiles). */
+#ifndef ACME_MAX_PROFILE
+#define ACME_MAX_PROFILE 32
+#endif
+
+/* The longest wait for a "Retry-After" picoacme will hold a CA to, in
+ * seconds: a 429 or 503 that asks for more (Let's Encrypt's rate limits
+ * can say days) ends the run and is stored as "not before" (the state
+ * record, core/renew.h). */
+#ifndef ACME_NOT_BEFORE_MAX_S
+#define ACME_NOT_BEFORE_MAX_S (30L * 86400)
+#endif
+
 /* Version sent in the User-Agent header. */
 #define ACME_VERSION "0.1.0"
 

@@ -26,8 +26,11 @@ enum acme_err {
 	ACME_ERR_RETRIES = -15,   /* poll or retry bound exhausted */
 	ACME_ERR_TIME = -16,      /* the port has no wall-clock time */
 	ACME_ERR_RESPONDER = -17, /* the challenge responder could not listen */
-	ACME_ERR_TERMS = -18      /* a new account needs the CA's terms of
+	ACME_ERR_TERMS = -18,     /* a new account needs the CA's terms of
 	                           * service agreed (acme_config.agree_tos) */
+	ACME_ERR_BACKOFF = -19    /* an earlier failure or the CA's
+	                           * Retry-After: no request before
+	                           * acme_next_check() */
 };
 
 #endif

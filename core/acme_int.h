@@ -8,8 +8,10 @@
 #include "acme.h"
 
 enum acme_state {
-	ST_KEY = 0,       /* load or make the account key (local) */
+	ST_CHECK = 0,     /* the stored pair and the state record (local) */
+	ST_KEY,           /* load or make the account key (local) */
 	ST_DIRECTORY,     /* GET directory */
+	ST_ARI,           /* GET renewalInfo/<certID> (RFC 9773) */
 	ST_ACCOUNT,       /* POST newAccount */
 	ST_ORDER,         /* POST newOrder */
 	ST_AUTHZ,         /* POST-as-GET authorization idx */
@@ -18,7 +20,8 @@ enum acme_state {
 	ST_FINALIZE,      /* POST finalize with the CSR */
 	ST_POLL_ORDER,    /* POST-as-GET order until valid */
 	ST_CERT,          /* POST-as-GET certificate, store */
-	ST_DONE
+	ST_DONE,          /* a certificate was stored */
+	ST_FRESH          /* ensure: nothing to do */
 };
 
 enum acme_phase {
@@ -40,6 +43,16 @@ struct acme_req {
 /* flow.c */
 int flow_local(struct acme_client *c);
 int flow_need_account(struct acme_client *c);
+
+/* ensure.c: the lifecycle inside the flow */
+int ensure_check(struct acme_client *c);
+int ensure_attempt(struct acme_client *c);
+int ensure_after_directory(struct acme_client *c);
+int ensure_ari(struct acme_client *c);
+void ensure_issued(struct acme_client *c, const uint8_t *leaf,
+    size_t len);
+void ensure_failed(struct acme_client *c);
+uint64_t ensure_now(const struct acme_client *c);
 int flow_build(struct acme_client *c, struct acme_req *r);
 int flow_handle(struct acme_client *c);
 

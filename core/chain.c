@@ -97,5 +97,8 @@ chain_finish(struct chain_check *k, const unsigned char *q,
 		if (!x509_has_dns(&x, names[i]))
 			return chain_bad(k, "the leaf certificate does not "
 			    "name every identifier of the order");
+	if (x509_dns_count(&x) != n)
+		return chain_bad(k, "the leaf certificate names more than "
+		    "the identifiers of the order");
 	return 0;
 }

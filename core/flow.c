@@ -92,6 +92,9 @@ flow_local(struct acme_client *c)
 	if (r != ACME_OK)
 		return acme_fail(c, r, "cannot compute the JWK thumbprint",
 		    NULL);
+	/* The attempt is recorded before the first request (ensure.c). */
+	if (ensure_attempt(c) != ACME_OK)
+		return c->err;
 	acme_goto(c, ST_DIRECTORY, 0);
 	return ACME_OK;
 }
@@ -176,6 +179,12 @@ flow_build(struct acme_client *c, struct acme_req *r)
 		r->method = "GET";
 		r->url = c->dir_url;
 		return ACME_OK;
+	case ST_ARI:
+		/* RFC 9773 4.1: a GET, not a POST-as-GET */
+		r->method = "GET";
+		r->url = c->ari_url;
+		r->accept = "application/json";
+		return ACME_OK;
 	case ST_ACCOUNT:
 		r->url = c->new_account;
 		json_w_init(&w, c->payload, sizeof c->payload);
@@ -207,6 +216,15 @@ flow_build(struct acme_client *c, struct acme_req *r)
 			json_w_obj_end(&w);
 		}
 		json_w_arr_end(&w);
+		if (c->profile[0]) {
+			json_w_key(&w, "profile");
+			json_w_str(&w, c->profile);
+		}
+		if (c->replaces) {
+			/* RFC 9773 5: the certificate this one replaces */
+			json_w_key(&w, "replaces");
+			json_w_str(&w, c->cert_id);
+		}
 		json_w_obj_end(&w);
 		break;
 	case ST_AUTHZ:
@@ -595,8 +613,10 @@ flow_new_order(struct acme_client *c, struct json_doc *d)
 
 /*
  * The certificate chain: stored only when the whole chain decodes and
- * its leaf is for our key and every name (chain.h).  The key first: a
- * cert.pem never names a key we do not have.
+ * its leaf is for our key and exactly our names (chain.h), and stored
+ * with its key as one commit (port.h stage/commit): after a power cut,
+ * a full disk or a killed process the old pair or the new pair is
+ * there, never a mix.
  */
 static int
 flow_cert(struct acme_client *c)
@@ -619,17 +639,18 @@ flow_cert(struct acme_client *c)
 	n = key_to_pem(&c->cert_key, pem, sizeof pem);
 	if (n < 0)
 		return acme_fail(c, (int)n, "cannot encode the key", NULL);
-	if (c->port.store(c->port.ctx, ACME_STORE_CERT_KEY, pem,
-	    (size_t)n) != 0) {
+	if (c->port.stage(c->port.ctx, ACME_STORE_CERT_KEY, pem,
+	    (size_t)n) != 0 ||
+	    c->port.stage(c->port.ctx, ACME_STORE_CERT, c->body,
+	    c->resp.body_len) != 0 ||
+	    c->port.commit(c->port.ctx) != 0) {
 		wipe(pem, sizeof pem);
-		return acme_fail(c, ACME_ERR_STORAGE,
-		    "cannot store " ACME_STORE_CERT_KEY, NULL);
+		c->port.discard(c->port.ctx);
+		return acme_fail(c, ACME_ERR_STORAGE, "cannot store the "
+		    "certificate and its key", "the old pair is kept");
 	}
 	wipe(pem, sizeof pem);
-	if (c->port.store(c->port.ctx, ACME_STORE_CERT, c->body,
-	    c->resp.body_len) != 0)
-		return acme_fail(c, ACME_ERR_STORAGE,
-		    "cannot store " ACME_STORE_CERT, NULL);
+	ensure_issued(c, k.leaf.p, k.leaf.len);
 	http01_stop(&c->http01, &c->port);
 	key_wipe(&c->cert_key);
 	acme_goto(c, ST_DONE, 0);
@@ -637,12 +658,44 @@ flow_cert(struct acme_client *c)
 	return ACME_OK;
 }
 
-/* The directory (RFC 8555 7.1.1): the three URLs we use, and the
- * terms of service to show. */
+/*
+ * The configured profile must be one the directory lists in
+ * meta.profiles (an object: name -> description); else ACME_ERR_PARAM
+ * naming what the CA offers, before any order.
+ */
+static int
+flow_profile(struct acme_client *c, const struct json_doc *d, int meta)
+{
+	char list[160] = "";
+	int p = json_get(d, meta, "profiles"), k, i, n;
+
+	if (c->profile[0] == 0 ||
+	    (json_type(d, p) == JSON_OBJECT && json_get(d, p, c->profile) >= 0))
+		return ACME_OK;
+	n = json_type(d, p) == JSON_OBJECT ? d->tok[p].size : 0;
+	for (i = 0, k = p + 1; i < n && k < d->ntok; i++) {
+		char name[ACME_MAX_PROFILE + 1];
+
+		if (json_string(d, k, name, sizeof name) > 0) {
+			str_cat(list, sizeof list, i ? ", " : "");
+			str_cat(list, sizeof list, name);
+		}
+		k = json_skip(d, k + 1);      /* past the value */
+	}
+	acme_fail(c, ACME_ERR_PARAM, "the CA offers no such profile",
+	    c->profile);
+	acme_log(c, ACME_LOG_ERROR, "  profiles offered: ",
+	    n ? list : "none", NULL, NULL);
+	return c->err;
+}
+
+/* The directory (RFC 8555 7.1.1): the three URLs we use, the terms of
+ * service to show, renewalInfo (RFC 9773) and the profiles. */
 static int
 flow_directory(struct acme_client *c, struct json_doc *d)
 {
-	int tos = json_get(d, json_get(d, 0, "meta"), "termsOfService");
+	int meta = json_get(d, 0, "meta");
+	int tos = json_get(d, meta, "termsOfService");
 
 	if (flow_url(c, d, 0, "newNonce", c->new_nonce,
 	    sizeof c->new_nonce) != ACME_OK ||
@@ -651,10 +704,21 @@ flow_directory(struct acme_client *c, struct json_doc *d)
 	    flow_url(c, d, 0, "newOrder", c->new_order,
 	    sizeof c->new_order) != ACME_OK)
 		return c->err;
+	c->renewal_info[0] = 0;
+	if (json_get(d, 0, "renewalInfo") >= 0 &&
+	    flow_url(c, d, 0, "renewalInfo", c->renewal_info,
+	    sizeof c->renewal_info) != ACME_OK)
+		return c->err;
 	c->tos[0] = 0;
 	if (tos >= 0 && json_string(d, tos, c->tos, sizeof c->tos) < 0)
 		str_copy(c->tos, sizeof c->tos,
 		    "(the directory's termsOfService is unreadable)");
+	if (flow_profile(c, d, meta) != ACME_OK)
+		return c->err;
+	if (c->checking)
+		return ensure_after_directory(c);
+	/* RFC 9773 5: a renewal says which certificate it replaces. */
+	c->replaces = c->ensure && c->renewal_info[0] && c->cert_id[0];
 	if (c->kid[0])
 		acme_goto(c, ST_ORDER, 0);
 	else
@@ -668,6 +732,8 @@ flow_handle(struct acme_client *c)
 	struct json_doc d;
 	int st = c->resp.status, i;
 
+	if (c->state == ST_ARI)
+		return ensure_ari(c);       /* any status: RFC 9773 4.3.3 */
 	if (st < 200 || st > 299)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
 		    "unexpected HTTP status");

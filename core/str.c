@@ -93,3 +93,38 @@ str_epoch(int y, int mo, int d, int h, int mi, int s, uint64_t *out)
 	    (uint64_t)mi * 60u + (uint64_t)s;
 	return 0;
 }
+
+/* Civil from days (H. Hinnant's algorithm), the inverse of str_epoch. */
+int
+str_cat_time(char *dst, size_t cap, uint64_t t)
+{
+	char b[24];
+	long days = (long)(t / 86400), era, doe, yoe, doy, mp, y, m, d;
+	unsigned sec = (unsigned)(t % 86400), v[6], i;
+
+	days += 719468;
+	era = days / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	v[0] = (unsigned)(y % 10000);
+	v[1] = (unsigned)m;
+	v[2] = (unsigned)d;
+	v[3] = sec / 3600;
+	v[4] = sec / 60 % 60;
+	v[5] = sec % 60;
+	memcpy(b, "0000-00-00T00:00:00Z", 21);
+	for (i = 0; i < 4; i++)
+		b[3 - i] = (char)('0' + (v[0] / (i == 0 ? 1 : i == 1 ? 10 :
+		    i == 2 ? 100 : 1000)) % 10);
+	for (i = 1; i < 6; i++) {
+		b[2 + 3 * i] = (char)('0' + v[i] / 10);
+		b[3 + 3 * i] = (char)('0' + v[i] % 10);
+	}
+	return str_cat(dst, cap, b);
+}

@@ -25,4 +25,8 @@ int str_hex(char c);
  * Returns 0, or -1 when a field is out of range. */
 int str_epoch(int y, int mo, int d, int h, int mi, int s, uint64_t *out);
 
+/* Append t (seconds since 1970) as "YYYY-MM-DDTHH:MM:SSZ".  Returns 0, or
+ * -1 when it did not fit whole. */
+int str_cat_time(char *dst, size_t cap, uint64_t t);
+
 #endif

@@ -150,26 +150,68 @@ x509_ieq(const uint8_t *a, size_t n, const char *b)
 	return 1;
 }
 
-int
-x509_has_dns(const struct x509_cert *x, const char *name)
+/*
+ * Walk the dNSName entries of the subjectAltName: the count of them, or
+ * with name not NULL, 1 as soon as one equals it (else 0).  A malformed
+ * extension ends the walk.
+ */
+static unsigned
+x509_san_dns(const struct x509_cert *x, const char *name)
 {
 	/* 2.5.29.17 id-ce-subjectAltName */
 	static const uint8_t oid_san[] = { 0x55, 0x1D, 0x11 };
 	struct der_tlv v, names, gn;
 	const uint8_t *p;
+	unsigned n = 0;
 
 	if (x509_ext(x, oid_san, sizeof oid_san, &v) != 0 ||
 	    der_get_tag(v.val, v.next, DER_SEQUENCE, &names) != 0)
 		return 0;
 	for (p = names.val; p < names.next; p = gn.next) {
 		if (der_get(p, names.next, &gn) != 0)
-			return 0;
+			return name != NULL ? 0 : n;
 		/* GeneralName dNSName [2] IA5String */
-		if (gn.tag == DER_CONTEXT_PRIM(2) &&
-		    x509_ieq(gn.val, gn.len, name))
+		if (gn.tag != DER_CONTEXT_PRIM(2))
+			continue;
+		if (name == NULL)
+			n++;
+		else if (x509_ieq(gn.val, gn.len, name))
 			return 1;
 	}
-	return 0;
+	return name != NULL ? 0 : n;
+}
+
+int
+x509_has_dns(const struct x509_cert *x, const char *name)
+{
+	return x509_san_dns(x, name) != 0;
+}
+
+unsigned
+x509_dns_count(const struct x509_cert *x)
+{
+	return x509_san_dns(x, NULL);
+}
+
+int
+x509_aki(const struct x509_cert *x, struct der_tlv *id)
+{
+	/* 2.5.29.35 id-ce-authorityKeyIdentifier: SEQUENCE {
+	 * keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, ... } */
+	static const uint8_t oid_aki[] = { 0x55, 0x1D, 0x23 };
+	struct der_tlv v, seq;
+	const uint8_t *p;
+
+	if (x509_ext(x, oid_aki, sizeof oid_aki, &v) != 0 ||
+	    der_get_tag(v.val, v.next, DER_SEQUENCE, &seq) != 0)
+		return -1;
+	for (p = seq.val; p < seq.next; p = id->next) {
+		if (der_get(p, seq.next, id) != 0)
+			return -1;
+		if (id->tag == DER_CONTEXT_PRIM(0))
+			return id->len > 0 ? 0 : -1;
+	}
+	return -1;
 }
 
 int

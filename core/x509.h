@@ -41,6 +41,13 @@ int x509_ext(const struct x509_cert *x, const uint8_t *oid, size_t olen,
  * exact: a wildcard entry matches only the same "*.x" name). */
 int x509_has_dns(const struct x509_cert *x, const char *name);
 
+/* The number of dNSName entries of the subjectAltName (0 without one). */
+unsigned x509_dns_count(const struct x509_cert *x);
+
+/* The keyIdentifier of the authority key identifier extension (RFC 5280
+ * 4.2.1.1) into *id: 0, or -1 when there is none. */
+int x509_aki(const struct x509_cert *x, struct der_tlv *id);
+
 /* The subject's (last) commonName into dst (NUL-terminated, truncated to
  * cap).  Returns 0, or -1 when there is none. */
 int x509_cn(const struct x509_cert *x, char *dst, size_t cap);

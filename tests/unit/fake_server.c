@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "fake_server.h"
 #include "fake_certs.h"
 #include "acme_err.h"
@@ -263,6 +264,8 @@ fs_p_load(void *ctx, const char *name, void *buf, size_t cap)
 	struct fs *s = ctx;
 	const struct fs_blob *b = fs_blob_find(s->store, name);
 
+	if (s->runaway)
+		return -2;             /* after a power cut: nothing works */
 	if (b == NULL)
 		return -1;
 	if (b->len > cap)
@@ -271,16 +274,111 @@ fs_p_load(void *ctx, const char *name, void *buf, size_t cap)
 	return (long)b->len;
 }
 
+/* Count a storage operation; -1 when it must fail (store_fail_at) or
+ * the power is cut (store_cut_at: this and everything after fails). */
+static int
+fs_store_op(struct fs *s)
+{
+	unsigned k = ++s->store->ops;
+
+	if (s->runaway)
+		return -1;
+	if (s->store_cut_at != 0 && k >= s->store_cut_at) {
+		s->runaway = 1;        /* every later port call fails */
+		return -1;
+	}
+	return s->store_fail_at != 0 && k == s->store_fail_at ? -1 : 0;
+}
+
+/* Note name in the order of stores. */
+static void
+fs_store_seq(struct fs_store *st, const char *name)
+{
+	if (st->stores < 16)
+		snprintf(st->seq[st->stores], sizeof st->seq[0], "%s", name);
+	st->stores++;
+}
+
 static int
 fs_p_store(void *ctx, const char *name, const void *buf, size_t len)
 {
 	struct fs *s = ctx;
 
-	if (s->store->stores < 16)
-		snprintf(s->store->seq[s->store->stores],
-		    sizeof s->store->seq[0], "%s", name);
-	s->store->stores++;
+	if (fs_store_op(s) != 0)
+		return -1;
+	fs_store_seq(s->store, name);
 	return fs_blob_put(s, name, buf, len);
+}
+
+/* port.h stage(): append to the staged version of name. */
+static int
+fs_p_stage(void *ctx, const char *name, const void *buf, size_t len)
+{
+	struct fs *s = ctx;
+	struct fs_store *st = s->store;
+	struct fs_blob *b = NULL;
+	unsigned i;
+
+	s->port_calls++;
+	if (fs_store_op(s) != 0)
+		return -1;
+	for (i = 0; i < st->nstaged; i++)
+		if (strcmp(st->staged[i].name, name) == 0)
+			b = &st->staged[i];
+	if (b == NULL) {
+		if (st->nstaged >= ACME_PORT_STAGE_MAX ||
+		    strlen(name) >= sizeof b->name) {
+			fs_violate(s, "stage() of %s: too many names", name);
+			return -1;
+		}
+		b = &st->staged[st->nstaged++];
+		snprintf(b->name, sizeof b->name, "%s", name);
+		b->len = 0;
+	}
+	if (len > FS_BLOB_CAP - b->len)
+		return -1;
+	memcpy(b->data + b->len, buf, len);
+	b->len += len;
+	return 0;
+}
+
+/* port.h commit(): every staged blob becomes current at once. */
+static int
+fs_p_commit(void *ctx)
+{
+	struct fs *s = ctx;
+	struct fs_store *st = s->store;
+	char seq[32] = "";
+	unsigned i;
+
+	s->port_calls++;
+	if (st->nstaged == 0)
+		fs_violate(s, "commit() with nothing staged");
+	if (fs_store_op(s) != 0)
+		return -1;
+	for (i = 0; i < st->nstaged; i++) {
+		if (fs_blob_put(s, st->staged[i].name, st->staged[i].data,
+		    st->staged[i].len) != 0) {
+			fs_violate(s, "commit(): the store is full");
+			return -1;
+		}
+		if (i > 0)
+			strncat(seq, "+", sizeof seq - strlen(seq) - 1);
+		strncat(seq, st->staged[i].name, sizeof seq - strlen(seq) - 1);
+	}
+	fs_store_seq(st, seq);
+	st->nstaged = 0;
+	st->commits++;
+	return 0;
+}
+
+static void
+fs_p_discard(void *ctx)
+{
+	struct fs *s = ctx;
+
+	s->port_calls++;
+	s->store->nstaged = 0;
 }
 
 static void
@@ -535,6 +633,7 @@ fs_thumb(const unsigned char q[65], char out[48])
 static const uint8_t fs_oid_cn[] = { 0x55, 0x04, 0x03 };
 static const uint8_t fs_oid_san[] = { 0x55, 0x1D, 0x11 };
 static const uint8_t fs_oid_bc[] = { 0x55, 0x1D, 0x13 };
+static const uint8_t fs_oid_aki[] = { 0x55, 0x1D, 0x23 };
 static const uint8_t fs_oid_sig[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04,
     0x03, 0x02 };
 static const uint8_t fs_oid_ecpk[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02,
@@ -573,16 +672,30 @@ fs_der_spki(struct der_w *w, const unsigned char q[65])
 	der_wrap(w, DER_SEQUENCE, m);
 }
 
+/* Prepend a UTCTime for unix time t. */
+static void
+fs_der_time(struct der_w *w, uint64_t t)
+{
+	char b[16];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(b, sizeof b, "%y%m%d%H%M%SZ", &tm);
+	der_prim(w, 0x17, b, 13);
+}
+
 /*
  * A certificate into out (cap), signed by the fake issuer: subject CN
- * subj (NULL: empty), the SPKI (DER, spki_len bytes), the DNS names as
- * SAN (none when n is 0), basicConstraints CA:TRUE when ca.  Returns the
- * DER length, 0 when it does not fit.
+ * subj (NULL: empty), the SPKI (DER, spki_len bytes), valid from nb to
+ * na (unix), the DNS names as SAN and an authority key identifier (none
+ * when n is 0), basicConstraints CA:TRUE when ca.  Returns the DER
+ * length, 0 when it does not fit.
  */
 static size_t
 fs_make_cert(struct fs *s, unsigned char *out, size_t cap, unsigned serial,
     const char *subj, const unsigned char *spki, size_t spki_len,
-    const char *const *names, unsigned n, int ca)
+    uint64_t nb, uint64_t na, const char *const *names, unsigned n, int ca)
 {
 	static unsigned char tbs[3072];
 	static const uint8_t v3 = 2, yes = 0xFF;
@@ -613,6 +726,17 @@ fs_make_cert(struct fs *s, unsigned char *out, size_t cap, unsigned serial,
 			der_wrap(&w, DER_SEQUENCE, m4);
 			der_wrap(&w, DER_OCTET_STRING, m4);
 			der_prim(&w, DER_OID, fs_oid_san, sizeof fs_oid_san);
+			der_wrap(&w, DER_SEQUENCE, m3);
+			/* authorityKeyIdentifier: SHA-256(issuer point)[0..20) */
+			m3 = der_len(&w);
+			m4 = der_len(&w);
+			br_sha256_init(&sc);
+			br_sha256_update(&sc, s->ikey_q, sizeof s->ikey_q);
+			br_sha256_out(&sc, h);
+			der_prim(&w, DER_CONTEXT_PRIM(0), h, 20);
+			der_wrap(&w, DER_SEQUENCE, m4);
+			der_wrap(&w, DER_OCTET_STRING, m4);
+			der_prim(&w, DER_OID, fs_oid_aki, sizeof fs_oid_aki);
 		}
 		der_wrap(&w, DER_SEQUENCE, m3);
 		der_wrap(&w, DER_SEQUENCE, m2);
@@ -620,9 +744,9 @@ fs_make_cert(struct fs *s, unsigned char *out, size_t cap, unsigned serial,
 	}
 	der_raw(&w, spki, spki_len);
 	fs_der_name(&w, subj);
-	m2 = der_len(&w);       /* validity: FS_T0 - 1 day .. + 90 days */
-	der_prim(&w, 0x17, "260830000000Z", 13);
-	der_prim(&w, 0x17, "260531000000Z", 13);
+	m2 = der_len(&w);
+	fs_der_time(&w, na);
+	fs_der_time(&w, nb);
 	der_wrap(&w, DER_SEQUENCE, m2);
 	fs_der_name(&w, "fake ACME issuer");
 	m2 = der_len(&w);
@@ -691,7 +815,8 @@ fs_make_issuer(struct fs *s)
 	if (der_finish(&w, &p, &len) != ACME_OK)
 		fs_violate(s, "fake issuer SPKI");
 	s->issuer_der_len = fs_make_cert(s, s->issuer_der,
-	    sizeof s->issuer_der, 1, "fake ACME issuer", p, len, NULL, 0, 1);
+	    sizeof s->issuer_der, 1, "fake ACME issuer", p, len,
+	    FS_T0 - 86400 * 365, FS_T0 + 86400 * 3650, NULL, 0, 1);
 	if (s->issuer_der_len == 0)
 		fs_violate(s, "fake issuer certificate");
 }
@@ -735,8 +860,12 @@ fs_order_pem(struct fs *s, unsigned id, int act, char *dst, size_t cap)
 		fs_der_spki(&w, s->ikey_q);
 		der_finish(&w, &k, &kl);
 	}
-	ll = fs_make_cert(s, leaf, sizeof leaf, 100 + id,
-	    strlen(names[0]) <= 64 ? names[0] : NULL, k, kl, names, n, 0);
+	/* valid from a day before the finalize, cert_days long; a serial
+	 * unique to this server instance and order */
+	ll = fs_make_cert(s, leaf, sizeof leaf, s->gen * 1000 + 100 + id,
+	    strlen(names[0]) <= 64 ? names[0] : NULL, k, kl,
+	    o->issued_at - 86400, o->issued_at - 86400 +
+	    (uint64_t)s->cert_days * 86400, names, n, 0);
 	dst[0] = 0;
 	fs_pem_append(dst, cap, &len, leaf, ll);
 	if (act == FS_ACT_CERT_BAD) {
@@ -881,7 +1010,16 @@ fs_emit(struct fs *s, struct fs_conn *cn, const struct fs_req *rq,
 		    "Link: %s\r\n", rp->link);
 	n += (size_t)snprintf(cn->out + n, cap - n,
 	    "Link: <" FS_DIR_URL ">;rel=\"index\"\r\n");
-	if (rp->retry_after >= 0)
+	if (rp->retry_after >= 0 && s->retry_as_date) {
+		/* RFC 9110 10.2.3: an HTTP-date, IMF-fixdate */
+		time_t tt = (time_t)(FS_T0 + s->now / 1000 +
+		    (uint64_t)rp->retry_after);
+		struct tm tm;
+
+		gmtime_r(&tt, &tm);
+		n += strftime(cn->out + n, cap - n,
+		    "Retry-After: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+	} else if (rp->retry_after >= 0)
 		n += (size_t)snprintf(cn->out + n, cap - n,
 		    "Retry-After: %ld\r\n", rp->retry_after);
 	if (!s->keepalive)
@@ -997,8 +1135,11 @@ fs_h_dir(struct fs *s, struct fs_resp *rp)
 	    "\"newOrder\":\"" FS_BASE "/new-order\","
 	    "\"revokeCert\":\"" FS_BASE "/revoke-cert\","
 	    "\"keyChange\":\"" FS_BASE "/key-change\","
-	    "\"meta\":{%s\"externalAccountRequired\":false}}",
-	    s->tos ? "\"termsOfService\":\"" FS_BASE "/tos\"," : "");
+	    "%s\"meta\":{%s%s%s%s\"externalAccountRequired\":false}}",
+	    s->ari ? "\"renewalInfo\":\"" FS_BASE "/renewal-info\"," : "",
+	    s->tos ? "\"termsOfService\":\"" FS_BASE "/tos\"," : "",
+	    s->profiles ? "\"profiles\":" : "",
+	    s->profiles ? s->profiles : "", s->profiles ? "," : "");
 }
 
 static void
@@ -1127,6 +1268,17 @@ fs_h_new_order(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 	}
 	o->n = (unsigned)n;
 	o->acct = rq->acct;
+	if (fs_jstr(&d, 0, "profile", o->profile, sizeof o->profile))
+		o->profile[0] = 0;
+	if (fs_jstr(&d, 0, "replaces", o->replaces, sizeof o->replaces))
+		o->replaces[0] = 0;
+	if (o->profile[0] && (s->profiles == NULL ||
+	    strstr(s->profiles, o->profile) == NULL))
+		fs_violate(s, "newOrder asks for profile \"%s\", not "
+		    "offered", o->profile);
+	if (o->replaces[0] && !s->ari)
+		fs_violate(s, "newOrder replaces a certificate, but the "
+		    "directory offers no renewalInfo");
 	s->norder++;
 	rp->status = 201;
 	snprintf(rp->location, sizeof rp->location, FS_BASE "/order/%u", id);
@@ -1301,6 +1453,7 @@ fs_h_finalize(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		fs_problem(s, rp, 400, "badCSR", "no key");
 		return;
 	}
+	o->issued_at = FS_T0 + s->now / 1000;
 	o->chain_len = fs_order_pem(s, rq->o, FS_ACT_NONE, o->chain,
 	    sizeof o->chain);
 	o->finalized = 1;
@@ -1347,6 +1500,41 @@ fs_h_cert(struct fs *s, struct fs_req *rq, struct fs_resp *rp, int act)
 		fs_body(rp, "%s", o->chain);
 }
 
+/* RFC 3339 of unix time t into dst (cap). */
+static void
+fs_rfc3339(char *dst, size_t cap, uint64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* GET renewalInfo/<certID> (RFC 9773 4.2): the knobs' window. */
+static void
+fs_h_ari(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
+{
+	char a[32], b[32];
+
+	snprintf(s->ari_asked, sizeof s->ari_asked, "%s", rq->path + 14);
+	if (!s->ari)
+		fs_violate(s, "renewalInfo asked of a server without it");
+	if (strcmp(rq->method, "GET") != 0)
+		fs_violate(s, "renewalInfo by %s, not GET", rq->method);
+	rp->nonce = 0;
+	if (s->ari_status != 200) {
+		fs_problem(s, rp, s->ari_status, "serverInternal", "no info");
+		rp->nonce = 0;
+		return;
+	}
+	fs_rfc3339(a, sizeof a, s->ari_start);
+	fs_rfc3339(b, sizeof b, s->ari_end);
+	rp->retry_after = s->ari_retry;
+	fs_body(rp, "{\"suggestedWindow\":{\"start\":\"%s\",\"end\":"
+	    "\"%s\"},\"explanationURL\":\"https://acme.test/why\"}", a, b);
+}
+
 /* ---- dispatch ---- */
 
 /* Which endpoint path is, with its numbers. */
@@ -1380,6 +1568,8 @@ fs_classify(struct fs_req *rq)
 		return FS_EP_ORDER_POLL;
 	if (sscanf(p, "/cert/%u%n", &rq->o, &end) == 1 && p[end] == 0)
 		return FS_EP_CERT;
+	if (strncmp(p, "/renewal-info/", 14) == 0)
+		return FS_EP_ARI;
 	return FS_EP_OTHER;
 }
 
@@ -1588,7 +1778,8 @@ fs_handle(struct fs *s, struct fs_conn *cn, struct fs_req *rq)
 		snprintf(lg->nonce, sizeof lg->nonce, "%s", rq->nonce);
 		snprintf(lg->url, sizeof lg->url, "%s", rq->url);
 		snprintf(lg->kid, sizeof lg->kid, "%s", rq->kid);
-	} else if (rq->ep != FS_EP_DIR && rq->ep != FS_EP_NONCE) {
+	} else if (rq->ep != FS_EP_DIR && rq->ep != FS_EP_NONCE &&
+	    rq->ep != FS_EP_ARI) {
 		fs_violate(s, "%s %s (not POST)", rq->method, rq->path);
 		fs_problem(s, rp, 405, "malformed", "use POST");
 		goto emit;
@@ -1665,6 +1856,9 @@ fs_handle(struct fs *s, struct fs_conn *cn, struct fs_req *rq)
 		break;
 	case FS_EP_CERT:
 		fs_h_cert(s, rq, rp, ru ? ru->act : FS_ACT_NONE);
+		break;
+	case FS_EP_ARI:
+		fs_h_ari(s, rq, rp);
 		break;
 	default:
 		fs_violate(s, "%s %s: no such resource", rq->method,
@@ -2233,6 +2427,9 @@ fs_init(struct fs *s, uint32_t seed)
 	s->nonce_next = 1;
 	s->store = &s->own_store;
 	s->tos = 1;
+	s->cert_days = 90;
+	s->ari_retry = -1;
+	s->ari_status = 200;
 	fs_make_ta(s);
 	fs_make_key(s);
 	fs_make_issuer(s);
@@ -2254,6 +2451,9 @@ fs_port(struct fs *s, struct acme_port *p)
 	p->entropy = fs_p_entropy;
 	p->load = fs_p_load;
 	p->store = fs_p_store;
+	p->stage = fs_p_stage;
+	p->commit = fs_p_commit;
+	p->discard = fs_p_discard;
 	p->log = fs_p_log;
 	p->idle = fs_p_idle;
 }

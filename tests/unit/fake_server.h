@@ -83,6 +83,7 @@ enum fs_ep {
 	FS_EP_FINALIZE,     /* POST finalize */
 	FS_EP_ORDER_POLL,   /* POST-as-GET the order */
 	FS_EP_CERT,         /* POST-as-GET the certificate */
+	FS_EP_ARI,          /* GET renewalInfo/<certID> (RFC 9773) */
 	FS_EP_COUNT,
 	FS_EP_POST = 100,   /* rules only: any POST (counted over POSTs) */
 	FS_EP_ANY           /* rules only: any request */
@@ -169,8 +170,13 @@ struct fs_blob {
 
 struct fs_store {
 	struct fs_blob b[FS_MAX_BLOBS];
-	unsigned stores;           /* store() calls */
-	char seq[16][32];          /* names of the first 16 stores, in order */
+	unsigned stores;           /* store() calls and commits */
+	char seq[16][32];          /* names of the first 16 stores, in order
+	                            * (a commit: its names joined by '+') */
+	struct fs_blob staged[ACME_PORT_STAGE_MAX];
+	unsigned nstaged;
+	unsigned ops;              /* store, stage, commit calls */
+	unsigned commits;          /* successful commits */
 };
 
 struct fs_conn {
@@ -220,6 +226,9 @@ struct fs_order {
 	unsigned char finalized, valid;
 	unsigned polls;
 	unsigned finalizes;            /* finalize requests received */
+	char profile[40];              /* newOrder's "profile", "" none */
+	char replaces[128];            /* newOrder's "replaces", "" none */
+	uint64_t issued_at;            /* unix time of the finalize */
 	unsigned char spki[160];       /* the CSR's SubjectPublicKeyInfo */
 	size_t spki_len;
 	char chain[4096];              /* the PEM chain issued (finalize) */
@@ -261,6 +270,19 @@ struct fs {
 	                                * accepts (the certificate does not
 	                                * cover it) */
 	unsigned tls_vmin, tls_vmax;   /* 0: else the versions offered */
+	unsigned cert_days;            /* 90: lifetime of what it issues */
+	const char *profiles;          /* NULL: else the JSON object of the
+	                                * directory's meta.profiles */
+	int retry_as_date;             /* 0: Retry-After as an HTTP-date */
+	int ari;                       /* 0: the directory has renewalInfo */
+	uint64_t ari_start, ari_end;   /* its suggestedWindow (unix) */
+	long ari_retry;                /* -1: else its Retry-After */
+	int ari_status;                /* 200: else its error status */
+	unsigned store_fail_at;        /* 0: else storage operation number
+	                                * this fails (-1, nothing written) */
+	unsigned store_cut_at;         /* 0: else the power is cut at this
+	                                * storage operation: it and every
+	                                * later operation and I/O fail */
 	const uint16_t *tls_suites;    /* NULL: else the suites offered */
 	size_t tls_nsuites;
 	uint64_t time_limit_ms;        /* 48 h: beyond it (or after 2000
@@ -318,7 +340,9 @@ struct fs {
 	unsigned wouldblock;           /* send/recv 0 and accept -2 */
 	unsigned port_calls;
 	unsigned idle_calls;
-	int runaway;                   /* time_limit_ms passed */
+	int runaway;                   /* time_limit_ms passed, or the power
+	                                * was cut (store_cut_at) */
+	char ari_asked[128];           /* the last certID renewalInfo got */
 	unsigned nlog;
 	struct fs_log log[FS_MAX_LOG];
 	char last_log[256];

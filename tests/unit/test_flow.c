@@ -241,8 +241,11 @@ test_happy(void)
 	static const int want[] = { FS_EP_DIR, FS_EP_NONCE, FS_EP_ACCOUNT,
 	    FS_EP_ORDER, FS_EP_AUTHZ, FS_EP_CHAL, FS_EP_AUTHZ,
 	    FS_EP_FINALIZE, FS_EP_ORDER_POLL, FS_EP_CERT };
+	/* the account key; the attempt (state) before the first request;
+	 * the account; the pair as one commit; the state after success */
 	static const char *const stores[] = { ACME_STORE_ACCOUNT_KEY,
-	    ACME_STORE_ACCOUNT_URL, ACME_STORE_CERT_KEY, ACME_STORE_CERT };
+	    ACME_STORE_STATE, ACME_STORE_ACCOUNT_URL,
+	    ACME_STORE_CERT_KEY "+" ACME_STORE_CERT, ACME_STORE_STATE };
 	const struct acme_counters *k;
 	const unsigned char *d;
 	unsigned char q[65];
@@ -292,8 +295,8 @@ test_happy(void)
 	CHECK(strcmp(S.acct[0].contact, "mailto:ops@acme.test") == 0);
 	CHECK(S.acct[0].agreed);
 	CHECK(strcmp(acme_terms_of_service(&C), FS_BASE "/tos") == 0);
-	CHECK(S.store->stores == 4);
-	for (i = 0; i < 4; i++)
+	CHECK(S.store->stores == 5 && S.store->commits == 1);
+	for (i = 0; i < 5; i++)
 		CHECKF(strcmp(S.store->seq[i], stores[i]) == 0, "store %u: %s",
 		    i, S.store->seq[i]);
 	n = fs_blob(&S, ACME_STORE_CERT_KEY, &d);
