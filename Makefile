@@ -16,7 +16,7 @@ CORE_SRC = $(wildcard core/*.c)
 POSIX_SRC = $(wildcard port/posix/*.c)
 CLI_SRC  = cli/main.c cli/ta_file.c cli/net_posix.c
 LWIP_SRC = cli/main.c cli/ta_file.c cli/net_lwip.c cli/tap_netif.c \
-           port/lwip/port_lwip_sockets.c
+           port/lwip/port_lwip_sockets.c port/lwip/port_base.c
 LWIP_INC = -I/usr/include/lwip
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_LIB = $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
@@ -54,8 +54,8 @@ FW_APP_CFLAGS = -DACME_MAX_URL=160 -DACME_MAX_IDENTIFIERS=1 \
     -DACME_HTTP01_MAX_REQUEST=384 -DACME_HTTP01_SLOTS=3 \
     -DACME_NONCE_RING=4 -DACME_TLS_FULL=0 -DACME_EC_I15=1
 include boards/qemu-mps2-an385/board.mk
-FW_ACME_SRC = $(CORE_SRC) port/lwip/port_lwip_raw.c \
-    $(addprefix $(FW_BOARD)/,app_main.c app_ta.c app_certinfo.c)
+FW_ACME_SRC = $(CORE_SRC) port/lwip/port_lwip_raw.c port/lwip/port_base.c \
+    $(addprefix $(FW_BOARD)/,app_main.c app_store.c app_ta.c app_certinfo.c)
 FW_ACME_OBJ = $(call fw_obj,$(FW_ACME_SRC))
 FW_ELF = $(FW_OUT)/picoacme.elf
 

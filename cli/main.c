@@ -6,18 +6,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include "acme.h"
 #include "net.h"
 #include "ta_file.h"
 
 static const char usage[] =
-"usage: picoacme issue --server DIRECTORY_URL --ca-file PEM --state-dir DIR\n"
-"                      --http-port N -d NAME [-d NAME ...] [options]\n"
+"usage: picoacme ensure --server DIRECTORY_URL --ca-file PEM --state-dir DIR\n"
+"                       --http-port N -d NAME [-d NAME ...] [options]\n"
+"       picoacme issue  (the same options)\n"
 "       picoacme --help | --version\n"
 "\n"
 "Obtain a certificate from an ACME (RFC 8555) server with the http-01\n"
 "challenge, answered by a built-in responder on --http-port.\n"
+"\n"
+"ensure keeps the stored certificate while it is good and not due (no\n"
+"request at all), and renews it in the CA's renewal window (ARI) or the\n"
+"last third of its lifetime: run it at every boot, or daily from cron or\n"
+"a systemd timer.  issue orders a new certificate now.\n"
 "\n"
 "  --server URL      the ACME directory URL (https://...)\n"
 "  --ca-file PEM     CA certificates that must sign the ACME server's\n"
@@ -33,15 +40,22 @@ static const char usage[] =
 "  --agree-tos       agree to the CA's terms of service (needed to make a\n"
 "                    new account when the CA has terms: picoacme shows\n"
 "                    their URL and stops with exit 2 without it)\n"
+"  --profile NAME    a certificate profile the CA lists (Let's Encrypt:\n"
+"                    classic, tlsserver, shortlived)\n"
+"  --max-retry-wait S  the longest Retry-After (seconds) waited out within\n"
+"                    a run (default 60); a longer one ends the run, and\n"
+"                    ensure makes no request before it has passed\n"
 "  -v, --verbose     log every request (method, URL, status), the waits,\n"
 "                    and the counters at the end\n"
 "  -h, --help        this text\n"
 "  --version         print the version\n"
 "\n"
-"Exit status: 0 when cert.pem and cert.key are stored; 2 for bad usage\n"
-"and for terms of service not agreed to;\n"
-"otherwise 10 + the error number (see acme_err.h), with one line on\n"
-"stderr naming the error and the server's problem type and detail.\n";
+"Exit status: 0 when the certificate was good (ensure) or a new one was\n"
+"stored, saying which on stdout; 2 for bad usage and for terms of service\n"
+"not agreed to; 29 when ensure is backing off after a failure or a\n"
+"Retry-After (stdout says until when; nothing was sent); otherwise\n"
+"10 + the error number (see acme_err.h), with one line on stderr naming\n"
+"the error and the server's problem type and detail.\n";
 
 static int
 cli_num(const char *s, unsigned long max, unsigned long *out)
@@ -66,13 +80,29 @@ cli_counters(const struct acme_counters *k)
 	    (unsigned long long)k->bytes_received);
 }
 
+/* t (seconds since 1970) as "2026-12-02T05:12:00Z" in a static buffer. */
+static const char *
+cli_time(uint64_t t)
+{
+	static char b[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return "(unknown)";
+	return b;
+}
+
+/* picoacme issue (order now) and picoacme ensure (only when due). */
 static int
-cli_issue(int argc, char **argv)
+cli_issue(int argc, char **argv, int ensure)
 {
 	static struct acme_client client;
 	const char *server = NULL, *ca = NULL, *dir = NULL, *contact = NULL;
+	const char *profile = NULL;
 	const char *names[ACME_MAX_IDENTIFIERS];
-	unsigned long port = 0;
+	unsigned long port = 0, wait = 0;
 	size_t nnames = 0;
 	int verbose = 0, agree = 0, i, r;
 	br_x509_trust_anchor *tas = NULL;
@@ -106,6 +136,14 @@ cli_issue(int argc, char **argv)
 			dir = v;
 		} else if (strcmp(a, "--contact") == 0) {
 			contact = v;
+		} else if (strcmp(a, "--profile") == 0) {
+			profile = v;
+		} else if (strcmp(a, "--max-retry-wait") == 0) {
+			if (cli_num(v, 86400, &wait) != 0 || wait == 0) {
+				fprintf(stderr, "picoacme: bad --max-retry-wait "
+				    "%s (1..86400 seconds)\n", v);
+				return 2;
+			}
 		} else if (strcmp(a, "--http-port") == 0) {
 			if (cli_num(v, 65535, &port) != 0 || port == 0) {
 				fprintf(stderr, "picoacme: bad --http-port %s\n",
@@ -137,9 +175,9 @@ cli_issue(int argc, char **argv)
 	}
 	if (server == NULL || ca == NULL || dir == NULL || port == 0 ||
 	    nnames == 0) {
-		fprintf(stderr, "picoacme: issue needs --server, --ca-file, "
+		fprintf(stderr, "picoacme: %s needs --server, --ca-file, "
 		    "--state-dir, --http-port and at least one -d "
-		    "(see --help)\n");
+		    "(see --help)\n", ensure ? "ensure" : "issue");
 		return 2;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -161,6 +199,9 @@ cli_issue(int argc, char **argv)
 	cfg.http01_port = (uint16_t)port;
 	cfg.contact = contact;
 	cfg.agree_tos = agree;
+	cfg.profile = profile;
+	cfg.max_retry_wait_s = (uint32_t)wait;
+	cfg.ensure = ensure;
 	if (cli_net_init(&ap, dir, verbose, err, sizeof err) != 0) {
 		fprintf(stderr, "picoacme: %s\n", err);
 		ta_file_free(tas, (size_t)ntas);
@@ -180,14 +221,24 @@ cli_issue(int argc, char **argv)
 		    acme_terms_of_service(&client));
 		return 2;
 	}
+	if (r == ACME_ERR_BACKOFF) {
+		printf("picoacme: backing off until %s: nothing sent (%s)\n",
+		    cli_time(acme_next_check(&client)),
+		    acme_message(&client));
+		return 10 - r;
+	}
+	if (r == ACME_FRESH) {
+		printf("picoacme: nothing to do: %s/cert.pem is good; next "
+		    "check %s\n", dir, cli_time(acme_next_check(&client)));
+		return 0;
+	}
 	if (r != ACME_OK) {
 		fprintf(stderr, "picoacme: error: %s: %s\n", acme_strerror(r),
 		    acme_message(&client));
 		return 10 - r;
 	}
-	if (verbose)
-		fprintf(stderr, "picoacme: stored %s/cert.pem and "
-		    "%s/cert.key\n", dir, dir);
+	printf("picoacme: obtained a new certificate: %s/cert.pem; next "
+	    "check %s\n", dir, cli_time(acme_next_check(&client)));
 	return 0;
 }
 
@@ -205,7 +256,9 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "issue") == 0)
-		return cli_issue(argc - 2, argv + 2);
+		return cli_issue(argc - 2, argv + 2, 0);
+	if (argc >= 2 && strcmp(argv[1], "ensure") == 0)
+		return cli_issue(argc - 2, argv + 2, 1);
 	fputs(usage, stderr);
 	return 2;
 }

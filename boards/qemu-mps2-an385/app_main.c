@@ -1,7 +1,9 @@
 /*
- * app_main.c -- the picoacme firmware: boot, DHCP, obtain a certificate
- * from the ACME server with http-01 answered on lwIP, print its subject
- * and notAfter on the UART, exit through semihosting.
+ * app_main.c -- the picoacme firmware: boot, DHCP, make sure a valid
+ * certificate is stored (acme_ensure(): keep a good one without a
+ * request, else obtain one from the ACME server with http-01 answered on
+ * lwIP), print its subject and notAfter on the UART, exit through
+ * semihosting.
  *
  * Test builds read their settings from host files through semihosting
  * (paths relative to where QEMU runs):
@@ -10,9 +12,9 @@
  *                agreed to the CA's terms of service (a new account
  *                needs it when the CA has terms)
  *   fw/ca.pem    the CA that signed the ACME server's TLS certificate
- * and keep their storage (account, key, chain) in fw/state-NAME files.
- * A product build replaces app_store.c-like hooks with flash storage;
- * the ACME flow is the same code.
+ * and keep their storage (account, key, chain, state) in fw/state-NAME
+ * files (app_store.c).  A product replaces app_store.c with flash
+ * storage; the ACME flow is the same code.
  *
  * Exit codes: 0 certificate obtained; 2 bad config; 3 no Ethernet; 4 no
  * DHCP lease; 5 bad CA file; 10 + |acme_err| for ACME failures
@@ -26,6 +28,7 @@
 #include "lwip/opt.h"
 #include "lwip/port_lwip_raw.h"
 #include "app_certinfo.h"
+#include "app_store.h"
 #include "app_ta.h"
 #include "pem.h"
 
@@ -118,53 +121,6 @@ load_config(void)
 			fail("bad http_port in fw/config", NULL,
 			    APP_EXIT_CONFIG);
 	}
-}
-
-/* Storage through semihosting: fw/state-NAME, written to a temp file
- * and renamed, so the old or the new value is there, never a mix. */
-static int
-store_path(char *dst, size_t cap, const char *pre, const char *nm,
-    const char *suf)
-{
-	size_t a = strlen(pre), b = strlen(nm), c = strlen(suf);
-
-	if (a + b + c + 1 > cap)
-		return -1;
-	memcpy(dst, pre, a);
-	memcpy(dst + a, nm, b);
-	memcpy(dst + a + b, suf, c + 1);
-	return 0;
-}
-
-static long
-fw_load(void *ctx, const char *nm, void *buf, size_t cap)
-{
-	char path[64];
-
-	(void)ctx;
-	if (store_path(path, sizeof path, "fw/state-", nm, "") != 0)
-		return -2;
-	return semihost_load(path, buf, cap);
-}
-
-static int
-fw_store(void *ctx, const char *nm, const void *buf, size_t len)
-{
-	char path[64], tmp[64];
-	int fd, r;
-
-	(void)ctx;
-	if (store_path(path, sizeof path, "fw/state-", nm, "") != 0 ||
-	    store_path(tmp, sizeof tmp, "fw/state-", nm, ".tmp") != 0)
-		return -1;
-	fd = semihost_open(tmp, SEMIHOST_WB);
-	if (fd < 0)
-		return -1;
-	r = semihost_write(fd, buf, len);
-	if (semihost_close(fd) != 0 || r != 0)
-		return -1;
-	semihost_remove(path);
-	return semihost_rename(tmp, path);
 }
 
 static uint64_t
@@ -264,8 +220,7 @@ main(void)
 	memset(&base, 0, sizeof base);
 	base.unix_time = fw_unix_time;
 	base.entropy = fw_entropy;
-	base.load = fw_load;
-	base.store = fw_store;
+	app_store_init(&base);
 	base.log = fw_log;
 	lwip_raw_port_init(&port, &lwport, &base, board_poll_wait, NULL);
 
@@ -279,11 +234,21 @@ main(void)
 	cfg.http01_port = (uint16_t)http_port;
 	cfg.agree_tos = agree_tos;
 	say("directory ", url);
+	/* On every boot: keep a good certificate (no request at all), else
+	 * renew; a failure or the CA's Retry-After is kept in the state and
+	 * honoured by the next boot (acme_ensure()). */
 	r = acme_init(&client, &cfg, &port);
 	if (r == ACME_OK)
-		r = acme_run(&client);
+		r = acme_ensure(&client);
 	acme_close(&client);
 	print_counters();
+	if (r == ACME_FRESH) {
+		uart_puts(APP ": certificate good, nothing to do; next check at "
+		    "unix time ");
+		uart_dec((uint32_t)acme_next_check(&client));
+		uart_putc('\n');
+		board_exit(0);
+	}
 	if (r != ACME_OK) {
 		uart_puts(APP ": error: ");
 		uart_puts(acme_strerror(r));

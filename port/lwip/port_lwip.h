@@ -25,7 +25,8 @@
 #define LWIP_PORT_MAX_SOCKS 8
 
 struct lwip_port {
-	struct acme_port base;          /* entropy, time, storage, log */
+	struct acme_port base;          /* entropy, time, storage, log:
+	                                 * the FIRST member (port_base.h) */
 	int socks[LWIP_PORT_MAX_SOCKS];
 	unsigned char wake[LWIP_PORT_MAX_SOCKS];
 	uint32_t io_wait_ms;            /* SO_RCVTIMEO / SO_SNDTIMEO */
@@ -35,7 +36,8 @@ struct lwip_port {
 
 /*
  * Fill port: transport, listen/accept, now_ms and idle over lwIP
- * sockets; unix_time, entropy, load, store and log from base (copied).
+ * sockets; unix_time, entropy, storage (load, store, stage, commit,
+ * discard) and log from base (copied).
  * lwIP must be up (tcpip_init done, a netif configured).
  */
 void lwip_port_init(struct acme_port *port, struct lwip_port *lp,

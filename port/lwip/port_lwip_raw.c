@@ -8,6 +8,7 @@
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
+#include "port_base.h"
 #include "port_lwip_raw.h"
 
 #if !NO_SYS || !LWIP_TCP || !LWIP_CALLBACK_API
@@ -337,46 +338,6 @@ lr_idle(void *ctx, uint32_t ms)
 	} while (lr_now(lp) < until);
 }
 
-static uint64_t
-lr_unix_time(void *ctx)
-{
-	struct lwip_raw_port *lp = ctx;
-
-	return lp->base.unix_time(lp->base.ctx);
-}
-
-static int
-lr_entropy(void *ctx, void *buf, size_t len)
-{
-	struct lwip_raw_port *lp = ctx;
-
-	return lp->base.entropy(lp->base.ctx, buf, len);
-}
-
-static long
-lr_load(void *ctx, const char *name, void *buf, size_t cap)
-{
-	struct lwip_raw_port *lp = ctx;
-
-	return lp->base.load(lp->base.ctx, name, buf, cap);
-}
-
-static int
-lr_store(void *ctx, const char *name, const void *buf, size_t len)
-{
-	struct lwip_raw_port *lp = ctx;
-
-	return lp->base.store(lp->base.ctx, name, buf, len);
-}
-
-static void
-lr_log(void *ctx, int level, const char *msg)
-{
-	struct lwip_raw_port *lp = ctx;
-
-	lp->base.log(lp->base.ctx, level, msg);
-}
-
 void
 lwip_raw_port_init(struct acme_port *port, struct lwip_raw_port *lp,
     const struct acme_port *base, void (*poll)(void *ctx), void *poll_ctx)
@@ -398,10 +359,6 @@ lwip_raw_port_init(struct acme_port *port, struct lwip_raw_port *lp,
 	port->listen = lr_listen;
 	port->accept = lr_accept;
 	port->now_ms = lr_now_ms;
-	port->unix_time = lr_unix_time;
-	port->entropy = lr_entropy;
-	port->load = lr_load;
-	port->store = lr_store;
-	port->log = base->log != NULL ? lr_log : NULL;
+	port_base_forward(port);
 	port->idle = lr_idle;
 }

@@ -44,7 +44,8 @@ struct lwip_raw_conn {
 };
 
 struct lwip_raw_port {
-	struct acme_port base;    /* unix_time, entropy, storage, log */
+	struct acme_port base;    /* unix_time, entropy, storage, log: the
+	                           * FIRST member (port_base.h) */
 	void (*poll)(void *ctx);  /* driver input + sys_check_timeouts() */
 	void *poll_ctx;
 	uint32_t last_now;
@@ -54,7 +55,8 @@ struct lwip_raw_port {
 
 /*
  * Fill port: transport, listen/accept, now_ms (sys_now()) and idle over
- * the raw API; unix_time, entropy, load, store and log from base.  poll
+ * the raw API; unix_time, entropy, storage (load, store, stage, commit,
+ * discard) and log from base.  poll
  * is the board's one-round network poll.  lwIP must be initialised and a
  * netif up.
  */

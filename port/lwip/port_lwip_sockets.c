@@ -11,6 +11,7 @@
 #if LWIP_DNS
 #include "lwip/netdb.h"
 #endif
+#include "port_base.h"
 #include "port_lwip.h"
 
 #if !LWIP_SOCKET || !LWIP_SO_RCVTIMEO || !LWIP_SO_SNDTIMEO
@@ -231,48 +232,6 @@ lp_idle(void *ctx, uint32_t ms)
 		sys_msleep(ms);
 }
 
-/* The base port's services, called with the base's own context. */
-static uint64_t
-lp_unix_time(void *ctx)
-{
-	struct lwip_port *lp = ctx;
-
-	return lp->base.unix_time(lp->base.ctx);
-}
-
-static int
-lp_entropy(void *ctx, void *buf, size_t len)
-{
-	struct lwip_port *lp = ctx;
-
-	return lp->base.entropy(lp->base.ctx, buf, len);
-}
-
-static long
-lp_load(void *ctx, const char *name, void *buf, size_t cap)
-{
-	struct lwip_port *lp = ctx;
-
-	return lp->base.load(lp->base.ctx, name, buf, cap);
-}
-
-static int
-lp_store(void *ctx, const char *name, const void *buf, size_t len)
-{
-	struct lwip_port *lp = ctx;
-
-	return lp->base.store(lp->base.ctx, name, buf, len);
-}
-
-static void
-lp_log(void *ctx, int level, const char *msg)
-{
-	struct lwip_port *lp = ctx;
-
-	if (lp->base.log != NULL)
-		lp->base.log(lp->base.ctx, level, msg);
-}
-
 void
 lwip_port_init(struct acme_port *port, struct lwip_port *lp,
     const struct acme_port *base)
@@ -293,10 +252,6 @@ lwip_port_init(struct acme_port *port, struct lwip_port *lp,
 	port->listen = lp_listen;
 	port->accept = lp_accept;
 	port->now_ms = lp_now_ms;
-	port->unix_time = lp_unix_time;
-	port->entropy = lp_entropy;
-	port->load = lp_load;
-	port->store = lp_store;
-	port->log = base->log != NULL ? lp_log : NULL;
+	port_base_forward(port);
 	port->idle = lp_idle;
 }

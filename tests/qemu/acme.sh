@@ -13,9 +13,10 @@
 #
 # Checks: exit code 0; the CN and notAfter printed on the UART are those of
 # fw/state-cert.pem; that certificate chains to Pebble's root and matches
-# fw/state-cert.key; a second boot finds its account again (no new
-# account) and renews; a wrong CA fails with the TLS exit code; a hang is
-# a failure (timeout).
+# fw/state-cert.key; a second boot without the certificate finds its
+# account again (no new account) and orders one; a third boot keeps the
+# good certificate without a single request (acme_ensure()); a wrong CA
+# fails with the TLS exit code; a hang is a failure (timeout).
 # With -icount shift=0 the "busy" time the board prints is thousands of
 # guest instructions: the issuance cost is printed as "# instructions".
 # FW_PEBBLE_REJECT=N sets Pebble's badNonce rate (default 5, Pebble's);
@@ -103,6 +104,18 @@ boot() {
 	rc=$?
 }
 
+# The file holding blob NAME of run directory DIR: the certificate pair is
+# a set in generations (boards/qemu-mps2-an385/app_store.h), the rest
+# plain fw/state-NAME files.
+fwstate() {
+	_g=$(cat "$1/fw/state-gen" 2>/dev/null)
+	if [ -n "$_g" ] && [ -e "$1/fw/state-$2.$_g" ]; then
+		echo "$1/fw/state-$2.$_g"
+	else
+		echo "$1/fw/state-$2"
+	fi
+}
+
 # The value after "picoacme-fw: KEY" on the UART.
 uart_field() {
 	sed -n "s/^picoacme-fw: $2//p" "$1/uart.log" | tail -n 1 | tr -d '\r'
@@ -112,7 +125,9 @@ uart_field() {
 rundir first
 boot "$tmp/first"
 d=$tmp/first
-if [ "$rc" -eq 0 ] && [ -s "$d/fw/state-cert.pem" ]; then
+CERT=$(fwstate "$d" cert.pem)
+KEY=$(fwstate "$d" cert.key)
+if [ "$rc" -eq 0 ] && [ -s "$CERT" ]; then
 	ok "boot-issues (exit 0)"
 else
 	notok boot-issues "exit $rc (124 = timeout after ${SECS}s)" "$d/uart.log"
@@ -126,12 +141,12 @@ grep -q 'semihosting' "$d/uart.log" && grep -q 'fw-seed.bin' "$d/uart.log" &&
 # What the firmware printed is the certificate it stored and Pebble issued.
 cn=$(uart_field "$d" 'certificate subject CN=')
 na=$(uart_field "$d" 'certificate notAfter ')
-want_cn=$(openssl x509 -in "$d/fw/state-cert.pem" -noout -subject \
+want_cn=$(openssl x509 -in "$CERT" -noout -subject \
     -nameopt multiline 2>/dev/null | sed -n 's/^ *commonName *= *//p')
 # notAfter as the firmware prints it: YYYY-MM-DDTHH:MM:SSZ
-want_na=$(openssl x509 -in "$d/fw/state-cert.pem" -noout -enddate 2>/dev/null |
+want_na=$(openssl x509 -in "$CERT" -noout -enddate 2>/dev/null |
     sed 's/^notAfter=//' | xargs -I{} date -u -d '{}' '+%Y-%m-%dT%H:%M:%SZ')
-san=$(openssl x509 -in "$d/fw/state-cert.pem" -noout -ext subjectAltName \
+san=$(openssl x509 -in "$CERT" -noout -ext subjectAltName \
     2>/dev/null | tail -n 1 | tr -d ' ')
 if [ -n "$cn" ] && [ "$cn" = "$NAME" ] && [ "$san" = "DNS:$NAME" ] &&
     [ "$cn" = "$want_cn" ]; then
@@ -148,13 +163,13 @@ else
 fi
 
 pebble_root "$tmp/root.pem" >/dev/null 2>&1
-if pebble_verify_chain "$d/fw/state-cert.pem" "$tmp/root.pem" "$tmp/chk"; then
+if pebble_verify_chain "$CERT" "$tmp/root.pem" "$tmp/chk"; then
 	ok "certificate-chains-to-pebble-root"
 else
 	notok certificate-chains-to-pebble-root \
 	    "fw/state-cert.pem does not verify against Pebble's root: $REASON"
 fi
-if pebble_key_matches "$d/fw/state-cert.pem" "$d/fw/state-cert.key"; then
+if pebble_key_matches "$CERT" "$KEY"; then
 	ok "key-matches-certificate"
 else
 	notok key-matches-certificate "fw/state-cert.key does not match"
@@ -198,14 +213,15 @@ echo "# issuance: ${busy:-?}000 guest instructions (-icount shift=0)," \
 
 # ---- second boot: the stored account is found again --------------------
 cp -r "$d" "$tmp/second"
-rm -f "$tmp/second/fw/state-cert.pem" "$tmp/second/fw/state-cert.key"
+# (without its certificate: the boot must order one)
+rm -f "$tmp/second"/fw/state-cert.* "$tmp/second/fw/state-gen"
 head -c 48 /dev/urandom >"$tmp/second/fw-seed.bin"
 acct1=$(cat "$d/fw/state-account.url" 2>/dev/null)
 boot "$tmp/second"
 acct2=$(cat "$tmp/second/fw/state-account.url" 2>/dev/null)
 # The stored key and URL are used as they are: no newAccount request (a
 # key that failed to load would make a new account, with a new URL).
-if [ "$rc" -eq 0 ] && [ -s "$tmp/second/fw/state-cert.pem" ] &&
+if [ "$rc" -eq 0 ] && [ -s "$(fwstate "$tmp/second" cert.pem)" ] &&
     [ -n "$acct1" ] && [ "$acct1" = "$acct2" ] &&
     cmp -s "$d/fw/state-account.key" "$tmp/second/fw/state-account.key" &&
     grep -q "POST .*/${NEWORDER##*/} " "$tmp/second/uart.log" &&
@@ -216,6 +232,20 @@ else
 	    "$tmp/second/uart.log"
 fi
 echo "# second boot: $(grep -o 'stack peak [0-9]* of [0-9]*' "$tmp/second/uart.log")"
+
+# ---- third boot: the certificate is good, nothing is asked of the CA ----
+cp -r "$tmp/second" "$tmp/third"
+cert2=$(fwstate "$tmp/second" cert.pem)
+boot "$tmp/third"
+if [ "$rc" -eq 0 ] &&
+    grep -q 'certificate good, nothing to do' "$tmp/third/uart.log" &&
+    grep -q 'counters: requests=0 ' "$tmp/third/uart.log" &&
+    ! grep -q 'POST \|GET \|HEAD ' "$tmp/third/uart.log" &&
+    cmp -s "$cert2" "$(fwstate "$tmp/third" cert.pem)"; then
+	ok "third-boot-keeps-the-certificate (no request)"
+else
+	notok third-boot-keeps-the-certificate "exit $rc" "$tmp/third/uart.log"
+fi
 # For make size: the UART of both boots (the deepest stack is in either).
 [ -n "${FW_QEMU_LOG:-}" ] &&
     cat "$d/uart.log" "$tmp/second/uart.log" >"$FW_QEMU_LOG" 2>/dev/null
@@ -246,7 +276,7 @@ if [ -n "$PUB" ]; then
 		boot "$tmp/public"
 		ELF=$ELF_SAVED
 		pk=$(grep -o 'stack peak [0-9]* of [0-9]*' "$tmp/public/uart.log")
-		if [ "$rc" -eq 0 ] && [ -s "$tmp/public/fw/state-cert.pem" ]; then
+		if [ "$rc" -eq 0 ] && [ -s "$(fwstate "$tmp/public" cert.pem)" ]; then
 			ok "public-ca-profile-over-rsa-chain ($pk)"
 		else
 			notok public-ca-profile-over-rsa-chain "exit $rc" \
