@@ -138,10 +138,24 @@ $(BUILD)/o2/tests/test_wipe-lto: tests/unit/test_wipe.c tests/unit/t.h $(WIPE_LT
 	$(CC) $(CSTD) $(WARN) $(INC) -Itests/unit -O2 -g -flto \
 	    -DWIPE_SUITE='"wipe-lto"' -o $@ $< $(WIPE_LTO_SRC) $(LIBS)
 
+# Test tools: the fault shim (tests/tools/faultshim.c, an LD_PRELOAD
+# library that kills or fails the n-th storage call) and the port's
+# one-commit helper it runs under (no sanitizers: they do not mix with
+# LD_PRELOAD).  test_port_posix finds both beside its build directory.
+TOOLS_BIN = $(BUILD)/faultshim.so $(BUILD)/tests/port_commit_child
+$(BUILD)/faultshim.so: tests/tools/faultshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+$(BUILD)/tests/port_commit_child: tests/tools/port_commit_child.c $(HOST_POSIX_OBJ) $(wildcard port/*.h port/posix/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(INC) $(CFLAGS) -o $@ $< $(HOST_POSIX_OBJ) \
+	    -pthread
+$(BUILD)/san/tests/test_port_posix: | $(TOOLS_BIN)
+
 demo: deps $(PICOACME)
 	@sh scripts/demo.sh $(PICOACME)
 
-unit: $(UNIT_BIN) $(O2_UNIT_BIN)
+unit: $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN)
 	@sh tests/run.sh unit $(UNIT_BIN) $(O2_UNIT_BIN)
 
 # core/ must not allocate or print: a real check on the built objects.
@@ -152,7 +166,7 @@ integration: $(PICOACME_SAN) $(PICOACME)
 	@sh tests/pebble/run.sh $(PICOACME_SAN)
 
 test: deps fw-deps
-	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN)
+	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN)
 	@$(MAKE) --no-print-directory fw-all
 	@sh tests/run.sh all
 

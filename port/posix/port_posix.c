@@ -1,6 +1,7 @@
 /*
  * port_posix.c -- see port_posix.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -452,6 +453,15 @@ pp_load(void *ctx, const char *name, void *buf, size_t cap)
 	return (long)got;
 }
 
+/* The mode of blob name: secret (".key") 0600, else 0644. */
+static mode_t
+pp_mode(const char *name)
+{
+	size_t nl = strlen(name);
+
+	return (nl > 4 && strcmp(name + nl - 4, ".key") == 0) ? 0600 : 0644;
+}
+
 /* Atomic replace: temp file, fsync, rename, fsync the directory. */
 static int
 pp_store(void *ctx, const char *name, const void *buf, size_t len)
@@ -459,9 +469,7 @@ pp_store(void *ctx, const char *name, const void *buf, size_t len)
 	struct posix_port *pp = ctx;
 	char path[4096], tmp[4096];
 	const char *p = buf;
-	size_t nl = strlen(name);
-	mode_t mode = (nl > 4 && strcmp(name + nl - 4, ".key") == 0) ?
-	    0600 : 0644;
+	mode_t mode = pp_mode(name);
 	int fd, dfd;
 
 	if (pp_path(pp, name, "", path, sizeof path) != 0 ||
@@ -502,6 +510,480 @@ out_unlink:
 		close(fd);
 	unlink(tmp);
 	return -1;
+}
+
+/*
+ * Blobs that change together: generations (port_posix.h has the layout).
+ * What a reader (load(), or any program opening DIR/NAME) finds after a
+ * power cut or a kill at each step, the old set being in gen.C (C may
+ * be absent: nothing was ever committed) or in plain files (the old
+ * layout):
+ *
+ * stage()
+ *  S1 unlink the files of a stale .staging, rmdir it; mkdir .staging
+ *     and chmod it 0700                                      old set
+ *  S2 create (0600 or 0644) or append .staging/NAME          old set
+ *     (nothing a reader opens leads into .staging)
+ * commit()
+ *  C1 fsync each staged file                                 old set
+ *  C2 migration, only when a staged name shows something other than
+ *     the link live/NAME (a plain file: the old layout; or nothing while
+ *     live/NAME exists):
+ *     a. remove a stale gen.M, mkdir gen.M, hard-link into it what
+ *        every name shows now (through DIR/NAME), fsync it    old set
+ *        (gen.M is not named by live yet)
+ *     b. symlink live.tmp -> gen.M, fsync DIR, rename it over live,
+ *        fsync DIR                                           old set
+ *        (the links that already were live/NAME now reach gen.M,
+ *        which holds the very same inodes)
+ *     c. for each such name: symlink .link.tmp -> live/NAME, rename it
+ *        over DIR/NAME                                       old set
+ *        (the plain file and gen.M/NAME are one inode: a cut between
+ *        two of these renames leaves one name a file and the other a
+ *        link, both showing the old pair)
+ *  C3 a staged name that shows nothing and has nothing in live gets
+ *     its link live/NAME (rename of .link.tmp), dangling      old set
+ *  C4 hard-link the names of the live generation that are not staged
+ *     into .staging (they stay as they are)                  old set
+ *  C5 chmod .staging 0755, fsync it; remove a stale gen.N; rename
+ *     .staging to gen.N                                      old set
+ *  C6 symlink live.tmp -> gen.N; fsync DIR                   old set
+ *     (this fsync puts C2, C3 and C5 on disk before live may name
+ *     gen.N: a switch that reached the disk without the links it
+ *     needs could show a mix)
+ *  C7 rename live.tmp over live: the commit point            new set
+ *  C8 fsync DIR (the rename is atomic on disk too: a power cut before
+ *     it lands finds the old set); if it fails, commit() returns -1
+ *     with the new set current, and keeps the old generation   new set
+ *  C9 remove the other generations, live.tmp, .link.tmp (best effort;
+ *     what a crash leaves is removed by the next commit)     new set
+ * discard() unlinks the files of .staging and removes it     old set
+ *
+ * A failure (a full disk, an I/O error, a read-only directory) in S1 to
+ * C7 returns -1 with the old set current (what it left is not
+ * reachable; discard(), the next stage() or the next commit() removes
+ * it); in C9 it is ignored.
+ *
+ * A concurrent reader opening DIR/cert.pem and then DIR/cert.key
+ * resolves live twice: C7 between its two opens gives it the old chain
+ * and the new key, and C9 may remove the generation it resolved before
+ * it opens the file (ENOENT).  It reads one set by opening DIR/live as
+ * a directory once and both names with openat() from it, and starts
+ * again on ENOENT.
+ */
+
+/* 1 when name may be staged: not empty, shorter than POSIX_PORT_NAME_MAX,
+ * no '/', not beginning with '.', not a name of the layout ("live",
+ * "live.tmp", "gen.*"). */
+static int
+pp_name_ok(const char *name)
+{
+	size_t nl = strlen(name);
+
+	return nl > 0 && nl < POSIX_PORT_NAME_MAX && name[0] != '.' &&
+	    strchr(name, '/') == NULL && strcmp(name, "live") != 0 &&
+	    strcmp(name, "live.tmp") != 0 && strncmp(name, "gen.", 4) != 0;
+}
+
+/* out = a "/" b, into cap bytes.  Returns 0, or -1 when it does not
+ * fit. */
+static int
+pp_join(char *out, size_t cap, const char *a, const char *b)
+{
+	int n = snprintf(out, cap, "%s/%s", a, b);
+
+	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+/* Remove directory sub of dfd and the files in it (no deeper levels:
+ * generations and .staging hold only files).  Returns 0, also when sub
+ * was absent, or -1. */
+static int
+pp_rmdir_files(int dfd, const char *sub)
+{
+	struct dirent *e;
+	DIR *dp;
+	int fd, rc = 0;
+
+	fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if ((dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(dp)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (unlinkat(fd, e->d_name, 0) != 0 && errno != ENOENT)
+			rc = -1;
+	}
+	closedir(dp);
+	if (rc == 0 && unlinkat(dfd, sub, AT_REMOVEDIR) != 0 &&
+	    errno != ENOENT)
+		rc = -1;
+	return rc;
+}
+
+/* fsync file or directory sub of dfd.  Returns 0 or -1. */
+static int
+pp_fsync_at(int dfd, const char *sub)
+{
+	int fd = openat(dfd, sub, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (close(fd) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* The generation DIR/live names, its number into *n.  Returns 1, 0 when
+ * there is no live link, or -1 (an error, or live is not ours). */
+static int
+pp_live_gen(int dfd, unsigned long *n)
+{
+	char t[32], *end;
+	ssize_t len = readlinkat(dfd, "live", t, sizeof t - 1);
+
+	if (len < 0)
+		return errno == ENOENT ? 0 : -1;
+	t[len] = 0;
+	if (strncmp(t, "gen.", 4) != 0 || t[4] < '0' || t[4] > '9')
+		return -1;
+	errno = 0;
+	*n = strtoul(t + 4, &end, 10);
+	return (*end != 0 || errno != 0) ? -1 : 1;
+}
+
+/* Make DIR/name the symlink to target at once: the symlink tmp, renamed
+ * over name.  The caller fsyncs dfd.  Returns 0 or -1. */
+static int
+pp_relink(int dfd, const char *tmp, const char *target, const char *name)
+{
+	if (unlinkat(dfd, tmp, 0) != 0 && errno != ENOENT)
+		return -1;
+	if (symlinkat(target, dfd, tmp) != 0)
+		return -1;
+	if (renameat(dfd, tmp, dfd, name) != 0) {
+		unlinkat(dfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+/* Make DIR/live name generation gen: the symlink live.tmp, fsync of
+ * DIR (what gen and the name links need is on disk first), rename over
+ * live (the switch), fsync of DIR.  Returns 0; 1 when the switch was
+ * made but the last fsync failed; -1 when live is unchanged. */
+static int
+pp_switch(int dfd, const char *gen)
+{
+	if (unlinkat(dfd, "live.tmp", 0) != 0 && errno != ENOENT)
+		return -1;
+	if (symlinkat(gen, dfd, "live.tmp") != 0)
+		return -1;
+	if (fsync(dfd) != 0 || renameat(dfd, "live.tmp", dfd, "live") != 0) {
+		unlinkat(dfd, "live.tmp", 0);
+		return -1;
+	}
+	return fsync(dfd) == 0 ? 0 : 1;
+}
+
+/* What staged name shows in DIR now.  Returns PP_OURS (the link
+ * live/name), PP_LINK (nothing, and live has no name either: the link
+ * can be made at once, it shows nothing until the switch), PP_TAKE
+ * (something else: a migration takes it over), or -1 on error. */
+enum { PP_OURS, PP_LINK, PP_TAKE };
+static int
+pp_name_state(int dfd, const char *name)
+{
+	char want[POSIX_PORT_NAME_MAX + 8], t[POSIX_PORT_NAME_MAX + 8];
+	struct stat sb;
+	ssize_t len;
+
+	if (pp_join(want, sizeof want, "live", name) != 0)
+		return -1;
+	len = readlinkat(dfd, name, t, sizeof t);
+	if (len == (ssize_t)strlen(want) && memcmp(t, want, (size_t)len) == 0)
+		return PP_OURS;
+	if (fstatat(dfd, name, &sb, 0) == 0)
+		return PP_TAKE;
+	if (errno != ENOENT)
+		return -1;
+	if (fstatat(dfd, want, &sb, 0) == 0)
+		return PP_TAKE;
+	return errno == ENOENT ? PP_LINK : -1;
+}
+
+/* 1 when name was staged in the transaction of pp. */
+static int
+pp_is_staged(const struct posix_port *pp, const char *name)
+{
+	int i;
+
+	for (i = 0; i < pp->nstaged; i++)
+		if (strcmp(pp->staged[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Hard-link every file of directory src (of dfd) into directory dst,
+ * but the names staged in pp when skip is set.  Returns 0 (also when
+ * src is absent: nothing to link) or -1. */
+static int
+pp_link_gen(const struct posix_port *pp, int dfd, const char *src,
+    int dst, int skip)
+{
+	struct dirent *e;
+	DIR *dp;
+	int fd, rc = 0;
+
+	fd = openat(dfd, src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if ((dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(dp)) != NULL) {
+		if (e->d_name[0] == '.' || (skip && pp_is_staged(pp,
+		    e->d_name)))
+			continue;
+		if (linkat(fd, e->d_name, dst, e->d_name, 0) != 0)
+			rc = -1;
+	}
+	closedir(dp);
+	return rc;
+}
+
+/* Step C2: take over what the staged names show now (st[i] for each is
+ * PP_OURS, PP_LINK or PP_TAKE) into a new generation gen.<m>, make it
+ * live, and replace each name marked PP_TAKE by its link live/NAME.
+ * cur names the live generation, or is NULL.  Readers see the old set
+ * throughout.  Returns 0 or -1. */
+static int
+pp_migrate(struct posix_port *pp, int dfd, const char *cur,
+    unsigned long m, const int *st)
+{
+	char gen[32], link[POSIX_PORT_NAME_MAX + 8];
+	struct stat sb;
+	int gfd, i, rc = -1;
+
+	snprintf(gen, sizeof gen, "gen.%lu", m);
+	if (pp_rmdir_files(dfd, gen) != 0 || mkdirat(dfd, gen, 0755) != 0)
+		return -1;
+	gfd = openat(dfd, gen, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (gfd < 0 || fchmod(gfd, 0755) != 0)
+		goto out;
+	if (cur != NULL && pp_link_gen(pp, dfd, cur, gfd, 0) != 0)
+		goto out;
+	for (i = 0; i < pp->nstaged; i++) {
+		const char *name = pp->staged[i];
+
+		if (st[i] != PP_TAKE)
+			continue;
+		/* What name shows replaces what live had under it. */
+		if (cur != NULL && unlinkat(gfd, name, 0) != 0 &&
+		    errno != ENOENT)
+			goto out;
+		if (fstatat(dfd, name, &sb, 0) == 0) {
+			if (linkat(dfd, name, gfd, name,
+			    AT_SYMLINK_FOLLOW) != 0)
+				goto out;
+		} else if (errno != ENOENT) {
+			goto out;
+		}
+	}
+	if (fsync(gfd) != 0 || pp_switch(dfd, gen) != 0)
+		goto out;
+	for (i = 0; i < pp->nstaged; i++) {
+		if (st[i] != PP_TAKE)
+			continue;
+		if (pp_join(link, sizeof link, "live", pp->staged[i]) != 0 ||
+		    pp_relink(dfd, ".link.tmp", link, pp->staged[i]) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (gfd >= 0)
+		close(gfd);
+	return rc;
+}
+
+/* Step C9 (best effort): remove every generation but keep, and the
+ * temporary links. */
+static void
+pp_prune(int dfd, const char *keep)
+{
+	struct dirent *e;
+	DIR *dp;
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	unlinkat(dfd, "live.tmp", 0);
+	unlinkat(dfd, ".link.tmp", 0);
+	if (fd < 0)
+		return;
+	if ((dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(dp)) != NULL)
+		if (strncmp(e->d_name, "gen.", 4) == 0 &&
+		    strcmp(e->d_name, keep) != 0)
+			pp_rmdir_files(dfd, e->d_name);
+	closedir(dp);
+}
+
+/* Append len bytes of buf to the next version of name (port.h): step
+ * S1 on the first call of a transaction, then S2.  Returns 0 or -1; -1
+ * makes the transaction fail until discard(). */
+static int
+pp_stage(void *ctx, const char *name, const void *buf, size_t len)
+{
+	struct posix_port *pp = ctx;
+	char path[POSIX_PORT_NAME_MAX + 16];
+	const char *p = buf;
+	mode_t mode;
+	int dfd = -1, fd = -1, rc = -1;
+
+	if (pp->txn < 0 || !pp_name_ok(name) ||
+	    pp_join(path, sizeof path, ".staging", name) != 0)
+		goto out;
+	mode = pp_mode(name);
+	dfd = open(pp->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		goto out;
+	if (pp->txn == 0) {
+		pp->nstaged = 0;
+		if (pp_rmdir_files(dfd, ".staging") != 0 ||
+		    mkdirat(dfd, ".staging", 0700) != 0 ||
+		    fchmodat(dfd, ".staging", 0700, 0) != 0)
+			goto out;
+		pp->txn = 1;
+	}
+	if (pp_is_staged(pp, name)) {
+		fd = openat(dfd, path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	} else {
+		if (pp->nstaged == ACME_PORT_STAGE_MAX)
+			goto out;
+		fd = openat(dfd, path, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, mode);
+		if (fd < 0 || fchmod(fd, mode) != 0)
+			goto out;
+		memcpy(pp->staged[pp->nstaged++], name, strlen(name) + 1);
+	}
+	if (fd < 0)
+		goto out;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		p += n;
+		len -= (size_t)n;
+	}
+	rc = close(fd);
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	if (rc != 0)
+		pp->txn = -1;
+	return rc;
+}
+
+/* Make every staged blob current at once: steps C1 to C9.  Returns 0
+ * (also when nothing was staged), ending the transaction, or -1: then
+ * every stage() and commit() fails until discard(), so that a commit
+ * retried without one cannot return 0 having stored nothing. */
+static int
+pp_commit(void *ctx)
+{
+	struct posix_port *pp = ctx;
+	char gen[32], cur[32], link[POSIX_PORT_NAME_MAX + 8];
+	unsigned long n = 0;
+	int st[ACME_PORT_STAGE_MAX], dfd = -1, sfd = -1, live, take = 0;
+	int i, rc = -1;
+
+	if (pp->txn == 0)
+		return 0;
+	if (pp->txn < 0)
+		goto out;
+	dfd = open(pp->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		goto out;
+	sfd = openat(dfd, ".staging", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (sfd < 0)
+		goto out;
+	for (i = 0; i < pp->nstaged; i++)               /* C1 */
+		if (pp_fsync_at(sfd, pp->staged[i]) != 0)
+			goto out;
+	if ((live = pp_live_gen(dfd, &n)) < 0)
+		goto out;
+	snprintf(cur, sizeof cur, "gen.%lu", n);
+	n = live ? n + 1 : 0;
+	for (i = 0; i < pp->nstaged; i++) {
+		if ((st[i] = pp_name_state(dfd, pp->staged[i])) < 0)
+			goto out;
+		take |= st[i] == PP_TAKE;
+	}
+	if (take) {                                     /* C2 */
+		if (pp_migrate(pp, dfd, live ? cur : NULL, n, st) != 0)
+			goto out;
+		snprintf(cur, sizeof cur, "gen.%lu", n++);
+		live = 1;
+	}
+	for (i = 0; i < pp->nstaged; i++) {             /* C3 */
+		if (st[i] != PP_LINK)
+			continue;
+		if (pp_join(link, sizeof link, "live", pp->staged[i]) != 0 ||
+		    pp_relink(dfd, ".link.tmp", link, pp->staged[i]) != 0)
+			goto out;
+	}
+	if (live && pp_link_gen(pp, dfd, cur, sfd, 1) != 0)   /* C4 */
+		goto out;
+	snprintf(gen, sizeof gen, "gen.%lu", n);        /* C5 */
+	if (fchmod(sfd, 0755) != 0 || fsync(sfd) != 0 ||
+	    pp_rmdir_files(dfd, gen) != 0 ||
+	    renameat(dfd, ".staging", dfd, gen) != 0)
+		goto out;
+	if ((rc = pp_switch(dfd, gen)) != 0) {          /* C6 to C8 */
+		rc = -1;
+		goto out;
+	}
+	pp_prune(dfd, gen);                             /* C9 */
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (dfd >= 0)
+		close(dfd);
+	pp->txn = rc == 0 ? 0 : -1;
+	pp->nstaged = 0;
+	return rc;
+}
+
+/* Drop what is staged: remove .staging (best effort: a leftover is
+ * removed by the next stage()) and end the transaction. */
+static void
+pp_discard(void *ctx)
+{
+	struct posix_port *pp = ctx;
+	int dfd = open(pp->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0) {
+		pp_rmdir_files(dfd, ".staging");
+		close(dfd);
+	}
+	pp->txn = 0;
+	pp->nstaged = 0;
 }
 
 static void
@@ -563,6 +1045,9 @@ posix_port_init(struct acme_port *port, struct posix_port *pp,
 	port->entropy = pp_entropy;
 	port->load = pp_load;
 	port->store = pp_store;
+	port->stage = pp_stage;
+	port->commit = pp_commit;
+	port->discard = pp_discard;
 	port->log = pp_log;
 	port->idle = pp_idle;
 }

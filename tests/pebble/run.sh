@@ -147,7 +147,7 @@ check_issued() {
     [ -s "$_d/cert.pem" ] || { REASON="no cert.pem"; return 1; }
     [ -s "$_d/cert.key" ] || { REASON="no cert.key"; return 1; }
     pebble_key_matches "$_d/cert.pem" "$_d/cert.key" || { REASON="cert.key does not match cert.pem"; return 1; }
-    _m=$(stat -c %a "$_d/cert.key")
+    _m=$(stat -L -c %a "$_d/cert.key")   # -L: cert.key may be a link (live/)
     [ "$_m" = 600 ] || { REASON="cert.key has mode $_m, want 600"; return 1; }
     _want=$(for _n in "$@"; do echo "DNS:$_n"; done | sort | tr '\n' ' ' | sed 's/ $//')
     _got=$(sans "$_d/cert.pem")
