@@ -86,7 +86,7 @@ $(BUILD)/san/%.o: %.c $(wildcard core/*.h port/*.h port/posix/*.h cli/*.h tests/
 	$(CC) $(CSTD) $(WARN) $(INC) -Itests/unit $(SANFLAGS) -c $< -o $@
 
 # The lwIP build: Debian's liblwip (Unix port, NO_SYS=0, TAP netif).
-$(BUILD)/lwip/%.o: %.c $(wildcard core/*.h port/*.h port/lwip/*.h cli/*.h)
+$(BUILD)/lwip/%.o: %.c $(wildcard core/*.h port/*.h port/lwip/*.h port/posix/*.h cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(INC) $(LWIP_INC) $(CFLAGS) -c $< -o $@
 
