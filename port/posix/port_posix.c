@@ -357,7 +357,7 @@ pp_listen(void *ctx, uint16_t port)
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_ANY);
+	sa.sin_addr.s_addr = ((struct posix_port *)ctx)->listen_addr;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
 	    listen(fd, 32) != 0 || pp_set_nonblock(fd) != 0) {
 		close(fd);

@@ -84,6 +84,8 @@ struct posix_port {
 	int fds[POSIX_PORT_MAX_FDS];
 	unsigned char wake[POSIX_PORT_MAX_FDS];
 	uint32_t io_wait_ms;    /* longest wait inside send/recv */
+	uint32_t listen_addr;   /* the responder's IPv4 address (network
+	                         * order); 0: every address (the default) */
 	/* The transaction stage() has begun: 0 none, 1 open, -1 a stage
 	 * failed (commit refuses); the names staged in it. */
 	int txn;
