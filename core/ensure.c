@@ -357,8 +357,9 @@ ensure_failed(struct acme_client *c)
 {
 	if (!c->attempted)
 		return;
-	/* The CA asked for longer than the backoff: its word counts. */
-	if (c->retry_until > c->st.not_before) {
+	/* The CA said when to come back (a Retry-After longer than a run
+	 * waits): its word replaces our own guess, shorter or longer. */
+	if (c->retry_until != 0) {
 		c->st.not_before = c->retry_until;
 		ensure_save(c);
 	}
