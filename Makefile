@@ -141,7 +141,8 @@ $(BUILD)/o2/tests/test_wipe-lto: tests/unit/test_wipe.c tests/unit/t.h $(WIPE_LT
 # Test tools: the fault shim (tests/tools/faultshim.c, an LD_PRELOAD
 # library that kills or fails the n-th storage call) and the port's
 # one-commit helper it runs under (no sanitizers: they do not mix with
-# LD_PRELOAD).  test_port_posix finds both beside its build directory.
+# LD_PRELOAD).  test_port_posix finds both beside its build directory;
+# tests/pebble/lifecycle.sh runs $(PICOACME) under the shim.
 TOOLS_BIN = $(BUILD)/faultshim.so $(BUILD)/tests/port_commit_child
 $(BUILD)/faultshim.so: tests/tools/faultshim.c
 	@mkdir -p $(dir $@)
