@@ -74,6 +74,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/pebble/pebble.sh
 . "$HERE/pebble.sh"
+# shellcheck source=tests/pebble/proxy.sh
+. "$HERE/proxy.sh"
 
 if [ $# -ne 1 ] || [ -z "$1" ]; then
     echo "usage: sh tests/pebble/nonce.sh BINARY" >&2
@@ -81,13 +83,11 @@ if [ $# -ne 1 ] || [ -z "$1" ]; then
 fi
 BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-PROXY=$ROOT/tests/tools/faultproxy.py
 
 CLI_TIMEOUT=60      # a run that should succeed
 FAIL_TIMEOUT=30     # failure paths must end within this
 PASS=0
 FAIL=0
-PROXY_PID=
 W=
 START=$(date +%s)
 
@@ -95,20 +95,6 @@ ok() { echo "ok - $1"; PASS=$((PASS + 1)); }
 notok() { echo "not ok - $1: $2"; FAIL=$((FAIL + 1)); }
 # Up to N (default 12) last lines of a file as diagnostics.
 diag() { [ -s "$1" ] && tail -n "${2:-12}" "$1" | cut -c1-240 | sed 's/^/#   /'; return 0; }
-
-proxy_stop() {
-    if [ -n "$PROXY_PID" ]; then
-        kill -TERM "$PROXY_PID" 2>/dev/null
-        _i=0
-        while kill -0 "$PROXY_PID" 2>/dev/null && [ "$_i" -lt 30 ]; do
-            sleep 0.1
-            _i=$((_i + 1))
-        done
-        kill -KILL "$PROXY_PID" 2>/dev/null
-        wait "$PROXY_PID" 2>/dev/null
-        PROXY_PID=
-    fi
-}
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 finish() {
@@ -226,56 +212,6 @@ last_post_count() {
 # ---------------------------------------------------------------------------------------
 # The proxy and its log (see tests/tools/faultproxy.py)
 
-# proxy_start LOG MODE [OPTIONS...]: sets PROXY_URL (the directory through the proxy).
-proxy_start() {
-    _log=$1
-    shift
-    rm -f "$W/proxy.port" "$_log"
-    # shellcheck disable=SC2086 # split on purpose
-    env $_PEBBLE_UNSET python3 "$PROXY" --upstream "${PEBBLE_DIR_URL%/dir}" \
-        --upstream-ca "$PEBBLE_CA" --cert "$W/proxy.pem" --key "$W/proxy.key" \
-        --log "$_log" --port-file "$W/proxy.port" --verbose --mode "$@" \
-        </dev/null >/dev/null 2>"$_log.stderr" &
-    PROXY_PID=$!
-    _i=0
-    while [ ! -s "$W/proxy.port" ] && [ "$_i" -lt 100 ]; do
-        kill -0 "$PROXY_PID" 2>/dev/null || break
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    if [ ! -s "$W/proxy.port" ]; then
-        REASON="faultproxy did not start: $(head -n 3 "$_log.stderr" | tr '\n' ' ')"
-        proxy_stop
-        return 1
-    fi
-    PROXY_URL=https://localhost:$(cat "$W/proxy.port")/dir
-}
-
-# pcount LOG [KEY VALUE]...: lines of the proxy log where every KEY has VALUE.
-pcount() {
-    _l=$1
-    shift
-    awk -v spec="$*" '
-        BEGIN { n = split(spec, s, " ") }
-        { delete f
-          for (i = 1; i <= NF; i++) { k = $i; sub(/=.*/, "", k); v = $i; sub(/^[^=]*=/, "", v); f[k] = v }
-          for (i = 1; i < n; i += 2) if (f[s[i]] != s[i + 1]) next
-          c++ }
-        END { print c + 0 }' "$_l"
-}
-
-# pfield LOG KEY [KEY VALUE]...: the KEY values of the matching lines, one per line.
-pfield() {
-    _l=$1 _k=$2
-    shift 2
-    awk -v key="$_k" -v spec="$*" '
-        BEGIN { n = split(spec, s, " ") }
-        { delete f
-          for (i = 1; i <= NF; i++) { k = $i; sub(/=.*/, "", k); v = $i; sub(/^[^=]*=/, "", v); f[k] = v }
-          for (i = 1; i < n; i += 2) if (f[s[i]] != s[i + 1]) next
-          print f[key] }' "$_l"
-}
-
 # ra_gaps LOG: one line "PATH MS" per answer the proxy injected (act=retry-after): how
 # many ms after it the next POST to PATH arrived at the proxy ("none" when none did).
 ra_gaps() {
@@ -309,23 +245,7 @@ MAXPOSTS=$((RETRIES + 1))
 echo "# ACME_BADNONCE_RETRIES=$RETRIES: a failing request may be POSTed $MAXPOSTS times"
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/picoacme-nonce.XXXXXX") || { notok "setup" "mktemp"; exit 1; }
-# The proxy's own CA and listener certificate (DNS:localhost: BearSSL matches DNS names).
-printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n' >"$W/proxy.ext"
-if ! { openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-        -keyout "$W/proxy-ca.key" -out "$W/proxy-ca.pem" -days 2 \
-        -subj "/CN=picoacme faultproxy test CA" \
-        -addext "basicConstraints=critical,CA:TRUE" \
-        -addext "keyUsage=critical,keyCertSign,cRLSign" &&
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-        -keyout "$W/proxy.key" -out "$W/proxy.csr" -subj "/CN=localhost" &&
-    openssl x509 -req -in "$W/proxy.csr" -CA "$W/proxy-ca.pem" -CAkey "$W/proxy-ca.key" \
-        -CAcreateserial -days 2 -sha256 -extfile "$W/proxy.ext" -out "$W/proxy.pem"; } \
-        >"$W/openssl.log" 2>&1; then
-    notok "setup" "openssl could not make the proxy's certificates"
-    diag "$W/openssl.log"
-    exit 1
-fi
-PCA=$W/proxy-ca.pem
+proxy_certs || { notok "setup" "$REASON"; exit 1; }
 
 # start_pebble PERCENT: (re)start Pebble at that rejection rate; sets DIRECT_URL.
 start_pebble() {

@@ -46,13 +46,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/pebble/pebble.sh
 . "$ROOT/tests/pebble/pebble.sh"
-PROXY=$HERE/faultproxy.py
+# shellcheck source=tests/pebble/proxy.sh
+. "$ROOT/tests/pebble/proxy.sh"
 BIN=${1:-}
 case $BIN in "" | /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 
 PASS=0
 FAIL=0
-PROXY_PID=
 W=
 RFC_ID=aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE
 
@@ -72,20 +72,6 @@ check() {
     fi
 }
 
-proxy_stop() {
-    if [ -n "$PROXY_PID" ]; then
-        kill -TERM "$PROXY_PID" 2>/dev/null
-        _i=0
-        while kill -0 "$PROXY_PID" 2>/dev/null && [ "$_i" -lt 30 ]; do
-            sleep 0.1
-            _i=$((_i + 1))
-        done
-        kill -KILL "$PROXY_PID" 2>/dev/null
-        wait "$PROXY_PID" 2>/dev/null
-        PROXY_PID=
-    fi
-}
-
 # shellcheck disable=SC2317 # called by the EXIT trap
 finish() {
     _rc=$?
@@ -101,32 +87,6 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# proxy_start LOG OPTIONS...: sets PROXY_URL (the directory through the proxy).
-proxy_start() {
-    _log=$1
-    shift
-    proxy_stop
-    rm -f "$W/proxy.port" "$_log"
-    # shellcheck disable=SC2086 # split on purpose
-    env $_PEBBLE_UNSET python3 "$PROXY" --upstream "${PEBBLE_DIR_URL%/dir}" \
-        --upstream-ca "$PEBBLE_CA" --cert "$W/proxy.pem" --key "$W/proxy.key" \
-        --log "$_log" --port-file "$W/proxy.port" --verbose "$@" \
-        </dev/null >/dev/null 2>"$_log.stderr" &
-    PROXY_PID=$!
-    _i=0
-    while [ ! -s "$W/proxy.port" ] && [ "$_i" -lt 100 ]; do
-        kill -0 "$PROXY_PID" 2>/dev/null || break
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    if [ ! -s "$W/proxy.port" ]; then
-        echo "# faultproxy did not start: $(head -n 3 "$_log.stderr" | tr '\n' ' ')"
-        proxy_stop
-        return 1
-    fi
-    PROXY_URL=https://localhost:$(cat "$W/proxy.port")/dir
-}
 
 # The checks that talk HTTP, in Python (stdlib; openssl signs the JWS).
 #   dir URL CA LOG ARI(0|1) PROFILES          the directory through the proxy
@@ -442,26 +402,9 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/picoacme-fpself.XXXXXX") || { notok setup mktemp;
 
 check offline python3 "$PROXY" --self-test
 
-# The proxy's own CA and listener certificate (DNS:localhost), as nonce.sh makes them;
-# serial 0x87654321 and an AKI so that --cert-id can be checked on it too.
-printf '%s\n' basicConstraints=critical,CA:FALSE keyUsage=critical,digitalSignature \
-    extendedKeyUsage=serverAuth subjectAltName=DNS:localhost authorityKeyIdentifier=keyid \
-    >"$W/proxy.ext"
-if ! { openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-        -keyout "$W/proxy-ca.key" -out "$W/proxy-ca.pem" -days 2 \
-        -subj "/CN=picoacme faultproxy self-test CA" \
-        -addext "basicConstraints=critical,CA:TRUE" \
-        -addext "keyUsage=critical,keyCertSign,cRLSign" &&
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-        -keyout "$W/proxy.key" -out "$W/proxy.csr" -subj "/CN=localhost" &&
-    openssl x509 -req -in "$W/proxy.csr" -CA "$W/proxy-ca.pem" -CAkey "$W/proxy-ca.key" \
-        -set_serial 0x87654321 -days 2 -sha256 -extfile "$W/proxy.ext" \
-        -out "$W/proxy.pem"; } >"$W/openssl.log" 2>&1; then
-    notok setup "openssl could not make the proxy's certificates"
-    diag "$W/openssl.log"
-    exit 1
-fi
-PCA=$W/proxy-ca.pem
+# The proxy's own CA and listener certificate (DNS:localhost, with an AKI), as the suites
+# make them; serial 0x87654321 so that --cert-id can be checked on it too.
+proxy_certs -set_serial 0x87654321 || { notok setup "$REASON"; exit 1; }
 check cert-id-openssl cert_ids_agree "$W/proxy.pem"
 
 if ! pebble_start 0; then
@@ -470,9 +413,9 @@ if ! pebble_start 0; then
 fi
 
 L=$W/a.plog
-if ! proxy_start "$L" --mode pass --ari future --ari-retry-after 21600 \
+if ! proxy_start "$L" pass --ari future --ari-retry-after 21600 \
         --profiles classic,shortlived; then
-    notok proxy-start "could not start the proxy"
+    notok proxy-start "$REASON"
     exit 1
 fi
 check dir-extended py dir "$PROXY_URL" "$PCA" "$L" 1 classic,shortlived
@@ -509,25 +452,25 @@ if [ -n "$BIN" ]; then
 fi
 
 L=$W/b.plog
-if proxy_start "$L" --mode pass --ari past --strip-order-extras; then
+if proxy_start "$L" pass --ari past --strip-order-extras; then
     check ari-past py ari "$PROXY_URL" "$PCA" "$L" "$RFC_ID" -172800 -86400 ""
     mkdir -p "$W/strip"
     check strip-order-extras py strip "$PROXY_URL" "$PCA" "$L" "$W/strip"
 else
-    notok ari-past "could not start the proxy"
+    notok ari-past "$REASON"
 fi
 
 L=$W/c.plog
-if proxy_start "$L" --mode pass --ari=-10:-5; then
+if proxy_start "$L" pass --ari=-10:-5; then
     check ari-relative py ari "$PROXY_URL" "$PCA" "$L" "$RFC_ID" -10 -5 ""
 else
-    notok ari-relative "could not start the proxy"
+    notok ari-relative "$REASON"
 fi
 
 L=$W/d.plog
-if proxy_start "$L" --mode pass; then
+if proxy_start "$L" pass; then
     check plain-dir py dir "$PROXY_URL" "$PCA" "$L" 0 ""
 else
-    notok plain-dir "could not start the proxy"
+    notok plain-dir "$REASON"
 fi
 proxy_stop
