@@ -1028,21 +1028,6 @@ http_url_same_origin(const char *a, const char *b)
 	return 1;
 }
 
-/* The n-digit decimal number at s, or -1. */
-static int
-http_num(const char *s, size_t n)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* Index 0..6 of the weekday whose name (3 letters, or the whole name
  * when full) starts s, or -1.  Case-sensitive (RFC 9110 5.6.7). */
 static int
@@ -1082,8 +1067,8 @@ http_epoch(int y, int mo, int d, const char *t, uint64_t *out)
 {
 	if (t[2] != ':' || t[5] != ':')
 		return -1;
-	return str_epoch(y, mo, d, http_num(t, 2), http_num(t + 3, 2),
-	    http_num(t + 6, 2), out);
+	return str_epoch(y, mo, d, str_digits(t, 2), str_digits(t + 3, 2),
+	    str_digits(t + 6, 2), out);
 }
 
 /*
@@ -1105,13 +1090,13 @@ http_date_parse(const char *s, uint64_t *out)
 	if (n == 29 && s[3] == ',' && http_wkday(s, 3, 0) >= 0 &&
 	    s[4] == ' ' && s[7] == ' ' && s[11] == ' ' && s[16] == ' ' &&
 	    memcmp(s + 25, " GMT", 4) == 0)
-		return http_epoch(http_num(s + 12, 4), http_month(s + 8),
-		    http_num(s + 5, 2), s + 17, out);
+		return http_epoch(str_digits(s + 12, 4), http_month(s + 8),
+		    str_digits(s + 5, 2), s + 17, out);
 	if (n == 24 && s[3] == ' ' && http_wkday(s, 3, 0) >= 0 &&
 	    s[7] == ' ' && s[10] == ' ' && s[19] == ' ' &&
 	    (s[8] != ' ' || s[9] != ' '))
-		return http_epoch(http_num(s + 20, 4), http_month(s + 4),
-		    http_num(s + 8 + (s[8] == ' '), 2 - (s[8] == ' ')),
+		return http_epoch(str_digits(s + 20, 4), http_month(s + 4),
+		    str_digits(s + 8 + (s[8] == ' '), 2 - (s[8] == ' ')),
 		    s + 11, out);
 	for (c = 0; c < n && s[c] != ','; c++)
 		;
@@ -1119,8 +1104,8 @@ http_date_parse(const char *s, uint64_t *out)
 	    s[c + 1] != ' ' || s[c + 4] != '-' || s[c + 8] != '-' ||
 	    s[c + 11] != ' ' || memcmp(s + c + 20, " GMT", 4) != 0)
 		return -1;
-	if ((y = http_num(s + c + 9, 2)) < 0)
+	if ((y = str_digits(s + c + 9, 2)) < 0)
 		return -1;
 	return http_epoch(y < 70 ? 2000 + y : 1900 + y, http_month(s + c + 5),
-	    http_num(s + c + 2, 2), s + c + 12, out);
+	    str_digits(s + c + 2, 2), s + c + 12, out);
 }

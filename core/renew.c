@@ -162,20 +162,6 @@ renew_backoff_s(uint32_t failures, uint32_t r)
 	return d / 2 + r % (d / 2 + 1);
 }
 
-/* The n digits at s, or -1. */
-static int
-renew_digits(const char *s, int n)
-{
-	int v = 0;
-
-	while (n-- > 0) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s++ - '0');
-	}
-	return v;
-}
-
 int
 renew_time_parse(const char *s, uint64_t *out)
 {
@@ -186,9 +172,9 @@ renew_time_parse(const char *s, uint64_t *out)
 	/* RFC 3339 5.6: YYYY-MM-DD "T" HH:MM:SS [.frac] ("Z" / +-HH:MM) */
 	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' ||
 	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' ||
-	    str_epoch(renew_digits(s, 4), renew_digits(s + 5, 2),
-	    renew_digits(s + 8, 2), renew_digits(s + 11, 2),
-	    renew_digits(s + 14, 2), renew_digits(s + 17, 2), &t) != 0)
+	    str_epoch(str_digits(s, 4), str_digits(s + 5, 2),
+	    str_digits(s + 8, 2), str_digits(s + 11, 2),
+	    str_digits(s + 14, 2), str_digits(s + 17, 2), &t) != 0)
 		return -1;
 	s += 19;
 	if (*s == '.') {
@@ -203,8 +189,8 @@ renew_time_parse(const char *s, uint64_t *out)
 	}
 	if ((s[0] != '+' && s[0] != '-') || s[3] != ':' || s[6] != 0)
 		return -1;
-	h = renew_digits(s + 1, 2);
-	m = renew_digits(s + 4, 2);
+	h = str_digits(s + 1, 2);
+	m = str_digits(s + 4, 2);
 	if (h < 0 || h > 23 || m < 0 || m > 59)
 		return -1;
 	off = (long)h * 3600 + (long)m * 60;

@@ -68,6 +68,19 @@ str_hex(char c)
 	return -1;
 }
 
+int
+str_digits(const char *s, size_t n)
+{
+	int v = 0;
+
+	while (n-- > 0) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
 /* Days from civil (H. Hinnant's algorithm), checked field by field. */
 int
 str_epoch(int y, int mo, int d, int h, int mi, int s, uint64_t *out)

@@ -20,6 +20,10 @@ int str_copyn(char *dst, size_t cap, const char *s, size_t n);
 /* Value 0..15 of the hex digit c, or -1. */
 int str_hex(char c);
 
+/* The number written by the n decimal digits at s (n <= 9), or -1 when one
+ * of them is not a digit. */
+int str_digits(const char *s, size_t n);
+
 /* Seconds since 1970-01-01T00:00:00Z of a UTC date and time (proleptic
  * Gregorian, years 1970..9999; a leap second 60 is taken as 60).
  * Returns 0, or -1 when a field is out of range. */

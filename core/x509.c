@@ -17,42 +17,28 @@
 #define X509_UTCTIME 0x17
 #define X509_GENTIME 0x18
 
-/* The n decimal digits at s, or -1. */
-static int
-x509_num(const uint8_t *s, int n)
-{
-	int v = 0;
-
-	while (n-- > 0) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s++ - '0');
-	}
-	return v;
-}
-
 /* RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ (YY < 50 is 20YY) or
  * GeneralizedTime YYYYMMDDHHMMSSZ, always in Zulu with seconds. */
 static int
 x509_time(const struct der_tlv *t, uint64_t *out)
 {
-	const uint8_t *v = t->val;
+	const char *v = (const char *)t->val;
 	int y;
 
 	if (t->tag == X509_UTCTIME && t->len == 13 && v[12] == 'Z') {
-		y = x509_num(v, 2);
+		y = str_digits(v, 2);
 		y += y < 0 ? 0 : y < 50 ? 2000 : 1900;
 		v += 2;
 	} else if (t->tag == X509_GENTIME && t->len == 15 && v[14] == 'Z') {
-		y = x509_num(v, 4);
+		y = str_digits(v, 4);
 		v += 4;
 	} else {
 		return -1;
 	}
 	if (y < 0)
 		return -1;
-	return str_epoch(y, x509_num(v, 2), x509_num(v + 2, 2),
-	    x509_num(v + 4, 2), x509_num(v + 6, 2), x509_num(v + 8, 2), out);
+	return str_epoch(y, str_digits(v, 2), str_digits(v + 2, 2),
+	    str_digits(v + 4, 2), str_digits(v + 6, 2), str_digits(v + 8, 2), out);
 }
 
 int
