@@ -434,7 +434,8 @@ acme_response(struct acme_client *c)
 	}
 	if (st >= 500 || st == 429) {
 		long ra = c->resp.retry_after;
-		uint32_t ms = ra >= 0 ? acme_retry_after_ms(c) :
+		/* up to max_wait_s (checked below): sat out whole */
+		uint64_t ms = ra >= 0 ? (uint64_t)ra * 1000u :
 		    (1000u << c->net_tries);
 
 		if (++c->net_tries > ACME_NET_RETRIES ||
@@ -457,6 +458,18 @@ acme_response(struct acme_client *c)
 		/* The stored account is gone (a new server): register. */
 		c->account_retry = 1;
 		return flow_need_account(c);
+	}
+	if (c->state == ST_ORDER && c->replaces &&
+	    acme_problem_is(c, "alreadyReplaced")) {
+		/* RFC 9773 7.4: the CA holds a replacement order for the
+		 * old certificate already (ours, whose certificate a power
+		 * cut or a full disk lost): order without "replaces", once,
+		 * rather than fail every run until the old one expires. */
+		acme_log(c, ACME_LOG_INFO, "the CA has a replacement for ",
+		    c->cert_id, "; ordering without \"replaces\"", NULL);
+		c->replaces = 0;
+		acme_goto(c, ST_ORDER, 0);
+		return ACME_OK;
 	}
 	if (c->state == ST_FINALIZE && acme_problem_is(c, "orderNotReady")) {
 		/* RFC 8555 7.4: not "ready" (any more): an earlier finalize

@@ -19,6 +19,11 @@
 #include "str.h"
 #include "wipe.h"
 
+/* The furthest "not before" a run writes: the longest backoff, or the
+ * longest Retry-After kept for the next run. */
+#define ENSURE_NOT_BEFORE_MAX_S ((uint64_t)(ACME_NOT_BEFORE_MAX_S > \
+    RENEW_BACKOFF_MAX_S ? ACME_NOT_BEFORE_MAX_S : RENEW_BACKOFF_MAX_S))
+
 uint64_t
 ensure_now(const struct acme_client *c)
 {
@@ -183,6 +188,14 @@ ensure_check(struct acme_client *c)
 		return acme_fail(c, ACME_ERR_TIME, "no wall clock",
 		    "cannot tell whether the stored certificate is due "
 		    "(the port's unix_time() returned 0)");
+	if (c->st.not_before > now + ENSURE_NOT_BEFORE_MAX_S) {
+		/* Further ahead than any backoff or Retry-After we keep:
+		 * written while the clock was wrong (ahead), and it must
+		 * not hold renewals off for years now that it is right. */
+		ensure_log_time(c, "ignoring a \"not before\" too far "
+		    "ahead: ", c->st.not_before, NULL);
+		c->st.not_before = 0;
+	}
 	good = ensure_stored(c, now, &def, &why);
 	if (good && (c->cert_id[0] == 0 ||
 	    strcmp(c->st.cert, c->cert_id) != 0)) {

@@ -187,7 +187,7 @@ renew_time_parse(const char *s, uint64_t *out)
 		*out = t;
 		return 0;
 	}
-	if ((s[0] != '+' && s[0] != '-') || s[3] != ':' || s[6] != 0)
+	if ((s[0] != '+' && s[0] != '-') || strlen(s) != 6 || s[3] != ':')
 		return -1;
 	h = str_digits(s + 1, 2);
 	m = str_digits(s + 4, 2);

@@ -1279,6 +1279,11 @@ fs_h_new_order(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 	if (o->replaces[0] && !s->ari)
 		fs_violate(s, "newOrder replaces a certificate, but the "
 		    "directory offers no renewalInfo");
+	if (o->replaces[0] && s->already_replaced) {
+		fs_problem(s, rp, 409, "alreadyReplaced", "the certificate "
+		    "already has a replacement order");
+		return;
+	}
 	s->norder++;
 	rp->status = 201;
 	snprintf(rp->location, sizeof rp->location, FS_BASE "/order/%u", id);

@@ -278,6 +278,9 @@ struct fs {
 	uint64_t ari_start, ari_end;   /* its suggestedWindow (unix) */
 	long ari_retry;                /* -1: else its Retry-After */
 	int ari_status;                /* 200: else its error status */
+	int already_replaced;          /* 1: a newOrder with "replaces" gets
+	                                * 409 alreadyReplaced (RFC 9773 7.4:
+	                                * the CA holds a replacement order) */
 	unsigned store_fail_at;        /* 0: else storage operation number
 	                                * this fails (-1, nothing written) */
 	unsigned store_cut_at;         /* 0: else the power is cut at this

@@ -294,9 +294,13 @@ test_times(void)
 		{ "2025-01-02T04:05:06Zjunk", 0, 0 },
 		{ "", 0, 0 },
 		{ "9999-99-99T99:99:99Z", 0, 0 },
+		{ "2025-01-02T04:05:06+", 0, 0 },
+		{ "2025-01-02T04:05:06-02", 0, 0 },
+		{ "2025-01-02T04:05:06+02:0", 0, 0 },
 	};
 	uint64_t t;
 	unsigned i;
+	char *exact;
 
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
 		T_CASE("%s[%u]", __func__, i);
@@ -304,6 +308,15 @@ test_times(void)
 		CHECKF((renew_time_parse(tc[i].s, &t) == 0) == tc[i].ok &&
 		    (!tc[i].ok || t == tc[i].t), "\"%s\" -> %llu", tc[i].s,
 		    (unsigned long long)t);
+		/* the same text in a buffer of exactly its size: ASan
+		 * catches a read past its NUL (ensure.c's 48 bytes). */
+		exact = malloc(strlen(tc[i].s) + 1);
+		CHECK(exact != NULL);
+		if (exact != NULL) {
+			memcpy(exact, tc[i].s, strlen(tc[i].s) + 1);
+			CHECK((renew_time_parse(exact, &t) == 0) == tc[i].ok);
+			free(exact);
+		}
 	}
 }
 
@@ -562,6 +575,30 @@ test_ari(void)
 	CHECK(pair_ok());
 	CHECKF(S.violations == 0, "%s", S.violation);
 
+	/* RFC 9773 7.4: the CA already holds a replacement order for the
+	 * old certificate (its certificate was lost to a power cut or a
+	 * full disk before it was stored): the run orders again at once
+	 * without "replaces", instead of failing every run until expiry. */
+	srv(3202, 1);
+	S.ari = 1;
+	S.ari_start = unix_now() + 40 * DAY;
+	S.ari_end = unix_now() + 41 * DAY;
+	CHECK(boot(1, 1) == ACME_OK);
+	S.ari_start = unix_now() - 2 * DAY;
+	S.ari_end = unix_now() - DAY;
+	S.already_replaced = 1;
+	advance(7 * 3600);
+	fs_clear_stats(&S);
+	r = boot(1, 1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	CHECKF(S.ep_count[FS_EP_ORDER] == 2 && S.norder == 2,
+	    "newOrder %u, orders %u", S.ep_count[FS_EP_ORDER], S.norder);
+	CHECKF(S.order[1].replaces[0] == 0, "replaces '%s'",
+	    S.order[1].replaces);
+	CHECK(pair_ok());
+	state(&st);
+	CHECK(st.failures == 0 && st.not_before == 0);
+
 	/* A CA whose renewalInfo fails: the lifetime decides, asked
 	 * again in six hours (RFC 9773 4.3.3); no error. */
 	srv(3201, 1);
@@ -662,6 +699,51 @@ test_backoff(void)
 	}
 	CHECKF(prev_gap >= RENEW_BACKOFF_MAX_S / 2, "final backoff %llu s",
 	    (unsigned long long)prev_gap);
+
+	/* A Retry-After within max_retry_wait_s is sat out whole, not cut
+	 * to ACME_RETRY_AFTER_MAX_S: nothing is resent inside it. */
+	T_CASE("%s wait within max_retry_wait_s", __func__);
+	srv(3311, 1);
+	fs_add_rule(&S, FS_EP_ORDER, 1, 1, FS_ACT_STATUS, 503, 300, NULL);
+	cfg_max_wait = 600;
+	r = boot(1, 1);
+	cfg_max_wait = 0;
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	{
+		int a = fs_find(&S, FS_EP_ORDER, 0);
+		int b = fs_find(&S, FS_EP_ORDER, 1);
+
+		CHECK(a >= 0 && b >= 0);
+		if (a >= 0 && b >= 0) {
+			gap = S.log[b].t_ms - S.log[a].t_ms;
+			CHECKF(gap >= 300000 && gap < 302000,
+			    "newOrder resent after %llu ms, asked 300 s",
+			    (unsigned long long)gap);
+		}
+	}
+
+	/* The wall clock ran years ahead during one failed attempt (RTC
+	 * garbage, a bad time source), then was put right: the "not
+	 * before" written then cannot hold renewals off for years. */
+	T_CASE("%s clock once years ahead", __func__);
+	srv(3312, 1);
+	S.time_limit_ms = 6 * 365 * DAY * 1000;
+	CHECK(boot(1, 1) == ACME_OK);
+	t = S.now;
+	S.now = t + 5 * 365 * DAY * 1000;
+	S.refuse_connect = 1000000;
+	r = boot(1, 1);
+	CHECKF(r == ACME_ERR_NET, "%s", acme_strerror(r));
+	state(&st);
+	CHECK(st.not_before > unix_now());
+	S.refuse_connect = 0;
+	S.now = t + 85 * DAY * 1000;               /* due, not expired */
+	fs_clear_stats(&S);
+	r = boot(1, 1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	CHECK(S.ep_count[FS_EP_ORDER] == 1 && pair_ok());
+	state(&st);
+	CHECK(st.failures == 0 && st.not_before == 0);
 }
 
 /*
