@@ -208,6 +208,13 @@ ensure_check(struct acme_client *c)
 		c->st.check_at = c->cert_id[0] ? 0 : def;
 		c->st.ari = 0;
 	}
+	if (good && c->st.renew_at >= c->cert_not_after) {
+		/* A moment past the certificate's end (a damaged record, a
+		 * CA window beyond expiry) would let it expire in use. */
+		c->st.renew_at = def;
+		if (c->st.check_at > def)
+			c->st.check_at = def;
+	}
 	if (good && now < c->st.renew_at && c->st.check_at != 0 &&
 	    now < c->st.check_at)
 		return ensure_fresh(c);

@@ -647,7 +647,9 @@ flow_cert(struct acme_client *c)
 		wipe(pem, sizeof pem);
 		c->port.discard(c->port.ctx);
 		return acme_fail(c, ACME_ERR_STORAGE, "cannot store the "
-		    "certificate and its key", "the old pair is kept");
+		    "certificate and its key", "the stored pair is the old "
+		    "one, or the new one when the commit took effect before "
+		    "it failed; never a mix");
 	}
 	wipe(pem, sizeof pem);
 	ensure_issued(c, k.leaf.p, k.leaf.len);

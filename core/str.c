@@ -112,10 +112,13 @@ int
 str_cat_time(char *dst, size_t cap, uint64_t t)
 {
 	char b[24];
-	long days = (long)(t / 86400), era, doe, yoe, doy, mp, y, m, d;
-	unsigned sec = (unsigned)(t % 86400), v[6], i;
+	long days, era, doe, yoe, doy, mp, y, m, d;
+	unsigned sec, v[6], i;
 
-	days += 719468;
+	if (t > STR_TIME_MAX)
+		t = STR_TIME_MAX;
+	days = (long)(t / 86400) + 719468;      /* fits a 32-bit long */
+	sec = (unsigned)(t % 86400);
 	era = days / 146097;
 	doe = days - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;

@@ -29,7 +29,12 @@ int str_digits(const char *s, size_t n);
  * Returns 0, or -1 when a field is out of range. */
 int str_epoch(int y, int mo, int d, int h, int mi, int s, uint64_t *out);
 
-/* Append t (seconds since 1970) as "YYYY-MM-DDTHH:MM:SSZ".  Returns 0, or
+/* 9999-12-31T23:59:59Z, the last second str_epoch() and str_cat_time()
+ * know. */
+#define STR_TIME_MAX 253402300799ULL
+
+/* Append t (seconds since 1970) as "YYYY-MM-DDTHH:MM:SSZ"; a t past
+ * STR_TIME_MAX (a corrupt record) prints as STR_TIME_MAX.  Returns 0, or
  * -1 when it did not fit whole. */
 int str_cat_time(char *dst, size_t cap, uint64_t t);
 

@@ -20,6 +20,7 @@
 #include "acme.h"
 #include "der.h"
 #include "renew.h"
+#include "str.h"
 #include "x509.h"
 #include "fake_server.h"
 
@@ -302,6 +303,28 @@ test_times(void)
 	unsigned i;
 	char *exact;
 
+	static const struct {
+		uint64_t t;
+		const char *s;
+	} pt[] = {
+		{ 0, "1970-01-01T00:00:00Z" },
+		{ 1735790706, "2025-01-02T04:05:06Z" },
+		{ 1709164800, "2024-02-29T00:00:00Z" },
+		{ 253402300799ULL, "9999-12-31T23:59:59Z" },
+		/* beyond 9999 (a corrupt record): the last second, with no
+		 * overflow where long is 32 bits */
+		{ 253402300800ULL, "9999-12-31T23:59:59Z" },
+		{ 0xffffffffffffffffULL, "9999-12-31T23:59:59Z" },
+	};
+	char out[32];
+
+	for (i = 0; i < sizeof pt / sizeof pt[0]; i++) {
+		T_CASE("%s print[%u]", __func__, i);
+		out[0] = 0;
+		CHECK(str_cat_time(out, sizeof out, pt[i].t) == 0);
+		CHECKF(strcmp(out, pt[i].s) == 0, "%llu -> %s",
+		    (unsigned long long)pt[i].t, out);
+	}
 	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
 		T_CASE("%s[%u]", __func__, i);
 		t = 0;
@@ -461,6 +484,28 @@ test_fresh(void)
 	/* issue (not ensure) orders now, every time. */
 	fs_clear_stats(&S);
 	CHECK(boot(0, 1) == ACME_OK && S.norder == 2);
+
+	/* A record whose renewal moment lies past the certificate's end
+	 * (flash bit rot, a CA window beyond expiry) does not keep an
+	 * expiring certificate: the lifetime's moment is used instead. */
+	srv(3002, 1);
+	CHECK(boot(1, 1) == ACME_OK);
+	state(&st);
+	st.renew_at = st.check_at = 99999999999ULL;      /* year 5138 */
+	{
+		char rec[256];
+		long n = renew_format(&st, rec, sizeof rec);
+
+		CHECK(n > 0 && fs_blob_put(&S, ACME_STORE_STATE, rec,
+		    (size_t)n) == 0);
+	}
+	advance(70 * DAY);
+	fs_clear_stats(&S);
+	r = boot(1, 1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	CHECK(S.norder == 2 && pair_ok());
+	state(&st);
+	CHECK(st.renew_at < unix_now() + 90 * DAY);
 }
 
 static uint64_t
