@@ -139,6 +139,8 @@ fw_commit(void *ctx)
 	size_t k;
 
 	(void)ctx;
+	if (nstaged == 0)
+		return 0;            /* nothing staged: the set stays */
 	for (i = 0; i < nstaged; i++)
 		if (store_path(from, staged[i], 0, ".s") != 0 ||
 		    store_path(to, staged[i], g + 1, "") != 0 ||

@@ -11,6 +11,9 @@
  * renamed over it): that rename is the commit point, before it load()
  * reads generation N, after it N+1; the old generation is removed last.
  * load() reads fw/state-NAME.N for the current N, else fw/state-NAME.
+ * There is one set: a commit replaces all of it, so every commit must
+ * stage all its names (core commits cert.pem and cert.key together, and
+ * nothing else; port/posix carries unstaged names over, this does not).
  */
 #ifndef APP_STORE_H
 #define APP_STORE_H
