@@ -11,10 +11,14 @@
  * and the trailer section together, so no input makes the parser take
  * more than ACME_MAX_HEADERS bytes of metadata.
  *
- * http.h has no error field: after an error the parser is parked in
- * HTTP_S_DONE with line_skip holding HTTP_END_HTTP or HTTP_END_LARGE
- * (HTTP_END_OK after a complete response).  So HTTP_S_DONE alone does not
- * mean success: use the return values.
+ * After an error the parser is parked in HTTP_S_DONE with line_skip
+ * holding HTTP_END_HTTP, HTTP_END_LARGE or HTTP_END_SINK (the sink's
+ * error in sink_err); HTTP_END_OK after a complete response.  So
+ * HTTP_S_DONE alone does not mean success: use the return values.
+ *
+ * A streamed body (http_resp_stream(), a 200 answer) goes through the
+ * same states; http_body_put() hands each run to the sink instead of
+ * copying it, and the bound is stream_max instead of the buffer.
  */
 #include <limits.h>
 #include <string.h>
@@ -25,6 +29,7 @@
 #define HTTP_END_OK	0
 #define HTTP_END_HTTP	1
 #define HTTP_END_LARGE	2
+#define HTTP_END_SINK	3
 
 #define HTTP_RETRY_MAX	(86400L * 365)	/* Retry-After clamp, seconds */
 #define HTTP_CHUNK_DIGITS 15		/* longest chunk-size accepted */
@@ -89,11 +94,16 @@ http_all_digits(const char *s, size_t n)
 	return n > 0;
 }
 
-/* Body bytes the caller's buffer takes (one byte is kept for the NUL). */
+/* Body bytes that may still come: what is left of the stream's bound,
+ * or of the caller's buffer (one byte is kept for the NUL). */
 static size_t
-http_usable(const struct http_resp *r)
+http_room(const struct http_resp *r)
 {
-	return r->body != NULL && r->body_cap > 0 ? r->body_cap - 1 : 0;
+	if (r->streaming)
+		return r->stream_max - r->streamed;
+	if (r->body == NULL || r->body_cap == 0)
+		return 0;
+	return r->body_cap - 1 - r->body_len;
 }
 
 /* Park r in HTTP_S_DONE with error err (sticky).  Returns err. */
@@ -121,6 +131,8 @@ http_result(const struct http_resp *r)
 {
 	if (r->line_skip == HTTP_END_OK)
 		return 1;
+	if (r->line_skip == HTTP_END_SINK)
+		return r->sink_err;
 	return r->line_skip == HTTP_END_LARGE ? ACME_ERR_TOO_LARGE :
 	    ACME_ERR_HTTP;
 }
@@ -160,6 +172,15 @@ http_resp_init(struct http_resp *r, char *body, size_t body_cap,
 	r->state = HTTP_S_STATUS;
 	if (r->body_cap > 0)
 		r->body[0] = '\0';
+}
+
+void
+http_resp_stream(struct http_resp *r, http_sink sink, void *arg,
+    size_t max)
+{
+	r->sink = sink;
+	r->sink_arg = arg;
+	r->stream_max = max;
 }
 
 /*
@@ -583,12 +604,13 @@ http_headers_end(struct http_resp *r)
 	}
 	if (r->is_head || r->status == 204 || r->status == 304)
 		return http_done(r);
+	r->streaming = r->sink != NULL && r->status == 200;
 	if (r->chunked) {
 		r->state = HTTP_S_CHUNK_SIZE;
 		return 0;
 	}
 	if (r->content_length >= 0) {
-		if ((unsigned long)r->content_length > http_usable(r))
+		if ((unsigned long)r->content_length > http_room(r))
 			return http_fail(r, ACME_ERR_TOO_LARGE);
 		if (r->content_length == 0)
 			return http_done(r);
@@ -629,7 +651,7 @@ http_chunk_line(struct http_resp *r, size_t n)
 		r->state = HTTP_S_TRAILER;
 		return 0;
 	}
-	if (v > http_usable(r) - r->body_len)
+	if (v > http_room(r))
 		return http_fail(r, ACME_ERR_TOO_LARGE);
 	r->chunk_left = v;
 	r->state = HTTP_S_CHUNK_DATA;
@@ -706,14 +728,27 @@ http_byte(struct http_resp *r, unsigned char c)
 	return 0;
 }
 
-/* Append n body bytes (bounded by the caller's buffer, NUL kept). */
+/* Append n body bytes (bounded by the caller's buffer, NUL kept), or
+ * give them to the sink (bounded by stream_max). */
 static int
 http_body_put(struct http_resp *r, const unsigned char *p, size_t n)
 {
-	if (n > http_usable(r) - r->body_len)
+	int rc;
+
+	if (n > http_room(r))
 		return http_fail(r, ACME_ERR_TOO_LARGE);
 	if (n == 0)
 		return 0;
+	if (r->streaming) {
+		r->streamed += n;
+		rc = r->sink(r->sink_arg, (const char *)p, n);
+		if (rc == 0)
+			return 0;
+		r->state = HTTP_S_DONE;
+		r->line_skip = HTTP_END_SINK;
+		r->sink_err = rc < 0 ? rc : ACME_ERR_HTTP;
+		return r->sink_err;
+	}
 	memcpy(r->body + r->body_len, p, n);
 	r->body_len += n;
 	r->body[r->body_len] = '\0';

@@ -9,6 +9,12 @@
  * in total are bounded by ACME_MAX_HEADERS, one header line by
  * ACME_MAX_HEADER_LINE (a longer line of a header we do not use is
  * skipped).  1xx interim responses are skipped.
+ *
+ * A response may instead hand its body to a sink in pieces, as it
+ * arrives (http_resp_stream()): only a 200 answer, whatever frames it
+ * (Content-Length, chunked, or the end of the stream); any other status
+ * still fills the buffer, so an error document is read as usual.  The
+ * streamed body has its own bound.
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -22,6 +28,12 @@ enum http_state {
 	HTTP_S_CHUNK_SIZE, HTTP_S_CHUNK_DATA, HTTP_S_CHUNK_CRLF,
 	HTTP_S_TRAILER, HTTP_S_DONE
 };
+
+/*
+ * Takes len (> 0) bytes of a streamed body, in order.  Returns 0, or a
+ * negative acme_err: the response then ends with that error (sticky).
+ */
+typedef int (*http_sink)(void *arg, const char *data, size_t len);
 
 struct http_resp {
 	/* results */
@@ -40,6 +52,12 @@ struct http_resp {
 	char *body;                         /* caller's buffer */
 	size_t body_cap;                    /* body_cap - 1 bytes usable; NUL kept */
 	size_t body_len;
+	http_sink sink;                     /* NULL: the body goes to body */
+	void *sink_arg;
+	size_t stream_max;                  /* bound on the streamed body */
+	size_t streamed;                    /* bytes given to sink */
+	unsigned char streaming;            /* this body goes to sink */
+	int sink_err;                       /* the error sink returned */
 
 	/* parser state */
 	enum http_state state;
@@ -63,11 +81,23 @@ void http_resp_init(struct http_resp *r, char *body, size_t body_cap,
     int is_head, uint64_t unix_now);
 
 /*
+ * After http_resp_init(): the body of a 200 answer goes to sink (arg
+ * passed back) in pieces instead of the buffer, at most max bytes in
+ * all (more is ACME_ERR_TOO_LARGE: a Content-Length or chunk size over
+ * what is left fails before any of it is given).  Any other status fills
+ * the buffer as without a sink.  r->streaming says which happened, once
+ * the header section is complete; r->streamed counts what sink took.
+ */
+void http_resp_stream(struct http_resp *r, http_sink sink, void *arg,
+    size_t max);
+
+/*
  * Feed len bytes.  *used receives how many were consumed (less than len
  * only when the response completed before the end of data).  Returns 0
  * when more is needed, 1 when the response is complete, or
- * ACME_ERR_HTTP (malformed) / ACME_ERR_TOO_LARGE (over a limit).
- * After an error or completion, further calls return the same.
+ * ACME_ERR_HTTP (malformed) / ACME_ERR_TOO_LARGE (over a limit) / the
+ * sink's error.  After an error or completion, further calls return the
+ * same.
  */
 int http_resp_feed(struct http_resp *r, const void *data, size_t len,
     size_t *used);

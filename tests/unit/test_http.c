@@ -3,7 +3,9 @@
  * two at every byte and one byte at a time (every result field checked in
  * each); hostile inputs with their error codes in the same three ways;
  * the request head byte for byte, at every short cap, with injection
- * attempts; URL splitting; HTTP-date vectors.
+ * attempts; URL splitting; HTTP-date vectors; streamed bodies (a 200
+ * answer to a sink, in pieces: every framing, split at every byte, the
+ * stream's bound, error answers still in the buffer).
  *
  * Inputs are templates: "{N}" stands for N 'x' characters, and a case may
  * repeat a middle part, so long and oversized inputs stay readable.
@@ -19,6 +21,33 @@
 
 static char in_buf[64 * 1024];
 static char body_buf[8192 + CANARY];
+
+/* The sink of a streamed body (test_stream): what it got, in order. */
+static struct {
+	int on;                 /* run() streams to it */
+	size_t max;             /* the stream's bound */
+	long fail_at;           /* -1, else fail once past this many bytes */
+	char got[16384];
+	size_t len;
+	unsigned calls;
+	int bad;                /* called with len 0 or past its room */
+} sk;
+
+static int
+sink(void *arg, const char *data, size_t len)
+{
+	(void)arg;
+	sk.calls++;
+	if (len == 0 || len > sizeof sk.got - sk.len) {
+		sk.bad = 1;
+		return ACME_ERR_PARAM;
+	}
+	memcpy(sk.got + sk.len, data, len);
+	sk.len += len;
+	if (sk.fail_at >= 0 && sk.len > (size_t)sk.fail_at)
+		return ACME_ERR_STORAGE;
+	return 0;
+}
 
 /*
  * Length named by the "{...}" at t (t at '{'): digits, or L, N or U
@@ -126,6 +155,10 @@ run(struct http_resp *r, size_t cap, int is_head, uint64_t now,
 
 	memset(body_buf, 0xa5, sizeof body_buf);
 	http_resp_init(r, body_buf, cap, is_head, now);
+	sk.len = 0;
+	sk.calls = 0;
+	if (sk.on)
+		http_resp_stream(r, sink, NULL, sk.max);
 	while (pos < len) {
 		end = len;
 		if (step != 0 && pos + step < len)
@@ -804,6 +837,202 @@ test_sticky(void)
 	CHECK(http_resp_feed(&r, ok, strlen(ok), &used) == 1 && used == 0);
 }
 
+/* How a streamed test body is framed. */
+enum { F_LEN, F_CHUNK, F_CLOSE };
+
+/*
+ * A response into in_buf: the status line of status, the extra header
+ * lines, then body[0..blen) framed by Content-Length, chunks of varied
+ * sizes (with an extension and a trailer), or nothing (ended by EOF).
+ * Returns the length.
+ */
+static size_t
+stream_input(int status, const char *extra, int framing, const char *body,
+    size_t blen)
+{
+	size_t n, off = 0, k;
+	unsigned i = 0;
+
+	n = (size_t)snprintf(in_buf, sizeof in_buf, "HTTP/1.1 %d X\r\n%s",
+	    status, extra);
+	if (framing == F_LEN)
+		n += (size_t)snprintf(in_buf + n, sizeof in_buf - n,
+		    "Content-Length: %zu\r\n\r\n", blen);
+	else if (framing == F_CHUNK)
+		n += (size_t)snprintf(in_buf + n, sizeof in_buf - n,
+		    "Transfer-Encoding: chunked\r\n\r\n");
+	else
+		n += (size_t)snprintf(in_buf + n, sizeof in_buf - n, "\r\n");
+	if (framing != F_CHUNK) {
+		memcpy(in_buf + n, body, blen);
+		return n + blen;
+	}
+	while (off < blen) {
+		k = 1 + (i * 397 + 13) % 700;
+		if (k > blen - off)
+			k = blen - off;
+		n += (size_t)snprintf(in_buf + n, sizeof in_buf - n,
+		    i % 3 == 1 ? "%zx;ext=1\r\n" : "%zX\r\n", k);
+		memcpy(in_buf + n, body + off, k);
+		n += k;
+		memcpy(in_buf + n, "\r\n", 2);
+		n += 2;
+		off += k;
+		i++;
+	}
+	n += (size_t)snprintf(in_buf + n, sizeof in_buf - n,
+	    "0\r\nX-Trailer: t\r\n\r\n");
+	return n;
+}
+
+/* A streamed response and what must come of it. */
+struct strm {
+	const char *name;
+	int status;
+	const char *extra;      /* header lines before the framing */
+	int framing;
+	size_t blen;            /* body bytes (a pattern that never repeats
+	                         * within 4 KB) */
+	size_t max;             /* the stream's bound */
+	long fail_at;           /* -1, else the sink fails past it */
+	int is_head;
+	int rc;                 /* the result */
+	int streaming;          /* 1: the body went to the sink */
+	size_t got;             /* with rc < 0: at most this much streamed */
+};
+
+#define SMAX 3000
+
+static const struct strm strms[] = {
+	{ "200 Content-Length, over the buffer", 200,
+	    "Content-Type: application/pem-certificate-chain\r\n", F_LEN,
+	    2900, SMAX, -1, 0, 1, 1, 0 },
+	{ "200 chunked", 200, "", F_CHUNK, 2900, SMAX, -1, 0, 1, 1, 0 },
+	{ "200 ended by EOF", 200, "", F_CLOSE, 2900, SMAX, -1, 0, 1, 1, 0 },
+	{ "200 Content-Length at the bound", 200, "", F_LEN, SMAX, SMAX, -1,
+	    0, 1, 1, 0 },
+	{ "200 chunked at the bound", 200, "", F_CHUNK, SMAX, SMAX, -1, 0, 1,
+	    1, 0 },
+	{ "200 EOF at the bound", 200, "", F_CLOSE, SMAX, SMAX, -1, 0, 1, 1,
+	    0 },
+	{ "200 empty", 200, "", F_LEN, 0, SMAX, -1, 0, 1, 1, 0 },
+	{ "100 Continue, then 200", 200, "", F_LEN, 700, SMAX, -1, 0, 1, 1,
+	    0 },
+	{ "200 Content-Length over the bound: nothing streamed", 200, "",
+	    F_LEN, SMAX + 1, SMAX, -1, 0, ACME_ERR_TOO_LARGE, 1, 0 },
+	{ "200 chunked over the bound", 200, "", F_CHUNK, SMAX + 1, SMAX, -1,
+	    0, ACME_ERR_TOO_LARGE, 1, SMAX },
+	{ "200 EOF over the bound", 200, "", F_CLOSE, SMAX + 1, SMAX, -1, 0,
+	    ACME_ERR_TOO_LARGE, 1, SMAX },
+	{ "sink fails: its error, sticky", 200, "", F_CHUNK, 2900, SMAX,
+	    1500, 0, ACME_ERR_STORAGE, 1, 2900 },
+	{ "sink fails on the first piece", 200, "", F_LEN, 2900, SMAX, 0, 0,
+	    ACME_ERR_STORAGE, 1, 2900 },
+	{ "400 problem: in the buffer, not streamed", 400,
+	    "Content-Type: application/problem+json\r\n"
+	    "Replay-Nonce: bm9uY2U\r\n", F_LEN, 300, SMAX, 0, 0, 1, 0, 0 },
+	{ "503 Retry-After chunked: in the buffer", 503,
+	    "Retry-After: 2\r\n", F_CHUNK, 300, SMAX, 0, 0, 1, 0, 0 },
+	{ "201: in the buffer", 201, "", F_CLOSE, 300, SMAX, 0, 0, 1, 0, 0 },
+	{ "404 over the buffer: too large as without a sink", 404, "",
+	    F_LEN, 600, SMAX, 0, 0, ACME_ERR_TOO_LARGE, 0, 0 },
+	{ "HEAD 200: no body", 200, "", F_LEN, 2900, SMAX, 0, 1, 1, 0, 0 },
+};
+
+/* The test body: printable, no 4 KB window repeats (a piece given twice
+ * or out of order shows). */
+static void
+stream_body(char *b, size_t n)
+{
+	uint32_t x = 0x12345678;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		b[i] = (char)('!' + (x >> 16) % 90);
+	}
+}
+
+/* Everything r and the sink hold against s after a run with rc. */
+static void
+check_stream(const struct strm *s, const struct http_resp *r, int rc,
+    size_t used, size_t len, const char *body, const char *mode, size_t cut)
+{
+	const char *n = s->name;
+
+	CHECKF(rc == s->rc, "%s [%s %zu]: rc %d", n, mode, cut, rc);
+	CHECKF(!sk.bad, "%s [%s %zu]: sink called badly", n, mode, cut);
+	CHECKF(r->status == s->status, "%s [%s %zu]: status %d", n, mode, cut,
+	    r->status);
+	CHECKF(r->streaming == (s->is_head ? 0 : s->streaming),
+	    "%s [%s %zu]: streaming %d", n, mode, cut, r->streaming);
+	CHECKF(r->streamed == sk.len, "%s [%s %zu]: streamed %zu, sink %zu",
+	    n, mode, cut, r->streamed, sk.len);
+	if (rc == 1 && r->streaming) {
+		CHECKF(sk.len == s->blen && memcmp(sk.got, body, sk.len) == 0,
+		    "%s [%s %zu]: sink got %zu bytes", n, mode, cut, sk.len);
+		CHECKF(r->body_len == 0 && body_buf[0] == '\0',
+		    "%s [%s %zu]: the buffer was written", n, mode, cut);
+		CHECKF(used == len, "%s [%s %zu]: used %zu", n, mode, cut,
+		    used);
+	} else if (rc == 1) {
+		CHECKF(sk.calls == 0, "%s [%s %zu]: sink called", n, mode,
+		    cut);
+		CHECKF(r->body_len == (s->is_head ? 0 : s->blen) &&
+		    memcmp(body_buf, body, r->body_len) == 0,
+		    "%s [%s %zu]: body %zu", n, mode, cut, r->body_len);
+	} else {
+		/* what was streamed is a prefix, within the bound */
+		CHECKF(sk.len <= s->got && sk.len <= s->max &&
+		    memcmp(sk.got, body, sk.len) == 0,
+		    "%s [%s %zu]: streamed %zu", n, mode, cut, sk.len);
+		CHECKF(s->fail_at < 0 || sk.calls == 0 ||
+		    sk.len > (size_t)s->fail_at,
+		    "%s [%s %zu]: sink called after failing", n, mode, cut);
+	}
+}
+
+static void
+test_stream(void)
+{
+	static struct http_resp r;
+	static char body[SMAX + 16];
+	const struct strm *s;
+	size_t i, len, cut, used;
+	int rc;
+
+	stream_body(body, sizeof body);
+	sk.on = 1;
+	for (i = 0; i < sizeof strms / sizeof *strms; i++) {
+		T_CASE("%s[%u] %s", __func__, (unsigned)i, strms[i].name);
+		s = &strms[i];
+		sk.max = s->max;
+		sk.fail_at = s->fail_at;
+		sk.bad = 0;
+		len = stream_input(s->status, s->extra, s->framing, body,
+		    s->blen);
+		if (strstr(s->name, "100 Continue") != NULL) {
+			memmove(in_buf + 25, in_buf, len);
+			memcpy(in_buf, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+			len += 25;
+		}
+		rc = run(&r, 512, s->is_head, 0, in_buf, len, len, 0, &used);
+		check_stream(s, &r, rc, used, len, body, "whole", 0);
+		for (cut = 0; cut <= len; cut++) {
+			rc = run(&r, 512, s->is_head, 0, in_buf, len, cut, 0,
+			    &used);
+			check_stream(s, &r, rc, used, len, body, "split", cut);
+		}
+		rc = run(&r, 512, s->is_head, 0, in_buf, len, len, 1, &used);
+		check_stream(s, &r, rc, used, len, body, "bytes", 0);
+		if (s->status == 503)
+			CHECK(r.retry_after == 2);
+		if (s->status == 400)
+			CHECK(r.has_nonce && strcmp(r.nonce, "bm9uY2U") == 0);
+	}
+	sk.on = 0;
+}
+
 /* Request heads: exact bytes. */
 struct req {
 	const char *method, *host;
@@ -1101,6 +1330,7 @@ main(void)
 	T_RUN(test_bad);
 	T_RUN(test_header_limit);
 	T_RUN(test_sticky);
+	T_RUN(test_stream);
 	T_RUN(test_req);
 	T_RUN(test_url);
 	T_RUN(test_date);
