@@ -67,6 +67,20 @@ struct acme_port {
 	int (*store)(void *ctx, const char *name, const void *buf,
 	    size_t len);
 
+	/* A blob read in pieces, so that one longer than any buffer of the
+	 * core (the certificate chain, up to ACME_MAX_CHAIN) needs none of
+	 * its size: up to cap (> 0) bytes of name from byte offset into
+	 * buf.  Returns how many were read (> 0; may be fewer than cap
+	 * before the end), 0 when offset is at or past the end, -1 when the
+	 * blob is absent, -2 on error.  The core reads a blob from offset 0
+	 * on, each call at the end of the last one; every call stands alone
+	 * (no handle is kept between them), so a store or commit between
+	 * two of them may mix versions: only one writer runs at a time.  A
+	 * flash port copies from the current slot at offset; the POSIX port
+	 * opens the file and reads at offset (pread). */
+	long (*load_at)(void *ctx, const char *name, size_t offset,
+	    void *buf, size_t cap);
+
 	/* Blobs that must change together (the certificate and its key) are
 	 * written as one commit.  stage() appends len bytes to the next
 	 * version of blob name (the first stage() of a name since the last

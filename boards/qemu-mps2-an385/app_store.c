@@ -82,6 +82,25 @@ fw_load(void *ctx, const char *nm, void *buf, size_t cap)
 	return semihost_load(path, buf, cap);
 }
 
+/* port.h load_at: the current version of nm, as fw_load() finds it. */
+static long
+fw_load_at(void *ctx, const char *nm, size_t off, void *buf, size_t cap)
+{
+	char path[64];
+	unsigned long g = store_gen();
+	long n;
+
+	(void)ctx;
+	if (g > 0 && store_path(path, nm, g, "") == 0) {
+		n = semihost_load_at(path, off, buf, cap);
+		if (n != -1)
+			return n;
+	}
+	if (store_path(path, nm, 0, "") != 0)
+		return -2;
+	return semihost_load_at(path, off, buf, cap);
+}
+
 static int
 fw_store(void *ctx, const char *nm, const void *buf, size_t len)
 {
@@ -168,6 +187,7 @@ void
 app_store_init(struct acme_port *port)
 {
 	port->load = fw_load;
+	port->load_at = fw_load_at;
 	port->store = fw_store;
 	port->stage = fw_stage;
 	port->commit = fw_commit;

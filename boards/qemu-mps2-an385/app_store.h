@@ -10,7 +10,8 @@
  * fw/state-NAME.N+1 and then writes N+1 into fw/state-gen (a temp file
  * renamed over it): that rename is the commit point, before it load()
  * reads generation N, after it N+1; the old generation is removed last.
- * load() reads fw/state-NAME.N for the current N, else fw/state-NAME.
+ * load() and load_at() read fw/state-NAME.N for the current N, else
+ * fw/state-NAME.
  * There is one set: a commit replaces all of it, so every commit must
  * stage all its names (core commits cert.pem and cert.key together, and
  * nothing else; port/posix carries unstaged names over, this does not).
@@ -20,7 +21,7 @@
 
 #include "port.h"
 
-/* Set port's load, store, stage, commit and discard. */
+/* Set port's load, load_at, store, stage, commit and discard. */
 void app_store_init(struct acme_port *port);
 
 #endif

@@ -12,6 +12,7 @@
 #define SYS_WRITE0         0x04
 #define SYS_WRITE          0x05
 #define SYS_READ           0x06
+#define SYS_SEEK           0x0a
 #define SYS_FLEN           0x0c
 #define SYS_REMOVE         0x0e
 #define SYS_RENAME         0x0f
@@ -96,6 +97,16 @@ semihost_write(int fd, const void *buf, size_t len)
 	return semihost_call(SYS_WRITE, a) == 0 ? 0 : -1;
 }
 
+int
+semihost_seek(int fd, size_t pos)
+{
+	uint32_t a[2];
+
+	a[0] = (uint32_t)fd;
+	a[1] = (uint32_t)pos;
+	return semihost_call(SYS_SEEK, a) == 0 ? 0 : -1;
+}
+
 long
 semihost_flen(int fd)
 {
@@ -152,6 +163,30 @@ semihost_load(const char *name, void *buf, size_t cap)
 	}
 	semihost_close(fd);
 	return len;
+}
+
+long
+semihost_load_at(const char *name, size_t off, void *buf, size_t cap)
+{
+	long len, n = 0;
+	int fd;
+
+	fd = semihost_open(name, SEMIHOST_RB);
+	if (fd < 0)
+		return -1;
+	len = semihost_flen(fd);
+	if (len >= 0 && off < (size_t)len) {
+		if ((size_t)len - off < cap)
+			cap = (size_t)len - off;
+		n = semihost_seek(fd, off) != 0 ? -2 :
+		    semihost_read(fd, buf, cap);
+		if (n <= 0)
+			n = -2;
+	} else if (len < 0) {
+		n = -2;
+	}
+	semihost_close(fd);
+	return n;
 }
 
 void

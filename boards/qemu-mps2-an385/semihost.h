@@ -33,6 +33,8 @@ int semihost_close(int fd);
 long semihost_read(int fd, void *buf, size_t len);
 /* SYS_WRITE: 0 when all len bytes were written, else -1. */
 int semihost_write(int fd, const void *buf, size_t len);
+/* SYS_SEEK to byte pos from the start: 0 or -1. */
+int semihost_seek(int fd, size_t pos);
 /* SYS_FLEN: the file's length, or -1. */
 long semihost_flen(int fd);
 /* SYS_REMOVE, SYS_RENAME: 0 or -1. */
@@ -43,6 +45,12 @@ int semihost_rename(const char *from, const char *to);
  * it cannot be opened, -2 on a read error or when it is larger than
  * cap. */
 long semihost_load(const char *name, void *buf, size_t cap);
+
+/* Read up to cap bytes of the file name from byte off into buf.
+ * Returns the count, 0 when off is at or past its end, -1 when it
+ * cannot be opened, -2 on an error. */
+long semihost_load_at(const char *name, size_t off, void *buf,
+    size_t cap);
 
 /* SYS_EXIT_EXTENDED (ADP_Stopped_ApplicationExit, code): QEMU exits with
  * code.  Falls back to SYS_EXIT (status 0 or 1) on a host without the

@@ -27,6 +27,16 @@ pb_load(void *ctx, const char *name, void *buf, size_t cap)
 	return b->load(b->ctx, name, buf, cap);
 }
 
+static long
+pb_load_at(void *ctx, const char *name, size_t offset, void *buf,
+    size_t cap)
+{
+	const struct acme_port *b = ctx;
+
+	return b->load_at != NULL ? b->load_at(b->ctx, name, offset, buf,
+	    cap) : -2;
+}
+
 static int
 pb_store(void *ctx, const char *name, const void *buf, size_t len)
 {
@@ -76,6 +86,7 @@ port_base_forward(struct acme_port *port)
 	port->unix_time = pb_unix_time;
 	port->entropy = pb_entropy;
 	port->load = pb_load;
+	port->load_at = pb_load_at;
 	port->store = pb_store;
 	port->stage = pb_stage;
 	port->commit = pb_commit;

@@ -2,11 +2,11 @@
  * port_base.h -- the board's services for the lwIP ports.
  *
  * lwIP gives picoacme a byte pipe and a clock; wall time, entropy,
- * storage (store, and stage/commit/discard for the certificate pair) and
- * the log are the board's.  Both lwIP ports keep the board's port as the
- * FIRST member of their context, so these forwarders can take the
- * context for the base port itself (C99 6.7.2.1: a pointer to a struct
- * is a pointer to its first member).
+ * storage (load, load_at, store, and stage/commit/discard for the
+ * certificate pair) and the log are the board's.  Both lwIP ports keep
+ * the board's port as the FIRST member of their context, so these
+ * forwarders can take the context for the base port itself (C99
+ * 6.7.2.1: a pointer to a struct is a pointer to its first member).
  */
 #ifndef PORT_BASE_H
 #define PORT_BASE_H

@@ -36,8 +36,8 @@ struct lwip_port {
 
 /*
  * Fill port: transport, listen/accept, now_ms and idle over lwIP
- * sockets; unix_time, entropy, storage (load, store, stage, commit,
- * discard) and log from base (copied).
+ * sockets; unix_time, entropy, storage (load, load_at, store, stage,
+ * commit, discard) and log from base (copied).
  * lwIP must be up (tcpip_init done, a netif configured).
  */
 void lwip_port_init(struct acme_port *port, struct lwip_port *lp,

@@ -55,8 +55,8 @@ struct lwip_raw_port {
 
 /*
  * Fill port: transport, listen/accept, now_ms (sys_now()) and idle over
- * the raw API; unix_time, entropy, storage (load, store, stage, commit,
- * discard) and log from base.  poll
+ * the raw API; unix_time, entropy, storage (load, load_at, store, stage,
+ * commit, discard) and log from base.  poll
  * is the board's one-round network poll.  lwIP must be initialised and a
  * netif up.
  */

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -439,6 +440,42 @@ pp_load(void *ctx, const char *name, void *buf, size_t cap)
 			return n == 0 ? (long)got : -2;
 		}
 		n = read(fd, (char *)buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return -2;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	return (long)got;
+}
+
+/* port.h load_at: up to cap bytes of name from offset (pread), through
+ * the constant link, so the generation live names at each call. */
+static long
+pp_load_at(void *ctx, const char *name, size_t offset, void *buf,
+    size_t cap)
+{
+	char path[4096];
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	if (cap > LONG_MAX)
+		cap = LONG_MAX;
+	if (pp_path(ctx, name, "", path, sizeof path) != 0 ||
+	    offset > (size_t)LONG_MAX - cap)
+		return -2;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -1 : -2;
+	while (got < cap) {
+		n = pread(fd, (char *)buf + got, cap - got,
+		    (off_t)(offset + got));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1044,6 +1081,7 @@ posix_port_init(struct acme_port *port, struct posix_port *pp,
 	port->unix_time = pp_unix_time;
 	port->entropy = pp_entropy;
 	port->load = pp_load;
+	port->load_at = pp_load_at;
 	port->store = pp_store;
 	port->stage = pp_stage;
 	port->commit = pp_commit;

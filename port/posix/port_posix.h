@@ -26,7 +26,9 @@
  *   DIR/cert.pem -> live/cert.pem            one constant link per name
  *   DIR/cert.key -> live/cert.key
  *
- * so load() and every other reader keep opening DIR/cert.pem.  stage()
+ * so load(), load_at() and every other reader keep opening DIR/cert.pem
+ * (load_at() opens it again at every call, and reads with pread()).
+ * stage()
  * writes DIR/.staging/NAME (the directory mode 0700, a ".key" file 0600
  * and any other 0644, whatever the umask; the first stage() of a
  * transaction removes a staging directory a crash left).  commit()
