@@ -37,10 +37,22 @@
 #define ACME_MAX_TOKEN 64
 #endif
 
-/* Largest response body kept in RAM (directory, order, the PEM chain).
- * A Let's Encrypt chain with its cross-signed root is about 5.8 KB. */
+/* Largest response body kept in RAM (the response window: directory,
+ * account, order, authorization, problem documents).  The certificate
+ * chain does not go through it (ACME_MAX_CHAIN). */
 #ifndef ACME_MAX_RESPONSE
 #define ACME_MAX_RESPONSE 8192
+#endif
+
+/* Longest certificate chain (its PEM text) taken from the CA, and read
+ * back from storage.  The chain is never in RAM whole: it streams from
+ * the connection into storage (port stage()), checked as it comes, and
+ * is read back in pieces (port load_at()), so this bounds storage, not
+ * RAM; a flash port sizes its certificate slot to it.  A Let's Encrypt
+ * chain is about 5 KB (with its cross-signed root 5.8 KB), Pebble's with
+ * PEBBLE_CHAIN_LENGTH 6-9 KB.  A longer one is ACME_ERR_TOO_LARGE. */
+#ifndef ACME_MAX_CHAIN
+#define ACME_MAX_CHAIN 32768
 #endif
 
 /* Largest request body (the flattened JWS; finalize with its CSR is the
@@ -240,6 +252,9 @@
 #endif
 #if ACME_HTTP01_SLOTS < 1
 #error "ACME_HTTP01_SLOTS must be at least 1"
+#endif
+#if ACME_MAX_CHAIN < 1024
+#error "ACME_MAX_CHAIN must be at least 1024 (a chain of one certificate)"
 #endif
 #if ACME_HTTP01_MAX_REQUEST < 128 || ACME_HTTP01_MAX_REQUEST > 65535
 #error "ACME_HTTP01_MAX_REQUEST must be between 128 and 65535"

@@ -274,6 +274,30 @@ fs_p_load(void *ctx, const char *name, void *buf, size_t cap)
 	return (long)b->len;
 }
 
+/* port.h load_at(): up to cap bytes of name from offset.  Not counted
+ * as an operation (a read, like load). */
+static long
+fs_p_load_at(void *ctx, const char *name, size_t offset, void *buf,
+    size_t cap)
+{
+	struct fs *s = ctx;
+	const struct fs_blob *b = fs_blob_find(s->store, name);
+
+	s->store->loads_at++;
+	if (cap == 0)
+		fs_violate(s, "load_at() of %s with cap 0", name);
+	if (s->runaway)
+		return -2;
+	if (b == NULL)
+		return -1;
+	if (offset >= b->len)
+		return 0;
+	if (cap > b->len - offset)
+		cap = b->len - offset;
+	memcpy(buf, b->data + offset, cap);
+	return (long)cap;
+}
+
 /* Count a storage operation; -1 when it must fail (store_fail_at) or
  * the power is cut (store_cut_at: this and everything after fails). */
 static int
@@ -320,6 +344,9 @@ fs_p_stage(void *ctx, const char *name, const void *buf, size_t len)
 	unsigned i;
 
 	s->port_calls++;
+	st->stages++;
+	if (len == 0)
+		fs_violate(s, "stage() of %s with len 0", name);
 	if (fs_store_op(s) != 0)
 		return -1;
 	for (i = 0; i < st->nstaged; i++)
@@ -378,6 +405,7 @@ fs_p_discard(void *ctx)
 	struct fs *s = ctx;
 
 	s->port_calls++;
+	s->store->discards++;
 	s->store->nstaged = 0;
 }
 
@@ -835,10 +863,23 @@ fs_pem_append(char *dst, size_t cap, size_t *len, const void *der,
 	*len += n;
 }
 
+/* Append a PEM CERTIFICATE whose DER is a SEQUENCE of garbage. */
+static void
+fs_pem_garbage(char *dst, size_t cap, size_t *len)
+{
+	unsigned char der[64];
+
+	memset(der, 0x41, sizeof der);
+	der[0] = 0x30;
+	der[1] = sizeof der - 2;
+	fs_pem_append(dst, cap, len, der, sizeof der);
+}
+
 /*
  * The chain of order id (1-based) into dst (cap), NUL-terminated: the
- * leaf for the CSR's key and the order's names, then the issuer.  act
- * spoils it (FS_ACT_CERT_*).  Returns the length.
+ * leaf for the CSR's key and the order's names, then the issuer, then
+ * intermediates up to chain_min bytes.  act spoils it (FS_ACT_CERT_*).
+ * Returns the length.
  */
 static size_t
 fs_order_pem(struct fs *s, unsigned id, int act, char *dst, size_t cap)
@@ -849,7 +890,7 @@ fs_order_pem(struct fs *s, unsigned id, int act, char *dst, size_t cap)
 	const unsigned char *k = o->spki;
 	size_t kl = o->spki_len, ll, len = 0;
 	struct der_w w;
-	unsigned i, n = o->n;
+	unsigned i, n = o->n, mid;
 
 	for (i = 0; i < n; i++)
 		names[i] = o->az[i].name;
@@ -868,15 +909,33 @@ fs_order_pem(struct fs *s, unsigned id, int act, char *dst, size_t cap)
 	    (uint64_t)s->cert_days * 86400, names, n, 0);
 	dst[0] = 0;
 	fs_pem_append(dst, cap, &len, leaf, ll);
-	if (act == FS_ACT_CERT_BAD) {
-		/* a DER that is a SEQUENCE of garbage, valid PEM */
-		memset(leaf, 0x41, 64);
-		leaf[0] = 0x30;
-		leaf[1] = 62;
-		fs_pem_append(dst, cap, &len, leaf, 64);
-	} else {
+	if (act == FS_ACT_CERT_BAD)
+		fs_pem_garbage(dst, cap, &len);
+	else
 		fs_pem_append(dst, cap, &len, s->issuer_der,
 		    s->issuer_der_len);
+	/* a long chain: intermediates, each its own (serial, subject) */
+	for (i = 0, mid = 0; len < s->chain_min; i++) {
+		char subj[48];
+		size_t before = len;
+
+		if (act == FS_ACT_CERT_BAD_MID && !mid &&
+		    len >= s->chain_min / 2) {
+			fs_pem_garbage(dst, cap, &len);
+			mid = 1;
+			continue;
+		}
+		der_init(&w, spki, sizeof spki);
+		fs_der_spki(&w, s->ikey_q);
+		der_finish(&w, &k, &kl);
+		snprintf(subj, sizeof subj, "fake intermediate %u", i);
+		ll = fs_make_cert(s, leaf, sizeof leaf, 7000 + i, subj, k, kl,
+		    FS_T0 - 86400 * 365, FS_T0 + 86400 * 3650, NULL, 0, 1);
+		fs_pem_append(dst, cap, &len, leaf, ll);
+		if (len == before) {
+			fs_violate(s, "chain_min over FS_CHAIN_MAX");
+			break;
+		}
 	}
 	if (act == FS_ACT_CERT_EXTRA && len + 100 < cap)
 		len += (size_t)snprintf(dst + len, cap - len,
@@ -978,6 +1037,31 @@ fs_problem(struct fs *s, struct fs_resp *rp, int status, const char *type,
 	    "\"detail\":\"%s\",\"status\":%d}", type, detail, status);
 }
 
+/* The body b[0..len) as chunks of varied sizes (up to 1500 bytes, some
+ * with an extension) and the last chunk, into out (cap) at n.  Returns
+ * the new length. */
+static size_t
+fs_chunks(char *out, size_t cap, size_t n, const char *b, size_t len)
+{
+	size_t off = 0, k;
+	unsigned i = 0;
+
+	while (off < len) {
+		k = 1 + (i * 733 + 211) % 1500;
+		if (k > len - off)
+			k = len - off;
+		n += (size_t)snprintf(out + n, cap - n, i % 4 == 3 ?
+		    "%zx;x=y\r\n" : "%zx\r\n", k);
+		memcpy(out + n, b + off, k);
+		n += k;
+		memcpy(out + n, "\r\n", 2);
+		n += 2;
+		off += k;
+		i++;
+	}
+	return n + (size_t)snprintf(out + n, cap - n, "0\r\n\r\n");
+}
+
 /* Serialize rp into cn->out for rq; log what was sent. */
 static void
 fs_emit(struct fs *s, struct fs_conn *cn, const struct fs_req *rq,
@@ -1027,8 +1111,7 @@ fs_emit(struct fs *s, struct fs_conn *cn, const struct fs_req *rq,
 		    "Connection: close\r\n");
 	if (rp->chunked && !head_only)
 		n += (size_t)snprintf(cn->out + n, cap - n,
-		    "Transfer-Encoding: chunked\r\n\r\n%zx\r\n",
-		    rp->body_len);
+		    "Transfer-Encoding: chunked\r\n\r\n");
 	else if (rp->unframed && !head_only)
 		n += (size_t)snprintf(cn->out + n, cap - n,
 		    "Connection: close\r\n\r\n");
@@ -1037,15 +1120,15 @@ fs_emit(struct fs *s, struct fs_conn *cn, const struct fs_req *rq,
 		    "Content-Length: %zu\r\n\r\n", rp->body_len);
 	head = n;
 	if (!head_only) {
-		if (n + rp->body_len + 16 > cap) {
+		if (n + rp->body_len + rp->body_len / 64 + 16 > cap) {
 			fs_violate(s, "fake server answer over FS_OUT");
 			rp->body_len = 0;
 		}
-		memcpy(cn->out + n, rp->body, rp->body_len);
-		n += rp->body_len;
 		if (rp->chunked)
-			n += (size_t)snprintf(cn->out + n, cap - n,
-			    "\r\n0\r\n\r\n");
+			n = fs_chunks(cn->out, cap, n, rp->body, rp->body_len);
+		else
+			memcpy(cn->out + n, rp->body, rp->body_len);
+		n += rp->chunked ? 0 : rp->body_len;
 	}
 	cn->out_len = n;
 	cn->out_off = 0;
@@ -2025,9 +2108,13 @@ fs_pump(struct fs *s, struct fs_conn *cn)
 			n = cn->out_len - cn->out_off;
 			if (n > len)
 				n = len;
+			if (s->rec_max != 0 && n > s->rec_max)
+				n = s->rec_max;
 			memcpy(buf, cn->out + cn->out_off, n);
 			br_ssl_engine_sendapp_ack(eng, n);
 			cn->out_off += n;
+			if (s->rec_max != 0)
+				br_ssl_engine_flush(eng, 0);
 			continue;
 		}
 		if (cn->out_len > 0 && cn->out_off == cn->out_len &&
@@ -2455,6 +2542,7 @@ fs_port(struct fs *s, struct acme_port *p)
 	p->unix_time = fs_p_unix_time;
 	p->entropy = fs_p_entropy;
 	p->load = fs_p_load;
+	p->load_at = fs_p_load_at;
 	p->store = fs_p_store;
 	p->stage = fs_p_stage;
 	p->commit = fs_p_commit;

@@ -11,8 +11,8 @@
  * and an http-01 challenge, finalize ("processing"), order polls
  * ("valid") and a PEM chain: a leaf certificate it issues for the CSR's
  * public key and the order's names (signed by its own fake issuer, whose
- * certificate follows).  Its directory names terms of service (knob
- * `tos`).
+ * certificate follows; knob `chain_min` adds intermediates to make a
+ * long chain).  Its directory names terms of service (knob `tos`).
  *
  * It verifies what it receives and counts every breach of the protocol
  * in `violations` (the first one is described in `violation`): Content-
@@ -58,7 +58,10 @@
 #define FS_MAX_CONN 4
 #define FS_WIRE 65536                /* server-to-client bytes in flight */
 #define FS_IN 16384                  /* one request (head and body) */
-#define FS_BODY (ACME_MAX_RESPONSE + 4096)
+/* The longest chain it issues (knob chain_min): past the client's bound. */
+#define FS_CHAIN_MAX (ACME_MAX_CHAIN + 8192)
+#define FS_BODY (ACME_MAX_RESPONSE + 4096 > FS_CHAIN_MAX + 1024 ? \
+    ACME_MAX_RESPONSE + 4096 : FS_CHAIN_MAX + 1024)
 #define FS_OUT (FS_BODY + 2048)
 #define FS_MAX_LOG 512
 #define FS_MAX_NONCES 8192
@@ -68,7 +71,7 @@
 #define FS_MAX_RULES 8
 #define FS_MAX_PROBES 32
 #define FS_MAX_BLOBS 8
-#define FS_BLOB_CAP 8192
+#define FS_BLOB_CAP FS_CHAIN_MAX
 #define FS_NONCE_LEN 56           /* nonce buffers: this + 8 */
 
 /* Endpoints, for rules and counters. */
@@ -124,6 +127,8 @@ enum fs_act {
 	FS_ACT_CERT_KEY,     /* certificate: the leaf is for another key */
 	FS_ACT_CERT_NAME,    /* certificate: the leaf lacks the last name */
 	FS_ACT_CERT_BAD,     /* certificate: the 2nd one does not decode */
+	FS_ACT_CERT_BAD_MID, /* certificate: one halfway through the
+	                      * intermediates of chain_min does not decode */
 	FS_ACT_CERT_EXTRA,   /* certificate: a non-certificate PEM object
 	                      * follows the chain */
 	FS_ACT_DROP_AFTER,   /* handle the request, then close without
@@ -168,6 +173,10 @@ struct fs_blob {
 	unsigned used;
 };
 
+/*
+ * The storage.  What is staged and not committed is in staged[0..nstaged)
+ * (a failed run must leave nstaged 0: nothing half-staged).
+ */
 struct fs_store {
 	struct fs_blob b[FS_MAX_BLOBS];
 	unsigned stores;           /* store() calls and commits */
@@ -177,6 +186,9 @@ struct fs_store {
 	unsigned nstaged;
 	unsigned ops;              /* store, stage, commit calls */
 	unsigned commits;          /* successful commits */
+	unsigned stages;           /* stage() calls */
+	unsigned discards;         /* discard() calls */
+	unsigned loads_at;         /* load_at() calls */
 };
 
 struct fs_conn {
@@ -231,7 +243,7 @@ struct fs_order {
 	uint64_t issued_at;            /* unix time of the finalize */
 	unsigned char spki[160];       /* the CSR's SubjectPublicKeyInfo */
 	size_t spki_len;
-	char chain[4096];              /* the PEM chain issued (finalize) */
+	char chain[FS_CHAIN_MAX];      /* the PEM chain issued (finalize) */
 	size_t chain_len;
 };
 
@@ -286,6 +298,13 @@ struct fs {
 	unsigned store_cut_at;         /* 0: else the power is cut at this
 	                                * storage operation: it and every
 	                                * later operation and I/O fail */
+	size_t chain_min;              /* 0: else distinct intermediates
+	                                * follow the issuer until the chain
+	                                * is at least this long (at most
+	                                * FS_CHAIN_MAX) */
+	size_t rec_max;                /* 0: else every TLS record of an
+	                                * answer carries at most this many
+	                                * bytes (1: every byte its own) */
 	const uint16_t *tls_suites;    /* NULL: else the suites offered */
 	size_t tls_nsuites;
 	uint64_t time_limit_ms;        /* 48 h: beyond it (or after 2000
