@@ -53,6 +53,10 @@ FW_APP_CFLAGS = -DACME_MAX_URL=160 -DACME_MAX_IDENTIFIERS=1 \
     -DACME_MAX_PROBLEM_DETAIL=128 -DACME_MAX_PROBLEM_TYPE=64 \
     -DACME_HTTP01_MAX_REQUEST=384 -DACME_HTTP01_SLOTS=3 \
     -DACME_NONCE_RING=4 -DACME_TLS_FULL=0 -DACME_EC_I15=1
+# The certificate chain streams past the 3 KB window into storage; 12 KB
+# takes a public CA's (about 5 KB) or Pebble's with PEBBLE_CHAIN_LENGTH
+# (up to 9 KB).  It bounds the storage slot, not RAM.
+FW_APP_CFLAGS += -DACME_MAX_CHAIN=12288
 include boards/qemu-mps2-an385/board.mk
 FW_ACME_SRC = $(CORE_SRC) port/lwip/port_lwip_raw.c port/lwip/port_base.c \
     $(addprefix $(FW_BOARD)/,app_main.c app_store.c app_ta.c app_certinfo.c)

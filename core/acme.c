@@ -58,6 +58,7 @@ acme_fail(struct acme_client *c, int err, const char *what,
 		str_cat(c->msg, sizeof c->msg, detail);
 	}
 	acme_log(c, ACME_LOG_ERROR, c->msg, NULL, NULL, NULL);
+	flow_unstage(c);
 	http01_stop(&c->http01, &c->port);
 	tls_close(&c->tls, &c->port);
 	key_wipe(&c->cert_key);
@@ -154,6 +155,7 @@ acme_init(struct acme_client *c, const struct acme_config *cfg,
 	    port->recv == NULL || port->close == NULL ||
 	    port->now_ms == NULL || port->unix_time == NULL ||
 	    port->entropy == NULL || port->load == NULL ||
+	    port->load_at == NULL ||
 	    port->store == NULL || port->stage == NULL ||
 	    port->commit == NULL || port->discard == NULL)
 		return c->err = ACME_ERR_PARAM;
@@ -208,10 +210,11 @@ acme_sink(void *arg, const unsigned char *data, size_t len, size_t *used)
 	return http_resp_feed(arg, data, len, used);
 }
 
-/* Start an exchange: method on url, with c->req as body when POST. */
+/* Start an exchange: method on url, with c->req as body when POST; the
+ * body of a 200 answer streams to flow_piece() when stream is set. */
 static int
 acme_xfer_begin(struct acme_client *c, const char *method, const char *url,
-    const char *accept, size_t body_len)
+    const char *accept, size_t body_len, int stream)
 {
 	const char *path;
 	unsigned port;
@@ -250,6 +253,9 @@ acme_xfer_begin(struct acme_client *c, const char *method, const char *url,
 	c->xfer.arg = &c->resp;
 	http_resp_init(&c->resp, c->body, sizeof c->body, head,
 	    c->port.unix_time(c->port.ctx));
+	c->chain_on = 0;
+	if (stream)
+		http_resp_stream(&c->resp, flow_piece, c, ACME_MAX_CHAIN);
 	c->xfer_deadline = acme_now(c) + ACME_IO_TIMEOUT_MS;
 	c->cnt.requests++;
 	c->cnt.bytes_sent += (uint64_t)r + c->xfer.tx_len[1];
@@ -320,6 +326,11 @@ acme_xfer_failed(struct acme_client *c, int err)
 {
 	char d[96] = "";
 
+	/* The sink of a streamed body failed the run itself. */
+	if (c->err != ACME_OK)
+		return c->err;
+	/* A chain cut short is dropped: a retry stages it anew. */
+	flow_unstage(c);
 	if (err == ACME_ERR_TLS) {
 		str_cat(d, sizeof d, acme_tls_reason(c->tls.last_error));
 		str_cat(d, sizeof d, " (BearSSL error ");
@@ -333,7 +344,9 @@ acme_xfer_failed(struct acme_client *c, int err)
 		tls_close(&c->tls, &c->port);
 		return acme_fail(c, err, c->url, err == ACME_ERR_HTTP ?
 		    "malformed or truncated HTTP response" :
-		    "response over a configured limit");
+		    c->resp.streaming ? "the certificate chain is over "
+		    "ACME_MAX_CHAIN bytes" : "response over a configured "
+		    "limit");
 	}
 	/* The request may have used the nonce: it is gone either way. */
 	tls_close(&c->tls, &c->port);
@@ -379,7 +392,7 @@ acme_parse_problem(struct acme_client *c)
 
 	memset(p, 0, sizeof *p);
 	p->status = c->resp.status;
-	if (json_parse(&d, c->body, c->resp.body_len, c->tok,
+	if (json_parse(&d, c->body, c->resp.body_len, c->scan.tok,
 	    ACME_JSON_TOKENS) != ACME_OK || json_type(&d, 0) != JSON_OBJECT)
 		return;
 	/* Truncation is fine here: these copies are for humans. */
@@ -522,23 +535,25 @@ acme_start(struct acme_client *c)
 	if (r != ACME_OK)
 		return acme_fail(c, r, "cannot build the request", NULL);
 	if (strcmp(rq.method, "GET") == 0) {
-		r = acme_xfer_begin(c, "GET", rq.url, rq.accept, 0);
+		r = acme_xfer_begin(c, "GET", rq.url, rq.accept, 0, rq.stream);
 		goto started;
 	}
 	if (!nonce_have(&c->nonce)) {
 		c->cnt.head_nonce++;
-		r = acme_xfer_begin(c, "HEAD", c->new_nonce, NULL, 0);
+		r = acme_xfer_begin(c, "HEAD", c->new_nonce, NULL, 0, 0);
 		if (r == ACME_OK)
 			c->phase = PH_HEAD;
 		goto out;
 	}
 	nonce_use(&c->nonce, nonce);
+	c->leaf_len = 0;        /* req is the request now */
 	n = jws_build(c->req, sizeof c->req, &c->account_key,
 	    c->kid[0] ? c->kid : NULL, nonce, rq.url, rq.payload, rq.plen,
 	    c->hdr, sizeof c->hdr);
 	if (n < 0)
 		return acme_fail(c, (int)n, "cannot sign the request", rq.url);
-	r = acme_xfer_begin(c, "POST", rq.url, rq.accept, (size_t)n);
+	r = acme_xfer_begin(c, "POST", rq.url, rq.accept, (size_t)n,
+	    rq.stream);
 started:
 	if (r == ACME_OK)
 		c->phase = PH_XFER;
@@ -658,6 +673,7 @@ acme_next_check(const struct acme_client *c)
 void
 acme_close(struct acme_client *c)
 {
+	flow_unstage(c);
 	http01_stop(&c->http01, &c->port);
 	tls_close(&c->tls, &c->port);
 	/* Every secret the context held: both keys, the TLS session (its
@@ -693,10 +709,15 @@ acme_counters(const struct acme_client *c)
 	return &c->cnt;
 }
 
-const char *
-acme_certificate(const struct acme_client *c)
+const unsigned char *
+acme_certificate_leaf(const struct acme_client *c, size_t *len)
 {
-	return c->state == ST_DONE ? c->body : NULL;
+	int ok = (c->state == ST_DONE || c->state == ST_FRESH) &&
+	    c->err == ACME_OK && c->leaf_len > 0;
+
+	if (len != NULL)
+		*len = ok ? c->leaf_len : 0;
+	return ok ? (const unsigned char *)c->req : NULL;
 }
 
 const char *

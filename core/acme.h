@@ -22,8 +22,9 @@
  * newAccount (or the stored account URL), newOrder, each authorization,
  * http-01 with the built-in responder, polls that honour Retry-After
  * (else a backoff from 150 ms) within time bounds, finalize with a CSR
- * for a new P-256 key, order polls, and the PEM chain, stored only when
- * it is whole and its leaf is for our key and names.  Every URL the
+ * for a new P-256 key, order polls, and the PEM chain, streamed into
+ * storage as it arrives and committed only when it is whole and its leaf
+ * is for our key and names.  Every URL the
  * server names must be on the directory's host and port.  It is a
  * resumable state machine: acme_step() does what it can without waiting
  * and says what it waits for; acme_run() is the blocking driver on top.
@@ -31,8 +32,11 @@
  * Storage names used through the port: ACME_STORE_ACCOUNT_KEY,
  * ACME_STORE_ACCOUNT_URL (the account, reused by later runs: two lines,
  * the account URL and the directory URL it belongs to),
- * ACME_STORE_CERT_KEY and ACME_STORE_CERT (the result; the key is stored
- * first).
+ * ACME_STORE_CERT_KEY and ACME_STORE_CERT (the result, one commit: the
+ * chain is staged as it arrives, then the key, then both are committed).
+ * The chain is never in the context whole (ACME_MAX_CHAIN bounds it, not
+ * ACME_MAX_RESPONSE): read it from storage; acme_certificate_leaf()
+ * gives the leaf.
  *
  * Errors: every function returns ACME_OK (0) or a negative enum
  * acme_err.  A failed flow keeps its error (acme_error()), a one-line
@@ -55,6 +59,7 @@
 #include "tls.h"
 #include "challenge_http01.h"
 #include "renew.h"
+#include "chain.h"
 
 #define ACME_STORE_ACCOUNT_KEY "account.key"
 #define ACME_STORE_ACCOUNT_URL "account.url"
@@ -215,7 +220,16 @@ struct acme_client {
 	struct tls_xfer xfer;
 	struct http_resp resp;
 	char body[ACME_MAX_RESPONSE];
-	struct json_tok tok[ACME_JSON_TOKENS];
+	/* The JSON tokens of an answer, or the check of a certificate chain
+	 * as it streams in or is read back from storage: a chain is never
+	 * JSON, and no JSON is parsed while one is checked. */
+	union {
+		struct json_tok tok[ACME_JSON_TOKENS];
+		struct chain_check chain;
+	} scan;
+	size_t leaf_len;              /* the leaf's DER in req, 0: none */
+	unsigned char chain_on;       /* scan.chain checks this answer */
+	unsigned char staged;         /* a chain staged, not committed */
 
 	struct nonce_state nonce;
 	struct tls_conn tls;
@@ -286,8 +300,17 @@ const struct acme_problem *acme_problem(const struct acme_client *c);
 const struct acme_counters *acme_counters(const struct acme_client *c);
 /* A name for an error code ("ACME_ERR_BAD_NONCE"...). */
 const char *acme_strerror(int err);
-/* The stored PEM chain after success (NUL-terminated, inside c). */
-const char *acme_certificate(const struct acme_client *c);
+/*
+ * The certificate (the leaf of the chain) as DER, inside c, and its
+ * length in *len: after ACME_OK the one just stored, after ACME_FRESH
+ * the stored one that was found good (valid until c is initialised
+ * again); NULL (*len 0) otherwise.  The whole chain is in storage only (ACME_STORE_CERT:
+ * load_at() reads it in pieces); the context never holds it, so
+ * acme_certificate(), which returned the chain from the response window,
+ * is gone.  x509-decode the leaf for its names and validity.
+ */
+const unsigned char *acme_certificate_leaf(const struct acme_client *c,
+    size_t *len);
 /* The URL of the CA's terms of service from its directory (after the
  * directory was read; "" when it names none).  With ACME_ERR_TERMS,
  * show it to the user and ask for agreement (acme_config.agree_tos). */

@@ -38,6 +38,7 @@ struct acme_req {
 	const char *payload;
 	size_t plen;
 	const char *accept;
+	unsigned char stream;         /* a 200 body goes to flow_piece() */
 };
 
 /* flow.c */
@@ -55,6 +56,8 @@ void ensure_failed(struct acme_client *c);
 uint64_t ensure_now(const struct acme_client *c);
 int flow_build(struct acme_client *c, struct acme_req *r);
 int flow_handle(struct acme_client *c);
+int flow_piece(void *arg, const char *data, size_t len);
+void flow_unstage(struct acme_client *c);
 
 /* acme.c */
 int acme_fail(struct acme_client *c, int err, const char *what,

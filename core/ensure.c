@@ -84,32 +84,65 @@ ensure_next(const struct renew_state *s)
 }
 
 /*
+ * The stored chain through the check k, read in pieces into the window
+ * (port load_at()), so a chain longer than any buffer is checked whole.
+ * Returns 0, or -1 with *why.  Storage is hostile too: a chain over
+ * ACME_MAX_CHAIN (none is stored) or a piece over the window is refused.
+ */
+static int
+ensure_read_chain(struct acme_client *c, struct chain_check *k,
+    const char **why)
+{
+	size_t off = 0;
+	long n;
+
+	for (;;) {
+		n = c->port.load_at(c->port.ctx, ACME_STORE_CERT, off, c->body,
+		    sizeof c->body);
+		if (n == 0)
+			return 0;
+		if (n < 0 || (size_t)n > sizeof c->body) {
+			*why = n == -1 && off == 0 ? "no certificate is stored" :
+			    "the stored certificate cannot be read";
+			return -1;
+		}
+		off += (size_t)n;
+		if (off > ACME_MAX_CHAIN) {
+			*why = "the stored chain is over ACME_MAX_CHAIN bytes";
+			return -1;
+		}
+		if (chain_push(k, c->body, (size_t)n) != 0) {
+			*why = k->why;
+			return -1;
+		}
+	}
+}
+
+/*
  * The stored pair: 1 when it is good (the chain decodes, the key is the
  * leaf's, the leaf names exactly our identifiers, now is within its
- * validity), with c->cert_id, c->cert_not_after and *def (the default
- * renewal moment) set; 0 with *why otherwise.  Uses the response window
- * (the chain), the payload (the key PEM, wiped) and the request buffer
- * (the leaf's DER), all free before the first request.
+ * validity), with c->cert_id, c->cert_not_after, c->leaf_len and *def
+ * (the default renewal moment) set; 0 with *why otherwise.  Uses the
+ * payload (the key PEM, wiped), the response window (the chain, a piece
+ * at a time), the chain check of c->scan and the request buffer (the
+ * leaf's DER), all free before the first request.
  */
 static int
 ensure_stored(struct acme_client *c, uint64_t now, uint64_t *def,
     const char **why)
 {
 	const char *names[ACME_MAX_IDENTIFIERS];
-	struct chain_check k;
+	struct chain_check *k = &c->scan.chain;
 	struct x509_cert x;
 	unsigned char q[65];
 	unsigned i;
-	long n, kn;
+	long kn;
 	int ok;
 
-	n = c->port.load(c->port.ctx, ACME_STORE_CERT, c->body,
-	    sizeof c->body - 1);
-	if (n <= 0) {
-		*why = n == -1 ? "no certificate is stored" :
-		    "the stored certificate cannot be read";
+	c->leaf_len = 0;
+	chain_init(k, (unsigned char *)c->req, sizeof c->req);
+	if (ensure_read_chain(c, k, why) != 0)
 		return 0;
-	}
 	kn = c->port.load(c->port.ctx, ACME_STORE_CERT_KEY, c->payload,
 	    sizeof c->payload - 1);
 	ok = kn > 0 && key_from_pem(&c->cert_key, c->payload,
@@ -124,13 +157,11 @@ ensure_stored(struct acme_client *c, uint64_t now, uint64_t *def,
 	key_wipe(&c->cert_key);
 	for (i = 0; i < c->nnames; i++)
 		names[i] = c->names[i];
-	chain_init(&k, (unsigned char *)c->req, sizeof c->req);
-	if (chain_push(&k, c->body, (size_t)n) != 0 ||
-	    chain_finish(&k, q, names, c->nnames) != 0) {
-		*why = k.why;
+	if (chain_finish(k, q, names, c->nnames) != 0) {
+		*why = k->why;
 		return 0;
 	}
-	if (x509_parse(&x, k.leaf.p, k.leaf.len) != 0) {
+	if (x509_parse(&x, k->leaf.p, k->leaf.len) != 0) {
 		*why = "the stored certificate is malformed";
 		return 0;
 	}
@@ -146,6 +177,7 @@ ensure_stored(struct acme_client *c, uint64_t now, uint64_t *def,
 	if (renew_cert_id(c->cert_id, sizeof c->cert_id, &x) != 0)
 		c->cert_id[0] = 0;
 	*def = renew_default_at(&x, ensure_jitter(q, &x));
+	c->leaf_len = k->leaf.len;
 	return 1;
 }
 
@@ -296,7 +328,7 @@ ensure_window(struct acme_client *c, uint64_t *start, uint64_t *end)
 	int w;
 
 	if (c->resp.status != 200 || json_parse(&d, c->body,
-	    c->resp.body_len, c->tok, ACME_JSON_TOKENS) != ACME_OK ||
+	    c->resp.body_len, c->scan.tok, ACME_JSON_TOKENS) != ACME_OK ||
 	    json_type(&d, 0) != JSON_OBJECT)
 		return -1;
 	w = json_get(&d, 0, "suggestedWindow");

@@ -249,6 +249,7 @@ flow_build(struct acme_client *c, struct acme_req *r)
 	case ST_CERT:
 		r->url = c->cert_url;
 		r->accept = "application/pem-certificate-chain";
+		r->stream = 1;
 		return ACME_OK;
 	default:
 		return ACME_ERR_PARAM;
@@ -278,11 +279,11 @@ flow_str(struct acme_client *c, const struct json_doc *d, int obj,
 	return r;
 }
 
-/* Parse the body as a JSON object into c->tok. */
+/* Parse the body as a JSON object into c->scan.tok. */
 static int
 flow_json(struct acme_client *c, struct json_doc *d)
 {
-	int r = json_parse(d, c->body, c->resp.body_len, c->tok,
+	int r = json_parse(d, c->body, c->resp.body_len, c->scan.tok,
 	    ACME_JSON_TOKENS);
 
 	if (r == ACME_OK && json_type(d, 0) != JSON_OBJECT)
@@ -611,48 +612,93 @@ flow_new_order(struct acme_client *c, struct json_doc *d)
 	    "unknown order status");
 }
 
+void
+flow_unstage(struct acme_client *c)
+{
+	if (c->staged)
+		c->port.discard(c->port.ctx);
+	c->staged = 0;
+}
+
 /*
- * The certificate chain: stored only when the whole chain decodes and
- * its leaf is for our key and exactly our names (chain.h), and stored
- * with its key as one commit (port.h stage/commit): after a power cut,
- * a full disk or a killed process the old pair or the new pair is
- * there, never a mix.
+ * A piece of the certificate chain as it arrives (the http.h sink of a
+ * 200 answer to ST_CERT): checked (chain.h) and staged (port.h), so the
+ * chain is never in RAM whole.  The first piece of an answer starts the
+ * check, and a new staged version: what an earlier, cut answer staged is
+ * discarded.  A bad chain or a failed stage ends the run (nothing is
+ * committed) and the answer with it.
+ */
+int
+flow_piece(void *arg, const char *data, size_t len)
+{
+	struct acme_client *c = arg;
+	struct chain_check *k = &c->scan.chain;
+
+	if (!c->chain_on) {
+		/* The leaf's DER goes to req: a server that answers before
+		 * it has the whole request is not followed. */
+		if (c->xfer.tx_off[0] < c->xfer.tx_len[0] ||
+		    c->xfer.tx_off[1] < c->xfer.tx_len[1])
+			return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+			    "the certificate came before the request went");
+		flow_unstage(c);
+		chain_init(k, (unsigned char *)c->req, sizeof c->req);
+		c->chain_on = 1;
+	}
+	if (chain_push(k, data, len) != 0)
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, k->why);
+	c->staged = 1;
+	if (c->port.stage(c->port.ctx, ACME_STORE_CERT, data, len) != 0)
+		return acme_fail(c, ACME_ERR_STORAGE, "cannot stage the "
+		    "certificate chain", NULL);
+	return 0;
+}
+
+/*
+ * The certificate answer is complete: every piece was checked and staged
+ * (flow_piece()).  The chain is committed, with its key, only when it is
+ * whole and its leaf is for our key and exactly our names (chain.h), as
+ * one commit (port.h stage/commit): after a power cut, a full disk or a
+ * killed process the old pair or the new pair is there, never a mix and
+ * never part of a chain.
  */
 static int
 flow_cert(struct acme_client *c)
 {
-	struct chain_check k;
+	struct chain_check *k = &c->scan.chain;
 	const char *names[ACME_MAX_IDENTIFIERS];
 	char pem[512];
 	unsigned i;
 	long n;
 
+	/* any other 2xx was read into the window, not streamed */
+	if (c->resp.status != 200)
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+		    "unexpected HTTP status for the certificate");
 	if (!c->cert_key.valid)
 		return acme_fail(c, ACME_ERR_CRYPTO, c->url,
 		    "no certificate key: the order was not finalized here");
+	if (!c->chain_on)      /* an empty body */
+		chain_init(k, (unsigned char *)c->req, sizeof c->req);
 	for (i = 0; i < c->nnames; i++)
 		names[i] = c->names[i];
-	chain_init(&k, (unsigned char *)c->req, sizeof c->req);
-	if (chain_push(&k, c->body, c->resp.body_len) != 0 ||
-	    chain_finish(&k, c->cert_key.q, names, c->nnames) != 0)
-		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, k.why);
+	if (chain_finish(k, c->cert_key.q, names, c->nnames) != 0)
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, k->why);
 	n = key_to_pem(&c->cert_key, pem, sizeof pem);
 	if (n < 0)
 		return acme_fail(c, (int)n, "cannot encode the key", NULL);
 	if (c->port.stage(c->port.ctx, ACME_STORE_CERT_KEY, pem,
-	    (size_t)n) != 0 ||
-	    c->port.stage(c->port.ctx, ACME_STORE_CERT, c->body,
-	    c->resp.body_len) != 0 ||
-	    c->port.commit(c->port.ctx) != 0) {
+	    (size_t)n) != 0 || c->port.commit(c->port.ctx) != 0) {
 		wipe(pem, sizeof pem);
-		c->port.discard(c->port.ctx);
 		return acme_fail(c, ACME_ERR_STORAGE, "cannot store the "
 		    "certificate and its key", "the stored pair is the old "
 		    "one, or the new one when the commit took effect before "
 		    "it failed; never a mix");
 	}
+	c->staged = 0;
 	wipe(pem, sizeof pem);
-	ensure_issued(c, k.leaf.p, k.leaf.len);
+	c->leaf_len = k->leaf.len;
+	ensure_issued(c, k->leaf.p, k->leaf.len);
 	http01_stop(&c->http01, &c->port);
 	key_wipe(&c->cert_key);
 	acme_goto(c, ST_DONE, 0);

@@ -145,17 +145,15 @@ fw_log(void *ctx, int level, const char *msg)
 		say(msg, NULL);
 }
 
-/* Subject CN and notAfter of the first certificate of the chain. */
+/* Subject CN and notAfter of the certificate (the chain's leaf). */
 static void
 print_certificate(void)
 {
-	const char *pem = acme_certificate(&client);
 	char cn[ACME_MAX_NAME + 1], na[24];
 	size_t n;
+	const unsigned char *der = acme_certificate_leaf(&client, &n);
 
-	n = pem ? pem_first(pem, strlen(pem), "CERTIFICATE", NULL, scratch,
-	    sizeof scratch) : 0;
-	if (n == 0 || certinfo_read(scratch, n, cn, sizeof cn, na,
+	if (der == NULL || certinfo_read(der, n, cn, sizeof cn, na,
 	    sizeof na) != 0) {
 		say("certificate stored, but its summary is unreadable", NULL);
 		return;
