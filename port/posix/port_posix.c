@@ -461,18 +461,28 @@ pp_load_at(void *ctx, const char *name, size_t offset, void *buf,
     size_t cap)
 {
 	char path[4096];
+	struct stat sb;
 	size_t got = 0;
 	ssize_t n;
 	int fd;
 
-	if (cap > LONG_MAX)
-		cap = LONG_MAX;
-	if (pp_path(ctx, name, "", path, sizeof path) != 0 ||
-	    offset > (size_t)LONG_MAX - cap)
+	if (pp_path(ctx, name, "", path, sizeof path) != 0)
 		return -2;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -1 : -2;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -2;
+	}
+	if ((uintmax_t)offset >= (uintmax_t)sb.st_size) {
+		close(fd);
+		return 0;
+	}
+	if (cap > (uintmax_t)sb.st_size - offset)
+		cap = (size_t)((uintmax_t)sb.st_size - offset);
+	if (cap > LONG_MAX)
+		cap = LONG_MAX;
 	while (got < cap) {
 		n = pread(fd, (char *)buf + got, cap - got,
 		    (off_t)(offset + got));

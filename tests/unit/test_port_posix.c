@@ -18,7 +18,8 @@
  * directory; this executable, built with ASan, does not preload the
  * shim itself); the order of its fsyncs, replayed from the shim's log
  * (a kill loses nothing the kernel holds, a power cut does); read-only
- * directories.
+ * directories.  load_at(): offsets at the start, inside, at and past
+ * the end, short caps, absent names, both layouts, a long blob in pieces.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -882,6 +883,111 @@ test_commit(void)
 	rm_dir(d);
 }
 
+/* One load_at() call and what it must give. */
+static const struct {
+	size_t off, cap;
+	long want;              /* the result; > 0: bytes from off */
+} ranges[] = {
+	{ 0, 4, 4 }, { 0, 1, 1 }, { 0, 300, -3 }, { 7, 3, 3 }, { 7, 300, -3 },
+	{ 1, 1, 1 }, { 99, 1, 0 }, { 99, 300, 0 }, { 1000, 8, 0 },
+	{ (size_t)-1, 8, 0 }, { (size_t)-1 / 2, 300, 0 },
+};
+
+/*
+ * Every row of ranges[] on blob name, whose value is want (shorter than
+ * 99 bytes).  -3 in a row: the rest of want from off.
+ */
+static void
+check_ranges(const char *name, const char *want, const char *when)
+{
+	char buf[300];
+	size_t i, wl = strlen(want), k;
+	long n, exp;
+
+	for (i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+		exp = ranges[i].want == -3 ? (long)(wl - ranges[i].off) :
+		    ranges[i].want;
+		if (ranges[i].off >= wl && ranges[i].off < 99)
+			exp = 0;
+		else if (exp > 0 && ranges[i].off + (size_t)exp > wl)
+			exp = (long)(wl - ranges[i].off);
+		memset(buf, '#', sizeof buf);
+		n = P.load_at(P.ctx, name, ranges[i].off, buf, ranges[i].cap);
+		CHECKF(n == exp, "%s: %s at %zu cap %zu: %ld, want %ld", when,
+		    name, ranges[i].off, ranges[i].cap, n, exp);
+		CHECKF(n <= 0 || memcmp(buf, want + ranges[i].off,
+		    (size_t)n) == 0, "%s: %s at %zu: \"%.*s\"", when, name,
+		    ranges[i].off, n > 0 ? (int)n : 0, buf);
+		for (k = n > 0 ? (size_t)n : 0; k < sizeof buf; k++)
+			if (buf[k] != '#')
+				break;
+		CHECKF(k == sizeof buf, "%s: %s at %zu: byte %zu written",
+		    when, name, ranges[i].off, k);
+	}
+}
+
+/* load_at(): ranges of a plain file and of the pair in generations,
+ * staged data invisible, absent names, a long blob read in pieces. */
+static void
+test_load_at(void)
+{
+	static char back[sizeof big];
+	char d[64], path[300];
+	size_t off;
+	long n;
+	int ok;
+
+	tmp_dir(d, sizeof d);
+	posix_port_init(&P, &PP, d, 0);
+	T_CASE("%s: absent", __func__);
+	CHECK(P.load_at != NULL);
+	CHECK(P.load_at(P.ctx, "cert.pem", 0, back, 8) == -1);
+	CHECK(P.load_at(P.ctx, "cert.pem", 5, back, 8) == -1);
+
+	T_CASE("%s: a plain file (store(), the old layout)", __func__);
+	CHECK(P.store(P.ctx, "cert.pem", OLD.pem, strlen(OLD.pem)) == 0);
+	check_ranges("cert.pem", OLD.pem, "plain file");
+	CHECK(P.store(P.ctx, "empty", "", 0) == 0);
+	CHECK(P.load_at(P.ctx, "empty", 0, back, 8) == 0);
+
+	T_CASE("%s: generations, through live", __func__);
+	CHECK(pair_commit(&NEW) == 0);
+	check_ranges("cert.pem", NEW.pem, "first commit");
+	check_ranges("cert.key", NEW.key, "first commit");
+	CHECK(P.stage(P.ctx, "cert.pem", NEXT.pem, strlen(NEXT.pem)) == 0);
+	check_ranges("cert.pem", NEW.pem, "staged, not committed");
+	P.discard(P.ctx);
+	CHECK(pair_commit(&OLD) == 0);
+	check_ranges("cert.pem", OLD.pem, "second commit");
+	check_ranges("cert.key", OLD.key, "second commit");
+	link_of(d, "live", path, sizeof path);
+	CHECKF(strncmp(path, "gen.", 4) == 0, "live -> \"%s\"", path);
+
+	T_CASE("%s: a long blob in pieces equals the whole", __func__);
+	for (off = 0; off < sizeof big; off++)
+		big[off] = (char)('a' + off * 7 % 26);
+	for (off = 0; off < sizeof big; off += 1000)
+		CHECK(P.stage(P.ctx, "cert.pem", big + off, sizeof big - off <
+		    1000 ? sizeof big - off : 1000) == 0);
+	CHECK(P.commit(P.ctx) == 0);
+	for (off = 0, ok = 1; ok; off += (size_t)n) {
+		n = P.load_at(P.ctx, "cert.pem", off, back + off,
+		    sizeof back - off < 3000 ? sizeof back - off : 3000);
+		ok = n > 0;
+		if (n == 0)
+			break;
+	}
+	CHECKF(n == 0 && off == sizeof big && memcmp(back, big,
+	    sizeof big) == 0, "read %zu bytes, last %ld", off, n);
+	memset(big, 'x', sizeof big);
+
+	T_CASE("%s: not a file", __func__);
+	snprintf(path, sizeof path, "%s/sub", d);
+	CHECK(mkdir(path, 0700) == 0);
+	CHECK(P.load_at(P.ctx, "sub", 0, back, 8) == -2);
+	rm_dir(d);
+}
+
 /* Names stage() refuses, and what a refused stage does to the commit
  * that follows. */
 static const struct {
@@ -1601,6 +1707,7 @@ main(void)
 	T_RUN(test_modes);
 	T_RUN(test_slots);
 	T_RUN(test_commit);
+	T_RUN(test_load_at);
 	T_RUN(test_commit_names);
 	T_RUN(test_commit_modes);
 	T_RUN(test_commit_stale);
