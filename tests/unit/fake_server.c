@@ -349,6 +349,8 @@ fs_p_stage(void *ctx, const char *name, const void *buf, size_t len)
 		fs_violate(s, "stage() of %s with len 0", name);
 	if (fs_store_op(s) != 0)
 		return -1;
+	if (s->stage_fail_at != 0 && ++s->stage_calls == s->stage_fail_at)
+		return -1;
 	for (i = 0; i < st->nstaged; i++)
 		if (strcmp(st->staged[i].name, name) == 0)
 			b = &st->staged[i];
@@ -2068,13 +2070,14 @@ fs_pump(struct fs *s, struct fs_conn *cn)
 			s->handshakes++;
 		}
 		if (st & BR_SSL_SENDREC) {
-			if (cn->wire_off > 0) {
+			buf = br_ssl_engine_sendrec_buf(eng, &len);
+			if (cn->wire_off > 0 && FS_WIRE - cn->wire_len < len) {
+				/* make room (only then: small records) */
 				memmove(cn->wire, cn->wire + cn->wire_off,
 				    cn->wire_len - cn->wire_off);
 				cn->wire_len -= cn->wire_off;
 				cn->wire_off = 0;
 			}
-			buf = br_ssl_engine_sendrec_buf(eng, &len);
 			n = FS_WIRE - cn->wire_len;
 			if (n > len)
 				n = len;

@@ -295,6 +295,8 @@ struct fs {
 	                                * the CA holds a replacement order) */
 	unsigned store_fail_at;        /* 0: else storage operation number
 	                                * this fails (-1, nothing written) */
+	unsigned stage_fail_at;        /* 0: else the stage() call of this
+	                                * number (of this server) fails */
 	unsigned store_cut_at;         /* 0: else the power is cut at this
 	                                * storage operation: it and every
 	                                * later operation and I/O fail */
@@ -360,6 +362,7 @@ struct fs {
 	char violation[512];
 	unsigned listens, accepts, val_ok, val_404, val_bad;
 	unsigned wouldblock;           /* send/recv 0 and accept -2 */
+	unsigned stage_calls;          /* stage() calls (stage_fail_at) */
 	unsigned port_calls;
 	unsigned idle_calls;
 	int runaway;                   /* time_limit_ms passed, or the power

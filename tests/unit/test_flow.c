@@ -947,6 +947,209 @@ test_chain(void)
 	}
 }
 
+/* 1 when the stored key is the one the stored chain's leaf is for (the
+ * leaf's DER searched for the key's public point). */
+static int
+pair_matches(void)
+{
+	static struct der_buf db;
+	const unsigned char *c, *k;
+	unsigned char q[65];
+	long cl = fs_blob(&S, ACME_STORE_CERT, &c);
+	long kl = fs_blob(&S, ACME_STORE_CERT_KEY, &k);
+	size_t i;
+
+	if (cl <= 0 || kl <= 0 || pem_pub(k, (size_t)kl, q) != 0 ||
+	    pem_obj(c, (size_t)cl, "CERTIFICATE", &db) != 0 || db.len < 65)
+		return 0;
+	for (i = 0; i + 65 <= db.len; i++)
+		if (memcmp(db.d + i, q, 65) == 0)
+			return 1;
+	return 0;
+}
+
+/* A chain several times the response window: fetched, checked and
+ * stored whole in every framing and record size, or nothing of it. */
+#define LONG_CHAIN (3 * ACME_MAX_RESPONSE + 1000)
+#define OVER_CHAIN (ACME_MAX_CHAIN + 1)
+
+/*
+ * The certificate chain streams into storage (DESIGN.md 6): a chain over
+ * three response windows is fetched, checked and stored byte for byte
+ * with Content-Length, chunked and close_notify-ended answers and in TLS
+ * records of one byte (every byte boundary a piece boundary); cut,
+ * retried, bad, foreign, oversized or failing to stage, it leaves the old
+ * pair as it was and nothing staged; error answers to the certificate
+ * fetch are read from the window as before.
+ */
+static void
+test_long_chain(void)
+{
+	static const struct {
+		const char *name;
+		int act;
+		long arg, arg2;
+		unsigned times;
+		size_t chain, rec;      /* chain_min, rec_max */
+		unsigned stage_fail;    /* stage_fail_at */
+		int want;
+		const char *msg;        /* in the message when failing */
+		unsigned net_retries, badnonce;
+	} tc[] = {
+		{ "Content-Length", 0, 0, -1, 0, LONG_CHAIN, 0, 0, ACME_OK,
+		    NULL, 0, 0 },
+		{ "chunked", FS_ACT_CT_CHUNKED, 0, -1, 1, LONG_CHAIN, 0, 0,
+		    ACME_OK, NULL, 0, 0 },
+		{ "ended by close_notify", FS_ACT_UNFRAMED, 1, -1, 1,
+		    LONG_CHAIN, 0, 0, ACME_OK, NULL, 0, 0 },
+		{ "every byte its own TLS record", 0, 0, -1, 0, LONG_CHAIN, 1,
+		    0, ACME_OK, NULL, 0, 0 },
+		{ "chunked, every byte its own record", FS_ACT_CT_CHUNKED, 0,
+		    -1, 1, LONG_CHAIN, 1, 0, ACME_OK, NULL, 0, 0 },
+		{ "close_notify, records of 777", FS_ACT_UNFRAMED, 1, -1, 1,
+		    LONG_CHAIN, 777, 0, ACME_OK, NULL, 0, 0 },
+		{ "dropped mid-chain once: retried from the start",
+		    FS_ACT_CLOSE_MID, 0, -1, 1, LONG_CHAIN, 1000, 0, ACME_OK,
+		    NULL, 1, 0 },
+		{ "TCP close (no close_notify) mid-chain once: retried",
+		    FS_ACT_UNFRAMED, 0, -1, 1, LONG_CHAIN, 1000, 0, ACME_OK,
+		    NULL, 1, 0 },
+		{ "badNonce on the certificate", FS_ACT_BADNONCE, 0, -1, 1,
+		    LONG_CHAIN, 0, 0, ACME_OK, NULL, 0, 1 },
+		{ "503 Retry-After 2 on the certificate", FS_ACT_STATUS, 503,
+		    2, 1, LONG_CHAIN, 0, 0, ACME_OK, NULL, 1, 0 },
+		{ "dropped mid-chain every time", FS_ACT_CLOSE_MID, 0, -1, 0,
+		    LONG_CHAIN, 1000, 0, ACME_ERR_NET, "attempts",
+		    ACME_NET_RETRIES, 0 },
+		{ "TCP close mid-chain every time", FS_ACT_UNFRAMED, 0, -1, 0,
+		    LONG_CHAIN, 0, 0, ACME_ERR_NET, "attempts",
+		    ACME_NET_RETRIES, 0 },
+		{ "a bad certificate in the middle", FS_ACT_CERT_BAD_MID, 0,
+		    -1, 1, LONG_CHAIN, 1000, 0, ACME_ERR_PROTOCOL,
+		    "chain certificate does not decode", 0, 0 },
+		{ "the leaf for another key", FS_ACT_CERT_KEY, 0, -1, 1,
+		    LONG_CHAIN, 0, 0, ACME_ERR_PROTOCOL, "not for our key", 0,
+		    0 },
+		{ "over ACME_MAX_CHAIN, Content-Length", 0, 0, -1, 0,
+		    OVER_CHAIN, 0, 0, ACME_ERR_TOO_LARGE, "ACME_MAX_CHAIN", 0,
+		    0 },
+		{ "over ACME_MAX_CHAIN, chunked", FS_ACT_CT_CHUNKED, 0, -1, 1,
+		    OVER_CHAIN, 0, 0, ACME_ERR_TOO_LARGE, "ACME_MAX_CHAIN", 0,
+		    0 },
+		{ "over ACME_MAX_CHAIN, close_notify", FS_ACT_UNFRAMED, 1, -1,
+		    1, OVER_CHAIN, 0, 0, ACME_ERR_TOO_LARGE, "ACME_MAX_CHAIN",
+		    0, 0 },
+		{ "a stage() fails mid-chain", 0, 0, -1, 0, LONG_CHAIN, 1000,
+		    3, ACME_ERR_STORAGE, "stage", 0, 0 },
+		{ "503 Retry-After an hour: the server's problem", FS_ACT_STATUS,
+		    503, 3600, 1, LONG_CHAIN, 0, 0, ACME_ERR_SERVER,
+		    "503 urn:ietf:params:acme:error:serverInternal", 0, 0 },
+		{ "429 every time: the server's problem", FS_ACT_STATUS, 429,
+		    -1, 0, LONG_CHAIN, 0, 0, ACME_ERR_SERVER,
+		    "urn:ietf:params:acme:error:rateLimited", ACME_NET_RETRIES,
+		    0 },
+		{ "badNonce every time", FS_ACT_BADNONCE, 0, -1, 0,
+		    LONG_CHAIN, 0, 0, ACME_ERR_BAD_NONCE, "badNonce",
+		    0, ACME_BADNONCE_RETRIES },
+	};
+	static unsigned char old_c[FS_BLOB_CAP], old_k[FS_BLOB_CAP];
+	const struct acme_counters *k;
+	const unsigned char *d;
+	long ocl, okl, n;
+	unsigned i, commits, stages, discards;
+	int r;
+
+	if (LONG_CHAIN > ACME_MAX_CHAIN)
+		return;                 /* not in this configuration */
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u] %s", __func__, i, tc[i].name);
+		if (tc[i].want == ACME_OK &&
+		    tc[i].net_retries > ACME_NET_RETRIES)
+			continue;       /* not in this configuration */
+		/* an old pair, with a chain of two */
+		memset(&ST, 0, sizeof ST);
+		srv(1500 + i);
+		S.store = &ST;
+		r = run(1);
+		CHECKF(r == ACME_OK, "old pair: %s", acme_message(&C));
+		ocl = fs_blob(&S, ACME_STORE_CERT, &d);
+		memcpy(old_c, d, ocl > 0 ? (size_t)ocl : 0);
+		okl = fs_blob(&S, ACME_STORE_CERT_KEY, &d);
+		memcpy(old_k, d, okl > 0 ? (size_t)okl : 0);
+		commits = ST.commits;
+		/* the new one */
+		fs_clear_stats(&S);
+		S.chain_min = tc[i].chain;
+		S.rec_max = tc[i].rec;
+		S.stage_fail_at = tc[i].stage_fail;
+		if (tc[i].act != 0)
+			fs_add_rule(&S, FS_EP_CERT, 1, tc[i].times, tc[i].act,
+			    tc[i].arg, tc[i].arg2, NULL);
+		stages = ST.stages;
+		discards = ST.discards;
+		r = client(1);
+		if (r == ACME_OK)
+			r = acme_run(&C);
+		/* nothing half-staged when the run ends, before any
+		 * acme_close() */
+		CHECKF(ST.nstaged == 0, "%u names left staged", ST.nstaged);
+		acme_close(&C);
+		k = acme_counters(&C);
+		CHECKF(r == tc[i].want, "%s: %s", acme_strerror(r),
+		    acme_message(&C));
+		CHECKF(k->net_retries == tc[i].net_retries, "net_retries %u",
+		    k->net_retries);
+		CHECKF(k->badnonce_retries == tc[i].badnonce,
+		    "badnonce_retries %u", k->badnonce_retries);
+		if (r == ACME_OK) {
+			CHECKF(strlen(issued()) >= LONG_CHAIN &&
+			    strlen(issued()) <= ACME_MAX_CHAIN, "chain %zu",
+			    strlen(issued()));
+			n = fs_blob(&S, ACME_STORE_CERT, &d);
+			CHECKF(blob_is(ACME_STORE_CERT, issued()),
+			    "stored %ld bytes of %zu", n, strlen(issued()));
+			CHECK(pair_matches());
+			CHECK(leaf_is(issued()));
+			CHECK(ST.commits == commits + 1);
+			/* in pieces: every byte one with one-byte records */
+			CHECKF(ST.stages - stages > (tc[i].rec == 1 ?
+			    LONG_CHAIN : 2), "%u stage() calls",
+			    ST.stages - stages);
+			/* a cut chain was dropped before its retry */
+			CHECKF(strstr(tc[i].name, "retried") == NULL ||
+			    ST.discards > discards, "discards %u",
+			    ST.discards - discards);
+		} else {
+			if (tc[i].msg != NULL)
+				CHECKF(strstr(acme_message(&C), tc[i].msg) !=
+				    NULL, "\"%s\"", acme_message(&C));
+			CHECK(ST.commits == commits);
+			CHECK(fs_blob(&S, ACME_STORE_CERT, &d) == ocl &&
+			    memcmp(d, old_c, (size_t)ocl) == 0);
+			CHECK(fs_blob(&S, ACME_STORE_CERT_KEY, &d) == okl &&
+			    memcmp(d, old_k, (size_t)okl) == 0);
+			CHECK(acme_certificate_leaf(&C, NULL) == NULL);
+			/* what was staged was discarded */
+			CHECKF(ST.stages == stages || ST.discards > discards,
+			    "%u stages, %u discards", ST.stages - stages,
+			    ST.discards - discards);
+		}
+		if (strstr(tc[i].name, "Retry-After 2") != NULL) {
+			int a = fs_find(&S, FS_EP_CERT, 0);
+			int b = fs_find(&S, FS_EP_CERT, 1);
+
+			CHECK(a >= 0 && b > a &&
+			    S.log[b].t_ms - S.log[a].t_ms >= 2000);
+		}
+		if (tc[i].want == ACME_ERR_SERVER)
+			CHECK(acme_problem(&C) != NULL &&
+			    acme_problem(&C)->status == tc[i].arg);
+		clean("long chain");
+		if (r != tc[i].want)
+			dump("long chain");
+	}
+}
+
 /* An order we did not finalize is never ours; a finalize whose answer
  * is lost is not sent again blindly. */
 static void
@@ -1686,6 +1889,7 @@ main(void)
 	T_RUN(test_steps);
 	T_RUN(test_tls);
 	T_RUN(test_chain);
+	T_RUN(test_long_chain);
 	T_RUN(test_finalize);
 	T_RUN(test_account_binding);
 	T_RUN(test_origin);
