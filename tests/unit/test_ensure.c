@@ -559,6 +559,89 @@ test_unusable(void)
 	CHECK(S.requests == 0 && S.connects == 0);
 }
 
+/*
+ * A stored chain longer than the response window (read back in pieces):
+ * good, it costs no request; damaged in its middle or at its end, or
+ * longer than any chain picoacme stores, it is renewed.  After
+ * ACME_FRESH the leaf is the stored one.
+ */
+static void
+test_long_stored(void)
+{
+	static unsigned char chain[FS_BLOB_CAP], bad[FS_BLOB_CAP];
+	static const struct {
+		const char *what;
+		int how;                /* 0 a bad byte halfway, 1 the end cut,
+		                         * 2 padded past ACME_MAX_CHAIN */
+	} damage[] = {
+		{ "a bad byte halfway", 0 },
+		{ "the last certificate cut", 1 },
+		{ "longer than ACME_MAX_CHAIN", 2 },
+	};
+	struct buf leaf;
+	const unsigned char *d, *l;
+	size_t len, i, j, ll;
+	long n;
+	int r;
+
+	if (3 * ACME_MAX_RESPONSE + 1000 > ACME_MAX_CHAIN)
+		return;                 /* not in this configuration */
+	T_CASE("%s: good, no request", __func__);
+	srv(3150, 1);
+	S.chain_min = 3 * ACME_MAX_RESPONSE + 1000;
+	r = boot(1, 1);
+	CHECKF(r == ACME_OK, "first boot: %s", acme_message(&C));
+	n = fs_blob(&S, ACME_STORE_CERT, &d);
+	CHECKF(n > 3 * ACME_MAX_RESPONSE && pair_ok(), "stored %ld", n);
+	len = n > 0 ? (size_t)n : 0;
+	memcpy(chain, d, len);
+	fs_clear_stats(&S);
+	ST.loads_at = 0;
+	advance(DAY);
+	r = boot(1, 1);
+	CHECKF(r == ACME_FRESH, "%s: %s", acme_strerror(r),
+	    acme_message(&C));
+	CHECK(S.connects == 0 && S.requests == 0 && S.norder == 1);
+	CHECKF(ST.loads_at > len / ACME_MAX_RESPONSE, "%u load_at() calls",
+	    ST.loads_at);
+	l = acme_certificate_leaf(&C, &ll);
+	CHECK(pem_der(chain, len, "CERTIFICATE", &leaf) == 0 && l != NULL &&
+	    ll == leaf.len && memcmp(l, leaf.d, ll) == 0);
+
+	for (i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+		T_CASE("%s: %s", __func__, damage[i].what);
+		n = fs_blob(&S, ACME_STORE_CERT, &d);
+		len = n > 0 ? (size_t)n : 0;
+		memcpy(bad, d, len);
+		if (damage[i].how == 0) {
+			/* a base64 character of a line in the middle */
+			for (j = len / 2; j < len && (bad[j] == '\n' ||
+			    bad[j] == '-' || bad[j - 1] == '\n'); j++)
+				;
+			if (j < len)
+				bad[j] = '*';
+		} else if (damage[i].how == 1) {
+			len -= 100;
+		} else {
+			while (len <= ACME_MAX_CHAIN)
+				bad[len++] = '\n';
+		}
+		CHECK(fs_blob_put(&S, ACME_STORE_CERT, bad, len) == 0);
+		fs_clear_stats(&S);
+		r = boot(1, 1);
+		CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r),
+		    acme_message(&C));
+		CHECK(S.requests > 0 && S.norder == i + 2 && pair_ok());
+		n = fs_blob(&S, ACME_STORE_CERT, &d);
+		CHECK(n > 3 * ACME_MAX_RESPONSE && (size_t)n == strlen(
+		    fs_order_chain(&S, S.norder)) &&
+		    memcmp(d, fs_order_chain(&S, S.norder), (size_t)n) == 0);
+		/* and good again at the next boot */
+		fs_clear_stats(&S);
+		CHECK(boot(1, 1) == ACME_FRESH && S.requests == 0);
+	}
+}
+
 /* ARI (RFC 9773): the CA's window decides, asked again after its
  * Retry-After; a renewal says which certificate it replaces. */
 static void
@@ -924,6 +1007,7 @@ main(void)
 	T_RUN(test_record);
 	T_RUN(test_fresh);
 	T_RUN(test_unusable);
+	T_RUN(test_long_stored);
 	T_RUN(test_ari);
 	T_RUN(test_backoff);
 	T_RUN(test_power_cut);
