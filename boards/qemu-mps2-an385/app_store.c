@@ -52,15 +52,22 @@ store_gen(void)
 }
 
 /* Write len bytes to path, created or truncated (mode SEMIHOST_WB) or
- * appended (SEMIHOST_AB).  0 or -1. */
+ * appended (SEMIHOST_AB).  0 or -1.  An append opens "r+b" and seeks to
+ * the end: QEMU 7.2 opens "ab" without O_APPEND (semihost.h), and every
+ * piece of a staged chain would overwrite the last from offset 0. */
 static int
 store_write(const char *path, int mode, const void *buf, size_t len)
 {
-	int fd = semihost_open(path, mode), r;
+	int app = mode == SEMIHOST_AB, fd, r;
+	long end = 0;
 
+	fd = semihost_open(path, app ? SEMIHOST_RPB : mode);
 	if (fd < 0)
 		return -1;
-	r = len > 0 ? semihost_write(fd, buf, len) : 0;
+	if (app)
+		end = semihost_flen(fd);
+	r = end < 0 || (app && semihost_seek(fd, (size_t)end) != 0) ? -1 :
+	    len > 0 ? semihost_write(fd, buf, len) : 0;
 	return semihost_close(fd) != 0 || r != 0 ? -1 : 0;
 }
 

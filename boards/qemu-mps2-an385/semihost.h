@@ -15,8 +15,11 @@
 
 /* Open modes (ISO C fopen() modes, the semihosting numbering). */
 #define SEMIHOST_RB 1           /* "rb" */
+#define SEMIHOST_RPB 3          /* "r+b": read and write, no truncation */
 #define SEMIHOST_WB 5           /* "wb": create or truncate */
-#define SEMIHOST_AB 9           /* "ab" */
+#define SEMIHOST_AB 9           /* "ab"; QEMU 7.2 drops the O_APPEND (its
+                                 * host_open(), fixed in 2023): writes go to
+                                 * offset 0 */
 
 /* A NUL-terminated string to the host console (SYS_WRITE0). */
 void semihost_write0(const char *s);
