@@ -16,7 +16,9 @@
 # fw/state-cert.key; a second boot without the certificate finds its
 # account again (no new account) and orders one; a third boot keeps the
 # good certificate without a single request (acme_ensure()); a wrong CA
-# fails with the TLS exit code; a hang is a failure (timeout).
+# fails with the TLS exit code; a chain of about 8 KB (Pebble's
+# PEBBLE_CHAIN_LENGTH=6, past the 3 KB response window) is stored whole
+# and kept by the next boot; a hang is a failure (timeout).
 # With -icount shift=0 the "busy" time the board prints is thousands of
 # guest instructions: the issuance cost is printed as "# instructions".
 # FW_PEBBLE_REJECT=N sets Pebble's badNonce rate (default 5, Pebble's);
@@ -262,6 +264,42 @@ if [ "$rc" -eq 15 ] &&
 	ok "wrong-ca-fails-cleanly (exit $rc)"
 else
 	notok wrong-ca-fails-cleanly "exit $rc" "$tmp/wrongca/uart.log"
+fi
+
+# ---- a chain longer than the 3 KB response window ---------------------
+# PEBBLE_CHAIN_LENGTH=6: about 8 KB of PEM, streamed into storage as it
+# arrives; the next boot reads it back in pieces and keeps it.
+pebble_stop
+if PEBBLE_CHAIN_LENGTH=6 PEBBLE_CERT_ADDRS=10.0.2.2 pebble_start 0 \
+    >/dev/null; then
+	PORT=${PEBBLE_DIR_URL#https://127.0.0.1:}
+	PORT=${PORT%%/*}
+	rundir long
+	boot "$tmp/long"
+	CERT=$(fwstate "$tmp/long" cert.pem)
+	n=$(grep -c 'BEGIN CERTIFICATE' "$CERT" 2>/dev/null)
+	sz=$(wc -c <"$CERT" 2>/dev/null)
+	pebble_root "$tmp/root-long.pem" >/dev/null 2>&1
+	if [ "$rc" -eq 0 ] && [ "${sz:-0}" -gt 6144 ] && [ "${n:-0}" -ge 5 ] &&
+	    pebble_verify_chain "$CERT" "$tmp/root-long.pem" "$tmp/chk-long" &&
+	    pebble_key_matches "$CERT" "$(fwstate "$tmp/long" cert.key)"; then
+		ok "long-chain-streamed-into-storage ($n certificates, $sz bytes)"
+	else
+		notok long-chain-streamed-into-storage "exit $rc, $n" \
+		    "certificates, $sz bytes ${REASON:-}" "$tmp/long/uart.log"
+	fi
+	cp -r "$tmp/long" "$tmp/long2"
+	boot "$tmp/long2"
+	if [ "$rc" -eq 0 ] &&
+	    grep -q 'certificate good, nothing to do' "$tmp/long2/uart.log" &&
+	    grep -q 'counters: requests=0 ' "$tmp/long2/uart.log"; then
+		ok "long-chain-kept-at-next-boot (no request)"
+	else
+		notok long-chain-kept-at-next-boot "exit $rc" \
+		    "$tmp/long2/uart.log"
+	fi
+else
+	notok long-chain-streamed-into-storage "Pebble did not start"
 fi
 
 # ---- the public-CA TLS profile over an RSA chain -----------------------
