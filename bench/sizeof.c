@@ -20,8 +20,9 @@ main(void)
 	    sizeof c.req);
 	printf("  payload scratch         %6zu (ACME_MAX_PAYLOAD)\n",
 	    sizeof c.payload);
-	printf("  JSON tokens             %6zu (ACME_JSON_TOKENS)\n",
-	    sizeof c.tok);
+	printf("  JSON tokens | chain chk %6zu (ACME_JSON_TOKENS %zu, chain"
+	    " check %zu)\n", sizeof c.scan, sizeof c.scan.tok,
+	    sizeof c.scan.chain);
 	printf("  HTTP parser             %6zu\n", sizeof c.resp);
 	printf("  authorizations          %6zu (ACME_MAX_IDENTIFIERS)\n",
 	    sizeof c.authz);

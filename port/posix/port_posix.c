@@ -417,41 +417,60 @@ pp_path(const struct posix_port *pp, const char *name, const char *suffix,
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
+/* Read up to cap bytes of fd from offset off on into buf (EINTR and
+ * short reads retried).  Returns the count, fewer only at the end of
+ * the file, or -1. */
 static long
-pp_load(void *ctx, const char *name, void *buf, size_t cap)
+pp_pread(int fd, void *buf, size_t cap, size_t off)
 {
-	char path[4096];
 	size_t got = 0;
-	int fd;
+	ssize_t n;
 
-	if (pp_path(ctx, name, "", path, sizeof path) != 0)
-		return -2;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -1 : -2;
-	for (;;) {
-		ssize_t n;
-
-		if (got == cap) {
-			char extra;
-
-			n = read(fd, &extra, 1);
-			close(fd);
-			return n == 0 ? (long)got : -2;
-		}
-		n = read(fd, (char *)buf + got, cap - got);
+	if (cap > LONG_MAX)
+		cap = LONG_MAX;
+	while (got < cap) {
+		n = pread(fd, (char *)buf + got, cap - got, (off_t)(off + got));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			close(fd);
-			return -2;
-		}
+		if (n < 0)
+			return -1;
 		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
-	close(fd);
 	return (long)got;
+}
+
+/* Open blob name for reading: a descriptor, or -1 (absent) / -2. */
+static int
+pp_open_blob(const struct posix_port *pp, const char *name)
+{
+	char path[4096];
+	int fd;
+
+	if (pp_path(pp, name, "", path, sizeof path) != 0)
+		return -2;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -1 : -2;
+	return fd;
+}
+
+static long
+pp_load(void *ctx, const char *name, void *buf, size_t cap)
+{
+	char extra;
+	long n;
+	int fd = pp_open_blob(ctx, name);
+
+	if (fd < 0)
+		return fd;
+	n = pp_pread(fd, buf, cap, 0);
+	/* a blob larger than cap is an error, not a silent cut */
+	if (n >= 0 && (size_t)n == cap && pp_pread(fd, &extra, 1, cap) != 0)
+		n = -2;
+	close(fd);
+	return n < 0 ? -2 : n;
 }
 
 /* port.h load_at: up to cap bytes of name from offset (pread), through
@@ -460,44 +479,17 @@ static long
 pp_load_at(void *ctx, const char *name, size_t offset, void *buf,
     size_t cap)
 {
-	char path[4096];
 	struct stat sb;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
+	long n = -1;
+	int fd = pp_open_blob(ctx, name);
 
-	if (pp_path(ctx, name, "", path, sizeof path) != 0)
-		return -2;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? -1 : -2;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return -2;
-	}
-	if ((uintmax_t)offset >= (uintmax_t)sb.st_size) {
-		close(fd);
-		return 0;
-	}
-	if (cap > (uintmax_t)sb.st_size - offset)
-		cap = (size_t)((uintmax_t)sb.st_size - offset);
-	if (cap > LONG_MAX)
-		cap = LONG_MAX;
-	while (got < cap) {
-		n = pread(fd, (char *)buf + got, cap - got,
-		    (off_t)(offset + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return -2;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+		return fd;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		n = (uintmax_t)offset >= (uintmax_t)sb.st_size ? 0 :
+		    pp_pread(fd, buf, cap, offset);
 	close(fd);
-	return (long)got;
+	return n < 0 ? -2 : n;
 }
 
 /* The mode of blob name: secret (".key") 0600, else 0644. */

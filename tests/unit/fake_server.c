@@ -1039,21 +1039,19 @@ fs_problem(struct fs *s, struct fs_resp *rp, int status, const char *type,
 	    "\"detail\":\"%s\",\"status\":%d}", type, detail, status);
 }
 
-/* The body b[0..len) as chunks of varied sizes (up to 1500 bytes, some
- * with an extension) and the last chunk, into out (cap) at n.  Returns
- * the new length. */
-static size_t
-fs_chunks(char *out, size_t cap, size_t n, const char *b, size_t len)
+size_t
+fs_chunked(char *out, size_t cap, size_t n, const char *b, size_t len,
+    size_t max, const char *trailer)
 {
 	size_t off = 0, k;
 	unsigned i = 0;
 
 	while (off < len) {
-		k = 1 + (i * 733 + 211) % 1500;
+		k = 1 + (i * 733 + 211) % max;
 		if (k > len - off)
 			k = len - off;
 		n += (size_t)snprintf(out + n, cap - n, i % 4 == 3 ?
-		    "%zx;x=y\r\n" : "%zx\r\n", k);
+		    "%zx;x=y\r\n" : i % 2 ? "%zX\r\n" : "%zx\r\n", k);
 		memcpy(out + n, b + off, k);
 		n += k;
 		memcpy(out + n, "\r\n", 2);
@@ -1061,7 +1059,8 @@ fs_chunks(char *out, size_t cap, size_t n, const char *b, size_t len)
 		off += k;
 		i++;
 	}
-	return n + (size_t)snprintf(out + n, cap - n, "0\r\n\r\n");
+	return n + (size_t)snprintf(out + n, cap - n, "0\r\n%s\r\n",
+	    trailer);
 }
 
 /* Serialize rp into cn->out for rq; log what was sent. */
@@ -1127,7 +1126,8 @@ fs_emit(struct fs *s, struct fs_conn *cn, const struct fs_req *rq,
 			rp->body_len = 0;
 		}
 		if (rp->chunked)
-			n = fs_chunks(cn->out, cap, n, rp->body, rp->body_len);
+			n = fs_chunked(cn->out, cap, n, rp->body,
+			    rp->body_len, 1500, "");
 		else
 			memcpy(cn->out + n, rp->body, rp->body_len);
 		n += rp->chunked ? 0 : rp->body_len;

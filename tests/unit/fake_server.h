@@ -398,6 +398,13 @@ int fs_blob_put(struct fs *s, const char *name, const void *data,
 /* The PEM chain the server issued for order o (1-based), "" when none. */
 const char *fs_order_chain(const struct fs *s, unsigned o);
 
+/* The body b[0..len) as HTTP chunks (RFC 9112 7.1) of varied sizes from
+ * 1 to max (hex in either case, some with an extension), the last chunk
+ * and trailer (header lines, each ending in CRLF, or ""), into out (cap)
+ * from n on.  Returns the new length. */
+size_t fs_chunked(char *out, size_t cap, size_t n, const char *b,
+    size_t len, size_t max, const char *trailer);
+
 /* Base64url without padding, written here independently of core/:
  * returns the length written (dst has room for 4*len/3 + 2), and the
  * decoder the byte count or -1. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include "http.h"
 #include "acme_err.h"
+#include "fake_server.h"
 #include "t.h"
 
 #define BODY_CAP 512            /* default body buffer */
@@ -850,8 +851,7 @@ static size_t
 stream_input(int status, const char *extra, int framing, const char *body,
     size_t blen)
 {
-	size_t n, off = 0, k;
-	unsigned i = 0;
+	size_t n;
 
 	n = (size_t)snprintf(in_buf, sizeof in_buf, "HTTP/1.1 %d X\r\n%s",
 	    status, extra);
@@ -867,22 +867,8 @@ stream_input(int status, const char *extra, int framing, const char *body,
 		memcpy(in_buf + n, body, blen);
 		return n + blen;
 	}
-	while (off < blen) {
-		k = 1 + (i * 397 + 13) % 700;
-		if (k > blen - off)
-			k = blen - off;
-		n += (size_t)snprintf(in_buf + n, sizeof in_buf - n,
-		    i % 3 == 1 ? "%zx;ext=1\r\n" : "%zX\r\n", k);
-		memcpy(in_buf + n, body + off, k);
-		n += k;
-		memcpy(in_buf + n, "\r\n", 2);
-		n += 2;
-		off += k;
-		i++;
-	}
-	n += (size_t)snprintf(in_buf + n, sizeof in_buf - n,
-	    "0\r\nX-Trailer: t\r\n\r\n");
-	return n;
+	return fs_chunked(in_buf, sizeof in_buf, n, body, blen, 700,
+	    "X-Trailer: t\r\n");
 }
 
 /* A streamed response and what must come of it. */
