@@ -24,10 +24,10 @@
  * (else a backoff from 150 ms) within time bounds, finalize with a CSR
  * for a new P-256 key, order polls, and the PEM chain, streamed into
  * storage as it arrives and committed only when it is whole and its leaf
- * is for our key and names.  Every URL the
- * server names must be on the directory's host and port.  It is a
- * resumable state machine: acme_step() does what it can without waiting
- * and says what it waits for; acme_run() is the blocking driver on top.
+ * is for our key and names.  Every URL the server names must be on the
+ * directory's host and port.  It is a resumable state machine:
+ * acme_step() does what it can without waiting and says what it waits
+ * for; acme_run() is the blocking driver on top.
  *
  * Storage names used through the port: ACME_STORE_ACCOUNT_KEY,
  * ACME_STORE_ACCOUNT_URL (the account, reused by later runs: two lines,
@@ -304,10 +304,11 @@ const char *acme_strerror(int err);
  * The certificate (the leaf of the chain) as DER, inside c, and its
  * length in *len: after ACME_OK the one just stored, after ACME_FRESH
  * the stored one that was found good (valid until c is initialised
- * again); NULL (*len 0) otherwise.  The whole chain is in storage only (ACME_STORE_CERT:
- * load_at() reads it in pieces); the context never holds it, so
- * acme_certificate(), which returned the chain from the response window,
- * is gone.  x509-decode the leaf for its names and validity.
+ * again); NULL (*len 0) otherwise.  Decode it for its names and
+ * validity.  The whole chain is only in storage (ACME_STORE_CERT; the
+ * port's load_at() reads it in pieces): the context never holds it, so
+ * acme_certificate(), which returned the chain from the response
+ * window, is gone.
  */
 const unsigned char *acme_certificate_leaf(const struct acme_client *c,
     size_t *len);
