@@ -14,8 +14,8 @@
 #include "port.h"
 
 /* Set port's wall-time, entropy, storage and log functions to forward
- * to the base port that is the first member of port->ctx (log stays
- * NULL when the base has none). */
+ * to the base port that is the first member of port->ctx (log and
+ * load_at stay NULL when the base has none). */
 void port_base_forward(struct acme_port *port);
 
 #endif
