@@ -33,6 +33,13 @@ sf_base(const struct store_flash *s, int k)
 	return (uint32_t)k * s->slot;
 }
 
+/* The slot a transaction writes: the one that is not current. */
+static int
+sf_new(const struct store_flash *s)
+{
+	return s->active < 0 ? 0 : 1 - s->active;
+}
+
 /* The CRC-32 of len bytes at region offset at into *crc (chained).
  * 0 or -1 (read error). */
 static int
@@ -240,10 +247,8 @@ store_flash_load(void *ctx, const char *name, void *buf, size_t cap)
 static int
 sf_need(struct store_flash *s, uint32_t end)
 {
-	uint32_t base = sf_base(s, 1 - s->active);
+	uint32_t base = sf_base(s, sf_new(s));
 
-	if (s->active < 0)
-		base = 0;
 	for (; s->erased < end; s->erased += s->fl->block)
 		if (s->fl->erase(s->fl->ctx, base + s->erased) != 0)
 			return -1;
@@ -262,8 +267,8 @@ sf_flush(struct store_flash *s)
 	memset(s->tail + s->tail_len, 0xff, u - s->tail_len);
 	r = sf_need(s, s->cur + u);
 	if (r == 0)
-		r = s->fl->program(s->fl->ctx, sf_base(s, s->active < 0 ? 0 :
-		    1 - s->active) + s->cur, s->tail, u);
+		r = s->fl->program(s->fl->ctx, sf_base(s, sf_new(s)) + s->cur,
+		    s->tail, u);
 	s->cur += u;
 	s->tail_len = 0;
 	wipe(s->tail, sizeof s->tail);
@@ -278,7 +283,7 @@ sf_put(struct store_flash *s, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint32_t u = s->fl->prog, b = s->fl->block, n;
-	uint32_t base = sf_base(s, s->active < 0 ? 0 : 1 - s->active);
+	uint32_t base = sf_base(s, sf_new(s));
 
 	if (s->cur > s->slot || len > s->slot - s->cur - s->tail_len)
 		return -1;
@@ -476,7 +481,7 @@ int
 store_flash_commit(void *ctx)
 {
 	struct store_flash *s = ctx;
-	int k = s->active < 0 ? 0 : 1 - s->active;
+	int k = sf_new(s);
 	uint32_t i, save;
 
 	if (s->tx <= 0)
