@@ -12,6 +12,7 @@
 #define SYS_WRITE0         0x04
 #define SYS_WRITE          0x05
 #define SYS_READ           0x06
+#define SYS_SEEK           0x0a
 #define SYS_FLEN           0x0c
 #define SYS_REMOVE         0x0e
 #define SYS_RENAME         0x0f
@@ -94,6 +95,16 @@ semihost_write(int fd, const void *buf, size_t len)
 	a[2] = (uint32_t)len;
 	/* The result is the number of bytes NOT written. */
 	return semihost_call(SYS_WRITE, a) == 0 ? 0 : -1;
+}
+
+int
+semihost_seek(int fd, uint32_t pos)
+{
+	uint32_t a[2];
+
+	a[0] = (uint32_t)fd;
+	a[1] = pos;
+	return semihost_call(SYS_SEEK, a) == 0 ? 0 : -1;
 }
 
 long

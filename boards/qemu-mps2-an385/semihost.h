@@ -17,6 +17,7 @@
 #define SEMIHOST_RB 1           /* "rb" */
 #define SEMIHOST_WB 5           /* "wb": create or truncate */
 #define SEMIHOST_AB 9           /* "ab" */
+#define SEMIHOST_RPB 3          /* "r+b": read and write, no truncation */
 
 /* A NUL-terminated string to the host console (SYS_WRITE0). */
 void semihost_write0(const char *s);
@@ -33,6 +34,8 @@ int semihost_close(int fd);
 long semihost_read(int fd, void *buf, size_t len);
 /* SYS_WRITE: 0 when all len bytes were written, else -1. */
 int semihost_write(int fd, const void *buf, size_t len);
+/* SYS_SEEK: the next read or write at byte pos.  0 or -1. */
+int semihost_seek(int fd, uint32_t pos);
 /* SYS_FLEN: the file's length, or -1. */
 long semihost_flen(int fd);
 /* SYS_REMOVE, SYS_RENAME: 0 or -1. */
