@@ -68,7 +68,8 @@ fw: $(FW_ELF)
 # Every image make test boots: the test builds (FW_TEST=1) and the builds
 # for real hardware (FW_TEST=0, build/fw/hw/), which must refuse to run
 # without their board hooks.
-fw-all: $(FW_ELF) $(FW_OUT)/smoke.elf $(FW_OUT)/tls-public.elf
+fw-all: $(FW_ELF) $(FW_OUT)/smoke.elf $(FW_OUT)/tls-public.elf \
+    $(FW_OUT)/flashtest.elf
 	@$(MAKE) --no-print-directory FW_TEST=0 $(FW_BUILD)/hw/picoacme.elf \
 	    $(FW_BUILD)/hw/smoke.elf
 
