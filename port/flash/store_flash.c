@@ -63,63 +63,79 @@ sf_crc_at(const struct store_flash *s, uint32_t at, uint32_t len,
 static uint32_t
 sf_rec_crc(const struct store_flash_rec *r)
 {
-	struct store_flash_rec t = *r;
+	static const uint32_t zero;
+	size_t at = offsetof(struct store_flash_rec, crc);
+	uint32_t c = store_flash_crc32(0, r, at);
 
-	t.crc = 0;
-	return store_flash_crc32(0, &t, sizeof t);
+	c = store_flash_crc32(c, &zero, sizeof zero);
+	return store_flash_crc32(c, (const uint8_t *)r + at + sizeof zero,
+	    sizeof *r - at - sizeof zero);
 }
 
-/* Nonzero when entry e is in bounds and its blob's CRC holds in slot k. */
+/* Entry e in slot k: 1 when it is in bounds and its blob's CRC holds,
+ * 0 when not, -1 on a read error. */
 static int
 sf_ent_ok(const struct store_flash *s, int k, const struct store_flash_ent *e)
 {
 	uint32_t c = 0;
 
-	return e->name[0] != 0 && e->name[STORE_FLASH_NAME_MAX] == 0 &&
-	    e->off >= s->rec_space && e->off % s->fl->prog == 0 &&
-	    e->off <= s->slot && e->len <= s->slot - e->off &&
-	    sf_crc_at(s, sf_base(s, k) + e->off, e->len, &c) == 0 &&
-	    c == e->crc;
+	if (e->name[0] == 0 || e->name[STORE_FLASH_NAME_MAX] != 0 ||
+	    e->off < s->rec_space || e->off % s->fl->prog != 0 ||
+	    e->off > s->slot || e->len > s->slot - e->off)
+		return 0;
+	if (sf_crc_at(s, sf_base(s, k) + e->off, e->len, &c) != 0)
+		return -1;
+	return c == e->crc;
 }
 
-/* Read slot k's record into s->rec and check it and every blob.
- * Nonzero when the slot is valid. */
+/* Read slot k's record into s->rec and check it and every blob: 1 when
+ * the slot is valid, 0 when not, -1 on a read error. */
 static int
 sf_valid(struct store_flash *s, int k)
 {
 	struct store_flash_rec *r = &s->rec;
 	uint32_t i;
+	int v = 1;
 
-	if (s->fl->read(s->fl->ctx, sf_base(s, k), r, sizeof *r) != 0 ||
-	    r->magic != STORE_FLASH_MAGIC || r->n > STORE_FLASH_NAMES ||
+	if (s->fl->read(s->fl->ctx, sf_base(s, k), r, sizeof *r) != 0)
+		return -1;
+	if (r->magic != STORE_FLASH_MAGIC || r->n > STORE_FLASH_NAMES ||
 	    r->crc != sf_rec_crc(r))
 		return 0;
-	for (i = 0; i < r->n; i++)
-		if (!sf_ent_ok(s, k, &r->e[i]))
-			return 0;
-	return 1;
+	for (i = 0; i < r->n && v == 1; i++)
+		v = sf_ent_ok(s, k, &r->e[i]);
+	return v;
 }
 
-/* Find the current set: the valid slot with the newer sequence number. */
-static void
+/* Find the current set: the valid slot with the newer sequence number.
+ * A read error leaves the store failed (s->bad): taking the part for
+ * empty then would let the next write erase the current set. */
+static int
 sf_mount(struct store_flash *s)
 {
 	uint32_t q[2] = { 0, 0 };
 	int v[2], k;
 
+	s->tx = 0;
+	s->open = 0;
+	s->tail_len = 0;
+	wipe(s->tail, sizeof s->tail);
 	for (k = 0; k < 2; k++) {
 		v[k] = sf_valid(s, k);
 		q[k] = s->rec.seq;
+		if (v[k] < 0) {
+			s->bad = 1;
+			s->active = -1;
+			return -1;
+		}
 	}
 	if (v[0] && v[1])
 		s->active = (int32_t)(q[1] - q[0]) > 0 ? 1 : 0;
 	else
 		s->active = v[1] ? 1 : v[0] ? 0 : -1;
 	s->seq = s->active >= 0 ? q[s->active] : 0;
-	s->tx = 0;
-	s->open = 0;
-	s->tail_len = 0;
-	wipe(s->tail, sizeof s->tail);
+	s->bad = 0;
+	return 0;
 }
 
 int
@@ -136,8 +152,7 @@ store_flash_init(struct store_flash *s, const struct flash_ops *fl)
 	    fl->prog);
 	if (s->slot == 0 || s->rec_space > fl->block)
 		return -1;
-	sf_mount(s);
-	return 0;
+	return sf_mount(s);
 }
 
 int
@@ -171,16 +186,17 @@ sf_ent_read(const struct store_flash *s, int k, uint32_t i,
 	    sizeof *e);
 }
 
-/* Entries in slot k's record (mounted: trusted). */
-static uint32_t
-sf_count(const struct store_flash *s, int k)
+/* Entries in slot k's record (mounted: trusted) into *n.  0 or -1. */
+static int
+sf_count(const struct store_flash *s, int k, uint32_t *n)
 {
-	uint32_t n;
-
 	if (s->fl->read(s->fl->ctx, sf_base(s, k) +
-	    (uint32_t)offsetof(struct store_flash_rec, n), &n, sizeof n) != 0)
-		return 0;
-	return n <= STORE_FLASH_NAMES ? n : 0;
+	    (uint32_t)offsetof(struct store_flash_rec, n), n, sizeof *n) != 0 ||
+	    *n > STORE_FLASH_NAMES) {
+		*n = 0;
+		return -1;
+	}
+	return 0;
 }
 
 /* Find name in the current set into e.  0, or -1 when absent, -2 on a
@@ -191,9 +207,12 @@ sf_find(const struct store_flash *s, const char *name,
 {
 	uint32_t i, n;
 
+	if (s->bad)
+		return -2;
 	if (s->active < 0)
 		return -1;
-	n = sf_count(s, s->active);
+	if (sf_count(s, s->active, &n) != 0)
+		return -2;
 	for (i = 0; i < n; i++) {
 		if (sf_ent_read(s, s->active, i, e) != 0)
 			return -2;
@@ -219,7 +238,7 @@ store_flash_read(void *ctx, const char *name, size_t off, void *buf,
 	n = e.len - (uint32_t)off < cap ? e.len - (uint32_t)off : (uint32_t)cap;
 	at = sf_base(s, s->active) + e.off;
 	if (sf_crc_at(s, at, (uint32_t)off, &c) != 0 ||
-	    s->fl->read(s->fl->ctx, at + (uint32_t)off, buf, n) != 0)
+	    (n > 0 && s->fl->read(s->fl->ctx, at + (uint32_t)off, buf, n) != 0))
 		return -2;
 	c = store_flash_crc32(c, buf, n);
 	if (sf_crc_at(s, at + (uint32_t)off + n, e.len - (uint32_t)off - n,
@@ -364,7 +383,7 @@ store_flash_stage(void *ctx, const char *name, const void *buf, size_t len)
 	struct store_flash *s = ctx;
 	unsigned i;
 
-	if (s->tx < 0)
+	if (s->tx < 0 || s->bad)
 		return -1;
 	if (s->tx == 0) {
 		memset(&s->rec, 0xff, sizeof s->rec);
@@ -400,7 +419,9 @@ sf_carry(struct store_flash *s)
 	uint32_t i, n, k, at;
 	int r = 0;
 
-	n = s->active < 0 ? 0 : sf_count(s, s->active);
+	n = 0;
+	if (s->active >= 0)
+		r = sf_count(s, s->active, &n);
 	for (i = 0; i < n && r == 0; i++) {
 		r = sf_ent_read(s, s->active, i, &e);
 		e.name[STORE_FLASH_NAME_MAX] = 0;
@@ -422,22 +443,15 @@ sf_carry(struct store_flash *s)
 	return r;
 }
 
-/* Nonzero when the record programmed in slot k reads back as s->rec. */
+/* Nonzero when the record programmed in slot k reads back as s->rec
+ * (compared by CRC-32, which shares sf_crc_at's buffer). */
 static int
 sf_rec_back(const struct store_flash *s, int k)
 {
-	uint8_t b[STORE_FLASH_COPY];
-	const uint8_t *p = (const uint8_t *)&s->rec;
-	uint32_t i, n;
+	uint32_t c = 0;
 
-	for (i = 0; i < sizeof s->rec; i += n) {
-		n = sizeof s->rec - i < sizeof b ? sizeof s->rec - i :
-		    sizeof b;
-		if (s->fl->read(s->fl->ctx, sf_base(s, k) + i, b, n) != 0 ||
-		    memcmp(b, p + i, n) != 0)
-			return 0;
-	}
-	return 1;
+	return sf_crc_at(s, sf_base(s, k), sizeof s->rec, &c) == 0 &&
+	    c == store_flash_crc32(0, &s->rec, sizeof s->rec);
 }
 
 /* Destroy, in the old slot k, the blobs named ".key" that the commit
@@ -447,11 +461,12 @@ sf_wipe_old(struct store_flash *s, int k)
 {
 	uint8_t z[STORE_FLASH_COPY];
 	struct store_flash_ent e;
-	uint32_t i, n = sf_count(s, k), u = s->fl->prog, b = s->fl->block;
+	uint32_t i, n, u = s->fl->prog, b = s->fl->block;
 	uint32_t at, end, m;
 	size_t l;
 
 	memset(z, 0, sizeof z);
+	sf_count(s, k, &n);
 	for (i = 0; i < n; i++) {
 		if (sf_ent_read(s, k, i, &e) != 0)
 			continue;
@@ -490,7 +505,7 @@ store_flash_commit(void *ctx)
 	if (sf_flush(s) != 0 || sf_carry(s) != 0 || sf_flush(s) != 0)
 		goto fail;
 	for (i = 0; i < s->rec.n; i++)         /* read it all back */
-		if (!sf_ent_ok(s, k, &s->rec.e[i]))
+		if (sf_ent_ok(s, k, &s->rec.e[i]) != 1)
 			goto fail;
 	s->rec.magic = STORE_FLASH_MAGIC;
 	s->rec.seq = s->seq + 1;
@@ -532,7 +547,7 @@ store_flash_store(void *ctx, const char *name, const void *buf, size_t len)
 {
 	struct store_flash *s = ctx;
 
-	if (s->tx != 0)
+	if (s->tx != 0 || s->bad)
 		return -1;             /* a transaction is staged */
 	if (store_flash_stage(s, name, buf, len) == 0 &&
 	    store_flash_commit(s) == 0)

@@ -132,6 +132,7 @@ struct store_flash {
 	uint32_t slot;          /* bytes per slot */
 	uint32_t rec_space;     /* the record rounded up to program units */
 	int active;             /* slot of the current set, -1: empty */
+	int bad;                /* a read failed while mounting: all fail */
 	uint32_t seq;           /* its sequence number */
 	/* The transaction in the other slot. */
 	int tx;                 /* 0 none, 1 staging, -1 failed: discard */
@@ -145,9 +146,13 @@ struct store_flash {
 };
 
 /* Check fl's geometry and mount: find the current set (reads only).
- * Returns 0, or -1 when the geometry cannot hold two slots (size below
- * four blocks... see the .c), prog is 0, above STORE_FLASH_PROG_MAX or
- * does not divide block, or a driver call is missing. */
+ * Returns 0, or -1 when a driver call is missing, prog is 0, above
+ * STORE_FLASH_PROG_MAX or does not divide block, the region holds fewer
+ * than two blocks, the record does not fit in one block, or a read fails
+ * (a part that cannot be read is not taken for an empty one: the next
+ * write could erase the current set).  A read error while a commit
+ * mounts again leaves the store failed the same way: loads -2, writes
+ * -1, until init again. */
 int store_flash_init(struct store_flash *s, const struct flash_ops *fl);
 
 /* store_flash_init(), then port->ctx = s and port's load, store, stage,

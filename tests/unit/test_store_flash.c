@@ -39,6 +39,7 @@ struct sim {
 	long cut_at;            /* power fails at this call (-1: never) */
 	int tear;
 	long fail_at;           /* this call fails, power stays (-1) */
+	long reads, read_fail_at;  /* reads from this one on fail (-1) */
 	int dead;               /* power off: every call fails */
 	long illegal, bad_args, erases, programs;
 	long block_erases[SIM_MAX / 1024];
@@ -89,8 +90,9 @@ sim_read(void *ctx, uint32_t off, void *buf, size_t len)
 		f->bad_args++;
 		return -1;
 	}
-	if (f->dead)
+	if (f->dead || (f->read_fail_at >= 0 && f->reads >= f->read_fail_at))
 		return -1;
+	f->reads++;
 	memcpy(buf, f->m + off, len);
 	return 0;
 }
@@ -176,7 +178,7 @@ sim_init(struct sim *f, const struct geo *g, int fill)
 	f->ops.read = sim_read;
 	f->ops.program = sim_program;
 	f->ops.erase = sim_erase;
-	f->cut_at = f->fail_at = -1;
+	f->cut_at = f->fail_at = f->read_fail_at = -1;
 }
 
 /* Power back on, no faults planned. */
@@ -184,7 +186,7 @@ static void
 sim_restore(struct sim *f)
 {
 	f->dead = 0;
-	f->cut_at = f->fail_at = -1;
+	f->cut_at = f->fail_at = f->read_fail_at = -1;
 }
 
 /* ---- the blobs and a model of the set -------------------------------- */
@@ -691,6 +693,74 @@ test_driver_errors(void)
 	CHECKF(bad == 0, "%ld of %ld broken", bad, ops);
 }
 
+/* Read errors: from every read of a store() on, reads fail.  The call
+ * fails or succeeds, loads say -2 (never "absent"), nothing is written
+ * once the store is unsure, and with reads back the set is the old or
+ * the new one.  A part that cannot be read does not mount (taken for
+ * empty, its current set would be erased by the next write). */
+static void
+test_read_errors(void)
+{
+	struct store_flash s;
+	struct set m0, after, got;
+	static const struct step st = { ST_PAIR, 0, 9 };
+	long reads, k, bad = 0;
+	uint8_t b[300];
+	int r, parity;
+	const struct geo *g = &GEOS[1];
+
+	T_CASE("read errors: mount, load");
+	CHECK(setup(g, &s, &m0) == 0);
+	memcpy(IMG, S.m, S.ops.size);
+	S.read_fail_at = S.reads;
+	CHECK(store_flash_load(&s, "account.key", b, sizeof b) == -2);
+	CHECK(store_flash_load(&s, "nothing", b, sizeof b) == -2);
+	CHECK(store_flash_init(&s, &S.ops) == -1);
+	CHECK(store_flash_load(&s, "account.key", b, sizeof b) == -2);
+	CHECK(store_flash_store(&s, "state", "x", 1) == -1);
+	CHECK(store_flash_stage(&s, "state", "x", 1) == -1);
+
+	/* the pair's commit, which also makes the old slot invalid (its
+	 * key wiped), with the current set in either slot */
+	for (parity = 0; parity < 2; parity++) {
+		T_CASE("read errors at every read of a commit, slot %d", parity);
+		sim_restore(&S);
+		CHECK(setup(g, &s, &m0) == 0);
+		if (s.active != parity)
+			CHECK(run_steps(&s, &RENEW[0], 1, &m0, &after) == 0);
+		CHECK(s.active == parity);
+		memcpy(IMG, S.m, S.ops.size);
+		S.reads = 0;
+		CHECK(step_run(&s, &st) == 0);
+		reads = S.reads;
+		after = m0;
+		apply(&after, &st);
+		bad = 0;
+		for (k = 0; k < reads; k++) {
+			memcpy(S.m, IMG, S.ops.size);
+			sim_restore(&S);
+			store_flash_init(&s, &S.ops);
+			S.reads = 0;
+			S.read_fail_at = k;
+			/* the commit, and a store with reads still failing:
+			 * a store unsure of what the part holds must not
+			 * write */
+			step_run(&s, &st);
+			step_run(&s, &RENEW[2]);
+			r = store_flash_load(&s, "cert.pem", b, sizeof b) == -2;
+			r = r && remount(&s) == 0;
+			observe(&s, &got);
+			r = r && (same(&got, &m0) || same(&got, &after)) &&
+			    S.illegal == 0;
+			if (!r && bad++ < 3)
+				CHECKF(0, "read error from read %ld of %ld", k,
+				    reads);
+		}
+		CHECKF(bad == 0, "%ld of %ld broken", bad, reads);
+		CHECK(reads > 20);
+	}
+}
+
 /* Capacity and name errors: -1, the old set kept, the store usable. */
 static void
 test_limits(void)
@@ -1063,6 +1133,7 @@ main(void)
 	test_cut_every_operation();
 	test_cut_twice();
 	test_driver_errors();
+	test_read_errors();
 	test_limits();
 	T_RUN(test_reads);
 	test_damage();
