@@ -75,8 +75,8 @@ fs_apply(uint32_t off, const uint8_t *d, size_t len, size_t lo, size_t hi,
 				zero &= d[at + j] == 0;
 			}
 			if (!erased && !zero) {
-				fs_say("ILLEGAL program over programmed data at ",
-				    off + at + i);
+				fs_say("ILLEGAL program over programmed "
+				    "data at ", off + at + i);
 				board_exit(FLASH_SEMIHOST_EXIT_ILLEGAL);
 			}
 		}

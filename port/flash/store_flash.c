@@ -311,8 +311,8 @@ sf_put(struct store_flash *s, const void *buf, size_t len)
 			n = (uint32_t)(len - len % u);
 			if (n > b - s->cur % b)
 				n = b - s->cur % b;
-			if (sf_need(s, s->cur + n) != 0 ||
-			    s->fl->program(s->fl->ctx, base + s->cur, p, n) != 0)
+			if (sf_need(s, s->cur + n) != 0 || s->fl->program(
+			    s->fl->ctx, base + s->cur, p, n) != 0)
 				return -1;
 			s->cur += n;
 		} else {
@@ -398,7 +398,7 @@ store_flash_stage(void *ctx, const char *name, const void *buf, size_t len)
 	i = sf_index(s, name, s->rec.n);
 	if (!(s->open && i + 1 == s->rec.n)) {
 		if (i < s->rec.n || sf_open(s, name) != 0)
-			goto fail;     /* staged before, not last: unsupported */
+			goto fail;      /* staged before, not last */
 		s->staged = s->rec.n;
 	}
 	if (len > 0 && sf_append(s, buf, len) != 0)
@@ -430,7 +430,8 @@ sf_carry(struct store_flash *s)
 		r = sf_open(s, e.name);
 		at = sf_base(s, s->active) + e.off;
 		for (k = 0; r == 0 && k < e.len; k += sizeof b) {
-			uint32_t m = e.len - k < sizeof b ? e.len - k : sizeof b;
+			uint32_t m = e.len - k < sizeof b ? e.len - k :
+			    sizeof b;
 
 			r = s->fl->read(s->fl->ctx, at + k, b, m);
 			if (r == 0)

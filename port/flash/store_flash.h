@@ -8,13 +8,15 @@
  *	static const struct flash_ops flash = { ... };   (flash.h)
  *	...
  *	if (store_flash_port_init(&base, &store, &flash) != 0)
- *		the geometry is unusable (see store_flash_init);
+ *		the geometry is unusable or the part unreadable;
  *
  * which sets base.ctx to &store and base's five storage functions.  When
  * the board's port needs ctx for something else, it calls the
  * store_flash_* functions below from its own, passing &store.  The
- * driver (flash.h) gives a region of at least four erase blocks: read,
- * program (1 bits to 0 only) and erase.
+ * driver (flash.h) gives a region of whole erase blocks, at least one
+ * per slot and as many as a set needs (two slots of three 4 KB blocks
+ * hold an 8 KB chain and the rest): read, program (1 bits to 0 only)
+ * and erase.
  *
  * Layout.  The region is two slots of equal size (whole erase blocks).
  * A slot holds one complete set of named blobs (account.key,
@@ -30,16 +32,16 @@
  * set.  Mounting (init) only reads: nothing is repaired or written, so a
  * cut during recovery cannot happen.
  *
- * A transaction writes the other slot: the first stage() erases its
- * first block (its old record goes first), each piece is programmed as
- * it comes (erasing further blocks as the data reaches them: a set
- * erases only the blocks it fills), commit() appends the current set's
- * blobs that were not staged (carried over, their CRC checked on the
- * way), reads every blob back against its CRC, then programs the record
- * with sequence + 1 in one program call (when the program unit divides
- * its size) and reads it back.  That program is the commit point.
- * store() is stage() + commit() of one name, so it is atomic the same
- * way, and a set changes only by whole new copies.
+ * A transaction writes the other slot: its first program erases the
+ * slot's first block (its old record goes first), each piece is
+ * programmed as it comes (erasing further blocks as the data reaches
+ * them: a set erases only the blocks it fills), commit() appends the
+ * current set's blobs that were not staged (carried over, their CRC
+ * checked on the way), reads every blob back against its CRC, then
+ * programs the record with sequence + 1 in one program call (when the
+ * program unit divides its size) and reads it back.  That program is
+ * the commit point.  store() is stage() + commit() of one name, so it is
+ * atomic the same way, and a set changes only by whole new copies.
  *
  * Power cut, at any moment, torn operations included (a unit half
  * programmed, a block half erased): the current slot is never erased or
@@ -53,7 +55,7 @@
  * that read differently on a later day (the record is read back once, at
  * commit).
  *
- * Checksum: CRC-32 (IEEE, bitwise, no table: 60 bytes of Cortex-M3
+ * Checksum: CRC-32 (IEEE, bitwise, no table: 44 bytes of Cortex-M3
  * code).  It guards against torn and failed writes, not an attacker: one
  * who can write the flash can write any checksum, SHA-256 included, and
  * a keyed MAC would need a key the flash does not hold.  BearSSL's
@@ -62,11 +64,11 @@
  *
  * Wear: a transaction erases the blocks its set fills in the other slot
  * (the record plus all blobs: a 3 KB chain and the rest fit one 4 KB
- * block, a 8 KB chain three).  A renewal by core (acme_ensure) is three
- * transactions: the state record before the first request, the
+ * block, an 8 KB chain three).  A renewal by core (acme_ensure) is
+ * three transactions: the state record before the first request, the
  * certificate pair, the state record after: 3 to 9 erases with a 4 KB
  * block, and each block of a slot is erased at most every second
- * transaction.
+ * transaction (plus the old key's block without FLASH_ZERO_OVER).
  *
  * Secrets: a commit that replaces a ".key" blob destroys the old copy in
  * the old slot afterwards: zeros programmed over it (FLASH_ZERO_OVER), or

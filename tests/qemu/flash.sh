@@ -9,21 +9,25 @@
 # state "done N".  fw/cut-at makes the emulation stop the machine (exit 90)
 # at its k-th program or erase, cleanly or torn (head, tail, bits).
 #
-# Series (each boot runs on what the one before left):
-#   first boot  a fresh part each time, cut at operation 1, 2, 3 ...
-#               until a boot finishes uncut: the account's stores and the
-#               first renewal;
-#   renewal     the same on what the boot before left: a renewal;
-# each clean, then torn (the cut operation half done: head, tail, bits
-# in turn).  After every cut the next boot must find a whole, matching pair, no
-# step that the cut boot reported done undone (its "(op N)" lines), no
-# generation skipped, and the account kept.  Then: a garbage part, the
-# newest record damaged (the older set must be found), a file of the
-# wrong size, renewals in a row uncut, and the emulation's own check (a unit programmed twice).
-# No network (QEMU -nic none).
+# Series:
+#   first boot  a fresh part each time, cut at operation k = 1, 2, 3 ...
+#               until a boot finishes uncut (the account's stores and
+#               the first renewal), each cut checked by an uncut boot;
+#   renewal     each boot checks what the boot before it left and is cut
+#               at the next k: every operation of a renewal, cleanly,
+#               then torn (head, tail, bits in turn).
+# After every cut the next boot must find a whole, matching pair, no step
+# that the cut boot reported done undone (its "(op N)" lines), no
+# generation skipped, and the account kept.  Then: renewals in a row
+# uncut, a garbage part, the newest record damaged (the older set must
+# be found), a file of the wrong size, and the emulation's own check (a
+# unit programmed twice).  No network (QEMU -nic none).
 #   sh tests/qemu/flash.sh ELF
-# Ends with "flash: N passed, N failed" (cases: each boot of a series,
-# and each other check) after "flash: N cut points (M torn), B broken".
+# FLASH_MAX_CUTS=N stops each series after N cuts (default 400);
+# FLASH_KEEP=1 keeps the run directory (its path is printed).
+# Ends with "flash: N passed, N failed" (cases: each cut point of a
+# series, and each other check) after "flash: N cut points (M torn), B
+# broken".
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/qemu/lib.sh
@@ -36,12 +40,12 @@ fi
 ELF=$(cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")")
 CUT=90
 ILLEGAL=91
-BROKEN=3
-MAX_CUTS=${FLASH_MAX_CUTS:-400}            # bound on a series: a renewal is ~120 operations
+MAX_CUTS=${FLASH_MAX_CUTS:-400}  # a renewal is about 100 operations
 
 pass=0 fail=0 cuts=0 torn=0 broken=0
 tmp=$(mktemp -d)
 trap '[ -n "${FLASH_KEEP:-}" ] || rm -rf "$tmp"' EXIT
+[ -n "${FLASH_KEEP:-}" ] && echo "flash: keeping $tmp"
 dir=$tmp/run
 mkdir -p "$dir/fw"
 head -c 48 /dev/urandom >"$dir/fw-seed.bin"
@@ -70,10 +74,14 @@ boot() {
 # reported done.
 field() { sed -n "s/^flashtest: found .*$1=\([^ ]*\).*/\1/p" "$2"; }
 found_state() {
-	sed -n 's/^flashtest: found .*state=\(none\|attempt [0-9]*\|done [0-9]*\) .*/\1/p' "$1"
+	sed -n 's/^flashtest: found .*state=\([a-z]* *[0-9]*\) slot=.*/\1/p' \
+	    "$1"
 }
 last_step() {
-	sed -n 's/^flashtest: \(account stored\|state attempt [0-9]*\|pair [0-9]* committed\|state done [0-9]*\).*(op [0-9]*)$/\1/p' \
+	op=' (op [0-9]*)$'
+	sed -n -e "s/^flashtest: \\(account stored\\)$op/\\1/p" \
+	    -e "s/^flashtest: \\(state [a-z]* [0-9]*\\) stored$op/\\1/p" \
+	    -e "s/^flashtest: \\(pair [0-9]* committed\\)$op/\\1/p" \
 	    "$1" | tail -n 1
 }
 
@@ -98,7 +106,8 @@ check() {
 	fi
 	case $step in
 	"account stored")
-		[ "$na" = ok ] || { echo "account stored, then not found"; return 1; } ;;
+		[ "$na" = ok ] ||
+		    { echo "account stored, then not found"; return 1; } ;;
 	"state attempt "*)
 		g=${step#state attempt }
 		[ "$ns" = "attempt $g" ] || [ "$ns" = "done $g" ] ||
@@ -106,11 +115,14 @@ check() {
 	"pair "*)
 		g=${step#pair }
 		g=${g% committed}
-		[ "$np" = "$g" ] || { echo "$step reported, then pair $np"; return 1; } ;;
+		[ "$np" = "$g" ] ||
+		    { echo "$step reported, then pair $np"; return 1; } ;;
 	"state done "*)
 		g=${step#state done }
-		[ "$ns" = "done $g" ] && [ "$np" = "$g" ] ||
-		    { echo "$step reported, then pair $np state $ns"; return 1; } ;;
+		[ "$ns" = "done $g" ] && [ "$np" = "$g" ] || {
+			echo "$step reported, then pair $np state $ns"
+			return 1
+		} ;;
 	esac
 	return 0
 }
@@ -152,8 +164,8 @@ series() {
 		fi
 		why=$(check "$prev" "$tmp/next.log")
 		if [ "$nrc" -ne 0 ] || [ -n "$why" ]; then
-			bad "$name: cut at $((k - 1 + fresh)): exit $nrc; $why" \
-			    "$tmp/next.log"
+			msg="$name: cut at $((k - 1 + fresh)): exit $nrc; $why"
+			bad "$msg" "$tmp/next.log"
 			sed -n 's/^/       before | /p' "$prev"
 			broken=$((broken + 1))
 		else
@@ -166,7 +178,8 @@ series() {
 			boot "$tmp/next.log"
 			why=$(check "$prev" "$tmp/next.log")
 			[ "$rc" -eq 0 ] && [ -z "$why" ] || {
-				bad "$name: after the last: $why" "$tmp/next.log"
+				bad "$name: after the last: $why" \
+				    "$tmp/next.log"
 				broken=$((broken + 1))
 			}
 			break
@@ -178,7 +191,8 @@ series() {
 	if [ $broken -eq $b0 ]; then
 		echo "  ok   $name: $((k - 1)) cut points, 0 broken"
 	else
-		echo "  FAIL $name: $((k - 1)) cut points, $((broken - b0)) broken"
+		echo "  FAIL $name: $((k - 1)) cut points," \
+		    "$((broken - b0)) broken"
 	fi
 }
 

@@ -621,8 +621,8 @@ test_cut_twice(void)
 			if (cut_run(IMG2, &m1, RENEW2, NSTEPS(RENEW2), c2,
 			    (int)(c2 % TEARS), &found, why, sizeof why)) {
 				if (broken++ < 3)
-					CHECKF(0, "cuts at %ld, %ld: %s", c1, c2,
-					    why);
+					CHECKF(0, "cuts at %ld, %ld: %s", c1,
+					    c2, why);
 			}
 		}
 	}
@@ -723,7 +723,8 @@ test_read_errors(void)
 	/* the pair's commit, which also makes the old slot invalid (its
 	 * key wiped), with the current set in either slot */
 	for (parity = 0; parity < 2; parity++) {
-		T_CASE("read errors at every read of a commit, slot %d", parity);
+		T_CASE("read errors at every read of a commit, slot %d",
+		    parity);
 		sim_restore(&S);
 		CHECK(setup(g, &s, &m0) == 0);
 		if (s.active != parity)
