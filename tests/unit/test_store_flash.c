@@ -474,6 +474,25 @@ setup(const struct geo *g, struct store_flash *s, struct set *m)
 	    S.illegal == 0 ? 0 : -1;
 }
 
+static uint8_t IMG[SIM_MAX], IMG2[SIM_MAX];
+
+/* setup(), the image kept in IMG, then an uncut renewal: its program
+ * and erase count, or -1. */
+static long
+renewal_ops(const struct geo *g, struct store_flash *s, struct set *m0)
+{
+	struct set m, next;
+
+	if (setup(g, s, m0) != 0)
+		return -1;
+	memcpy(IMG, S.m, S.ops.size);
+	S.ops_done = 0;
+	m = *m0;
+	if (run_steps(s, RENEW, NSTEPS(RENEW), &m, &next) != 0)
+		return -1;
+	return S.ops_done;
+}
+
 /* One run: from flash image img (model m0), the steps st with the
  * power cut at operation cut in tear; mount again and check.  The
  * model found is put in *found.  Returns 1 when the set found is
@@ -534,15 +553,13 @@ works_again(const struct set *m)
 	return same(&got, &want) && S.illegal == 0;
 }
 
-static uint8_t IMG[SIM_MAX], IMG2[SIM_MAX];
-
 /* A renewal cut at every operation, in every tear, on every geometry;
  * the store found must be the old or the new set and work again. */
 static void
 test_cut_every_operation(void)
 {
 	struct store_flash s;
-	struct set m0, found, next;
+	struct set m0, found;
 	char why[400];
 	long ops, cut, runs = 0, broken = 0, total_runs = 0, total_broken = 0;
 	size_t gi;
@@ -550,14 +567,7 @@ test_cut_every_operation(void)
 
 	for (gi = 0; gi < NGEOS; gi++) {
 		T_CASE("cut every operation: %s", GEOS[gi].name);
-		CHECK(setup(&GEOS[gi], &s, &m0) == 0);
-		memcpy(IMG, S.m, S.ops.size);
-		/* count the operations of an uncut renewal */
-		S.ops_done = 0;
-		found = m0;
-		CHECK(run_steps(&s, RENEW, NSTEPS(RENEW), &found, &next)
-		    == 0);
-		ops = S.ops_done;
+		ops = renewal_ops(&GEOS[gi], &s, &m0);
 		CHECK(ops > 10);
 		runs = broken = 0;
 		for (cut = 0; cut <= ops; cut++)
@@ -595,12 +605,8 @@ test_cut_twice(void)
 	const struct geo *g = &GEOS[1];
 
 	T_CASE("two cuts: %s", g->name);
-	CHECK(setup(g, &s, &m0) == 0);
-	memcpy(IMG, S.m, S.ops.size);
-	S.ops_done = 0;
-	found = m0;
-	run_steps(&s, RENEW, NSTEPS(RENEW), &found, &next);
-	ops = S.ops_done;
+	ops = renewal_ops(g, &s, &m0);
+	CHECK(ops > 10);
 	for (c1 = 0; c1 < ops; c1++) {
 		if (cut_run(IMG, &m0, RENEW, NSTEPS(RENEW), c1, TEAR_HEAD,
 		    &m1, why, sizeof why)) {
@@ -646,12 +652,8 @@ test_driver_errors(void)
 	const struct geo *g = &GEOS[2];
 
 	T_CASE("driver error at every operation: %s", g->name);
-	CHECK(setup(g, &s, &m0) == 0);
-	memcpy(IMG, S.m, S.ops.size);
-	S.ops_done = 0;
-	before = m0;
-	run_steps(&s, RENEW, NSTEPS(RENEW), &before, &next);
-	ops = S.ops_done;
+	ops = renewal_ops(g, &s, &m0);
+	CHECK(ops > 10);
 	for (k = 0; k < ops; k++) {
 		memcpy(S.m, IMG, S.ops.size);
 		sim_restore(&S);
