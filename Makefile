@@ -14,6 +14,7 @@ LIBS     = -lbearssl -pthread
 
 CORE_SRC = $(wildcard core/*.c)
 POSIX_SRC = $(wildcard port/posix/*.c)
+FLASH_SRC = $(wildcard port/flash/*.c)
 CLI_SRC  = cli/main.c cli/ta_file.c cli/net_posix.c
 LWIP_SRC = cli/main.c cli/ta_file.c cli/net_lwip.c cli/tap_netif.c \
            port/lwip/port_lwip_sockets.c port/lwip/port_base.c
@@ -26,6 +27,7 @@ HOST_POSIX_OBJ = $(POSIX_SRC:%.c=$(BUILD)/host/%.o)
 HOST_CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/host/%.o)
 SAN_CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/san/%.o)
 SAN_POSIX_OBJ = $(POSIX_SRC:%.c=$(BUILD)/san/%.o)
+SAN_FLASH_OBJ = $(FLASH_SRC:%.c=$(BUILD)/san/%.o)
 SAN_CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/san/%.o)
 SAN_UNIT_LIB_OBJ = $(UNIT_LIB:%.c=$(BUILD)/san/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
@@ -70,7 +72,8 @@ fw: $(FW_ELF)
 # Every image make test boots: the test builds (FW_TEST=1) and the builds
 # for real hardware (FW_TEST=0, build/fw/hw/), which must refuse to run
 # without their board hooks.
-fw-all: $(FW_ELF) $(FW_OUT)/smoke.elf $(FW_OUT)/tls-public.elf
+fw-all: $(FW_ELF) $(FW_OUT)/smoke.elf $(FW_OUT)/tls-public.elf \
+    $(FW_OUT)/flashtest.elf
 	@$(MAKE) --no-print-directory FW_TEST=0 $(FW_BUILD)/hw/picoacme.elf \
 	    $(FW_BUILD)/hw/smoke.elf
 
@@ -85,7 +88,7 @@ $(BUILD)/host/%.o: %.c $(wildcard core/*.h port/*.h port/posix/*.h cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(INC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c $(wildcard core/*.h port/*.h port/posix/*.h cli/*.h tests/unit/*.h)
+$(BUILD)/san/%.o: %.c $(wildcard core/*.h port/*.h port/posix/*.h port/flash/*.h cli/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(INC) -Itests/unit $(SANFLAGS) -c $< -o $@
 
@@ -121,7 +124,7 @@ $(HOST_TLS_BIN): $(BUILD)/tls-%/picoacme: $(BUILD)/tls-%/tls.o $(HOST_CLI_OBJ) $
 $(PICOACME_SAN): $(SAN_CLI_OBJ) $(SAN_POSIX_OBJ) $(SAN_CORE_OBJ)
 	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/san/tests/test_%: $(BUILD)/san/tests/unit/test_%.o $(SAN_UNIT_LIB_OBJ) $(SAN_CORE_OBJ) $(SAN_POSIX_OBJ)
+$(BUILD)/san/tests/test_%: $(BUILD)/san/tests/unit/test_%.o $(SAN_UNIT_LIB_OBJ) $(SAN_CORE_OBJ) $(SAN_POSIX_OBJ) $(SAN_FLASH_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
 

@@ -70,6 +70,8 @@ all)
 	# The Cortex-M3 firmware: budgets, board bring-up, ACME under QEMU.
 	suite make --no-print-directory fw-budget-test
 	suite sh tests/qemu/smoke.sh "$BUILD"/fw/smoke.elf "$BUILD"/fw/hw/smoke.elf
+	# The flash store under power cuts on the board's emulated NOR.
+	suite sh tests/qemu/flash.sh "$BUILD"/fw/flashtest.elf
 	FW_QEMU_LOG="$BUILD"/fw/picoacme-run.log
 	export FW_QEMU_LOG
 	suite sh tests/qemu/acme.sh "$BUILD"/fw/picoacme.elf \

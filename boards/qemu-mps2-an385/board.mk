@@ -14,6 +14,7 @@
 #
 # Targets: fw-deps (tools and sources), fw-libs (libbearssl.a liblwip.a),
 # fw-smoke (the bring-up image), fw-smoke-test (it under QEMU),
+# fw-flash-test (flashtest.elf: the flash store under power cuts),
 # fw-budget-test (an image over budget does not link), fw-size (flash and
 # RAM per part of FW_SIZE_ELF), fw-clean (all but the fetched sources).
 #
@@ -94,10 +95,14 @@ FW_BOARD_SRC := $(addprefix $(FW_BOARD)/,startup.c board.c uart.c \
                 semihost.c lan9118.c)
 FW_BOARD_OBJ := $(call fw_obj,$(FW_BOARD_SRC))
 FW_SMOKE_OBJ := $(call fw_obj,$(FW_BOARD)/smoke.c)
+# The flash store under power cuts (tests/qemu/flash.sh).
+FW_FLASHTEST_OBJ := $(call fw_obj,$(FW_BOARD)/flashtest.c \
+                    $(FW_BOARD)/flash_semihost.c port/flash/store_flash.c \
+                    core/wipe.c)
 FW_SIZE_ELF  ?= $(FW_OUT)/smoke.elf
 
 .PHONY: fw-deps fw-libs fw-board fw-smoke fw-smoke-test fw-budget-test \
-        fw-size fw-clean fw-FORCE
+        fw-size fw-clean fw-FORCE fw-flash-test
 
 fw-deps:
 	@sh scripts/fw-deps.sh $(FW_SRC)
@@ -116,6 +121,9 @@ fw-smoke-test: $(FW_BUILD)/smoke.elf
 	@$(MAKE) --no-print-directory -f $(FW_BOARD)/board.mk FW_TEST=0 \
 	    FW_BUILD=$(FW_BUILD) $(FW_BUILD)/hw/smoke.elf
 	@sh tests/qemu/smoke.sh $(FW_BUILD)/smoke.elf $(FW_BUILD)/hw/smoke.elf
+
+fw-flash-test: $(FW_OUT)/flashtest.elf
+	@sh tests/qemu/flash.sh $(FW_OUT)/flashtest.elf
 
 # The budgets are enforced by the linker: the smoke image must fail to link
 # in 16 KB of RAM and in 16 KB of flash; and the size report (make size)
@@ -240,6 +248,7 @@ $(FW_OUT)/%.elf: $(FW_BOARD_OBJ) $(FW_LIBS) $(FW_LDSCRIPT) $(FW_OUT)/link.flags
 	    $(filter %.o,$^) $(FW_LIB_LINK)
 
 $(FW_OUT)/smoke.elf: $(FW_SMOKE_OBJ)
+$(FW_OUT)/flashtest.elf: $(FW_FLASHTEST_OBJ)
 
 -include $(wildcard $(FW_OBJ)/*/*.d $(FW_OBJ)/*/*/*.d $(FW_OBJ)/*/*/*/*.d)
 
