@@ -103,10 +103,13 @@ $(PICOACME): $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) $(BUILD)/host/libpicoacme.a
 	    $(BUILD)/host/libpicoacme.a $(LIBS)
 
 # The CLI with the firmware's TLS profiles (tests/pebble/tls.sh): only
-# tls.o differs from the host build.
-HOST_TLS_VARIANTS = small public
+# tls.o differs from the host build.  "field" is the field firmware's
+# (public-CA without ChaCha20 and Curve25519, the i15 EC code).
+HOST_TLS_VARIANTS = small public field
 HOST_TLS_FLAGS_small = -DACME_TLS_FULL=0
 HOST_TLS_FLAGS_public = -DACME_TLS_FULL=0 -DACME_TLS_PUBLIC_CA=1
+HOST_TLS_FLAGS_field = -DACME_TLS_FULL=0 -DACME_TLS_PUBLIC_CA=1 \
+    -DACME_TLS_CHACHA20=0 -DACME_TLS_X25519=0 -DACME_EC_I15=1
 HOST_TLS_BIN = $(HOST_TLS_VARIANTS:%=$(BUILD)/tls-%/picoacme)
 $(HOST_TLS_VARIANTS:%=$(BUILD)/tls-%/tls.o): $(BUILD)/tls-%/tls.o: core/tls.c $(wildcard core/*.h port/*.h)
 	@mkdir -p $(dir $@)
