@@ -75,6 +75,8 @@ all)
 	export FW_QEMU_LOG
 	suite sh tests/qemu/acme.sh "$BUILD"/fw/picoacme.elf \
 	    "$BUILD"/fw/hw/picoacme.elf "$BUILD"/fw/tls-public.elf
+	FW_QEMU_LOG="$BUILD"/fw/field/picoacme-run.log
+	suite sh tests/qemu/field.sh "$BUILD"/fw/field/picoacme.elf
 	;;
 *)
 	echo "usage: tests/run.sh unit BIN... | all" >&2
