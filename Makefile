@@ -64,7 +64,7 @@ FW_APP_CFLAGS = -DACME_MAX_URL=160 -DACME_MAX_IDENTIFIERS=1 \
 # is streamed into storage.  board.mk adds -DFW_FIELD=1 (lwipopts.h: DNS,
 # SNTP, ten TCP PCBs) and -flto.
 FW_FIELD_CFLAGS := $(filter-out -DACME_MAX_RESPONSE=% -DACME_HTTP01_SLOTS=%, \
-    $(FW_APP_CFLAGS)) -DACME_MAX_RESPONSE=5120 -DACME_HTTP01_SLOTS=8 \
+    $(FW_APP_CFLAGS)) -DACME_MAX_RESPONSE=4736 -DACME_HTTP01_SLOTS=8 \
     -DLWIP_RAW_MAX_CONNS=11 -DACME_TLS_PUBLIC_CA=1 -DACME_TLS_CHACHA20=0 \
     -DACME_TLS_X25519=0
 # Its built-in trust anchors: Debian's copies of Let's Encrypt's roots.

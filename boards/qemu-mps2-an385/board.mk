@@ -64,9 +64,10 @@ FW_ARCH     := -mcpu=cortex-m3 -mthumb --specs=nano.specs
 FW_OPT      ?= -Os -g -ffunction-sections -fdata-sections
 # The field image: link-time optimisation over everything (BearSSL and
 # lwIP included) wins back flash; -fconserve-stack keeps inlining from
-# merging big frames (plain -flto overflowed the 6 KB stack).  Measured in
-# docs/DESIGN.md 8d.
-FW_LTO      := -flto -fconserve-stack
+# merging big frames (plain -flto overflowed the 6 KB stack); one
+# partition lets the link see all of it at once (smaller still, and no
+# parallel LTRANS jobs on a shared machine).  Measured in DESIGN.md 8d.
+FW_LTO      := -flto -fconserve-stack -flto-partition=one
 FW_OPT      += $(if $(filter 1,$(FW_FIELD)),$(FW_LTO))
 FW_INC       = -Icore -Iport -Iport/lwip -I$(FW_BOARD) \
                -I$(FW_SRC)/lwip/src/include -I$(FW_SRC)/bearssl/inc \
@@ -223,8 +224,8 @@ FW_LWIP_SRC := $(wildcard $(FW_SRC)/lwip/src/core/*.c \
                $(FW_SRC)/lwip/src/core/ipv4/*.c) \
                $(FW_SRC)/lwip/src/netif/ethernet.c \
                $(if $(filter 1,$(FW_FIELD)),$(FW_SRC)/lwip/src/apps/sntp/sntp.c)
-FW_BEARSSL_OBJ := $(patsubst $(FW_SRC)/bearssl/src/%.c,$(FW_LIBDIR)/bearssl/%.o,\
-                  $(FW_BEARSSL_SRC))
+FW_BEARSSL_OBJ := $(patsubst $(FW_SRC)/bearssl/src/%.c,\
+                  $(FW_LIBDIR)/bearssl/%.o,$(FW_BEARSSL_SRC))
 FW_LWIP_OBJ := $(patsubst $(FW_SRC)/lwip/src/%.c,$(FW_LIBDIR)/lwip/%.o,\
                $(FW_LWIP_SRC))
 

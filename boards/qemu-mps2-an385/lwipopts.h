@@ -56,7 +56,7 @@
 #endif
 #define MEMP_NUM_PBUF           4       /* PBUF_REF/ROM: ARP queue only */
 #if FW_FIELD
-#define MEMP_NUM_UDP_PCB        3       /* DHCP, DNS (one port a lookup), SNTP */
+#define MEMP_NUM_UDP_PCB        3       /* DHCP, DNS (a port a lookup), SNTP */
 #else
 #define MEMP_NUM_UDP_PCB        2       /* DHCP, one spare */
 #endif

@@ -32,9 +32,11 @@
 # request at all.  Then clean failures: a name that does not resolve
 # (exit 6), no SNTP answer and an SNTP time before the build's floor
 # (exit 114), and a server certificate under no built-in or stored
-# anchor (exit 15, ACME_ERR_TLS).
+# anchor (exit 15, ACME_ERR_TLS).  Last, an issuance from a Pebble whose
+# listener chain is ECDSA P-384 (the ISRG Root X2 kind of chain), for
+# that path and its stack depth.
 #   sh tests/qemu/field.sh ELF      ends with "field: N passed, N failed"
-# FW_QEMU_LOG=FILE keeps the UART of the issuing boot (make size).
+# FW_QEMU_LOG=FILE keeps the UART of the two issuing boots (make size).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -341,8 +343,8 @@ peak=$(sed -n 's/.*inbound connections: at most \([0-9]*\) at once, \([0-9]*\) r
 served=$(uart_field "$d" 'counters: ' | sed -n 's/.*challenges_served=\([0-9]*\).*/\1/p')
 if [ "$held" = "8 8" ] && [ -n "$peak" ] && [ "${peak% *}" -ge 8 ] &&
     [ "${peak#* }" -eq 0 ] && [ "${served:-0}" -ge 1 ]; then
-	ok "eight-connections-at-once-then-validation (at most ${peak% *}" \
-	    "at once, $served challenge answers to Pebble)"
+	m="at most ${peak% *} at once, $served answers to Pebble"
+	ok "eight-connections-at-once-then-validation ($m)"
 else
 	notok eight-connections-at-once-then-validation "helper '$held'," \
 	    "port '$peak' (most, refused), served '$served'" "$d/uart.log"
@@ -400,4 +402,25 @@ check_fail sntp-time-before-the-floor "$tmp/oldntp" 114 \
     "no time: SNTP server $LIAR said 2001-09-09T01:46:40Z, before the floor"
 check_fail server-under-no-anchor "$tmp/noanchor" 15 \
     'error: ACME_ERR_TLS'
+
+# ---- an ECDSA P-384 listener chain (as under ISRG Root X2) ---------------
+# The other path of the public-CA profile, and its stack depth.
+pebble_stop
+if PEBBLE_CERT_KEY=p384 PEBBLE_CERT_NAMES=$ACME_HOST pebble_start \
+    >/dev/null; then
+	PORT=${PEBBLE_DIR_URL#https://127.0.0.1:}
+	PORT=${PORT%%/*}
+	rundir "$tmp/p384"
+	boot "$tmp/p384" hostfwd
+	rc=$(cat "$tmp/p384/rc")
+	pk=$(grep -o 'stack peak [0-9]* of [0-9]*' "$tmp/p384/uart.log")
+	if [ "$rc" -eq 0 ] && [ -s "$(fwstate "$tmp/p384" cert.pem)" ]; then
+		ok "p384-listener-chain ($pk)"
+	else
+		notok p384-listener-chain "exit $rc" "$tmp/p384/uart.log"
+	fi
+	[ -n "${FW_QEMU_LOG:-}" ] && cat "$tmp/p384/uart.log" >>"$FW_QEMU_LOG"
+else
+	notok p384-listener-chain "Pebble did not start"
+fi
 finish
