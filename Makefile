@@ -39,7 +39,7 @@ PICOACME_SAN = $(BUILD)/san/picoacme
 PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 
 .PHONY: all lwip deps demo test unit nomalloc integration bench size clean \
-        fw fw-all
+        fw fw-all fw-field
 
 # ---- the Cortex-M3 firmware (boards/qemu-mps2-an385, issue 5) ----------
 # The ACME limits of the firmware: one name, small buffers, the small TLS
@@ -59,23 +59,84 @@ FW_APP_CFLAGS = -DACME_MAX_URL=160 -DACME_MAX_IDENTIFIERS=1 \
 # takes a public CA's (about 5 KB) or Pebble's with PEBBLE_CHAIN_LENGTH
 # (up to 9 KB).  It bounds the storage slot, not RAM.
 FW_APP_CFLAGS += -DACME_MAX_CHAIN=12288
+
+# The field image (make fw-field: build/fw/field/picoacme.elf; docs/DESIGN.md
+# 8d): what a device needs at a public CA such as Let's Encrypt, with the
+# lab image's limits except these.  The public-CA TLS profile (RSA and P-384
+# chains) without ChaCha20 and Curve25519 (flash); eight responder slots
+# (Let's Encrypt validates from five places at once), so eleven raw-port
+# connections (app_main.c checks it).  The chain streams into the flash
+# store, so the 3 KB response window stays.  board.mk adds -DFW_FIELD=1
+# (lwipopts.h: DNS, SNTP, ten TCP PCBs) and -flto.
+FW_FIELD_CFLAGS := $(filter-out -DACME_HTTP01_SLOTS=%, \
+    $(FW_APP_CFLAGS)) -DACME_HTTP01_SLOTS=8 \
+    -DLWIP_RAW_MAX_CONNS=11 -DACME_TLS_PUBLIC_CA=1 -DACME_TLS_CHACHA20=0 \
+    -DACME_TLS_X25519=0
+# Its built-in trust anchors: Debian's copies of Let's Encrypt's roots.
+FW_FIELD_TA_PEM = /usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt \
+    /usr/share/ca-certificates/mozilla/ISRG_Root_X2.crt
+ifeq ($(FW_VARIANT),field)
+FW_APP_CFLAGS := $(FW_FIELD_CFLAGS)
+endif
+
 include boards/qemu-mps2-an385/board.mk
 FW_ACME_SRC = $(CORE_SRC) port/lwip/port_lwip_raw.c port/lwip/port_base.c \
-    $(addprefix $(FW_BOARD)/,app_main.c app_store.c app_ta.c app_certinfo.c)
-FW_ACME_OBJ = $(call fw_obj,$(FW_ACME_SRC))
+    $(addprefix $(FW_BOARD)/,app_main.c app_store.c app_ta.c app_certinfo.c \
+    $(if $(filter 1,$(FW_FIELD)),clock_sntp.c))
+FW_ACME_OBJ = $(call fw_obj,$(FW_ACME_SRC)) \
+    $(if $(filter 1,$(FW_FIELD)),$(FW_OBJ)/gen/fw_ta_builtin.o)
 FW_ELF = $(FW_OUT)/picoacme.elf
+FW_FIELD_ELF = $(FW_BUILD)/field/picoacme.elf
 
 $(FW_ELF): $(FW_ACME_OBJ)
 
 fw: $(FW_ELF)
 
-# Every image make test boots: the test builds (FW_TEST=1) and the builds
+fw-field:
+	@$(MAKE) --no-print-directory FW_VARIANT=field $(FW_FIELD_ELF)
+
+# tools/ta2c: PEM certificates -> const br_x509_trust_anchor C source.
+TA2C = $(BUILD)/host/tools/ta2c
+$(TA2C): tools/ta2c.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $< -lbearssl
+
+# The field image's generated sources (build/fw/field/gen/, never committed):
+# the built-in anchors, and the clock's time floor, the commit time of the
+# source (SOURCE_DATE_EPOCH when set): the same commit builds the same
+# image.  fw_floor.h is rewritten only when its value changes.
+ifeq ($(FW_FIELD),1)
+FW_TIME_FLOOR := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct \
+    2>/dev/null))
+$(FW_GEN)/fw_ta_builtin.c: $(TA2C) $(FW_FIELD_TA_PEM)
+	@mkdir -p $(@D)
+	@echo "  TA2C    $(notdir $(FW_FIELD_TA_PEM)) -> $@"
+	@$(TA2C) fw_ta_builtin $(FW_FIELD_TA_PEM) >$@.tmp && mv $@.tmp $@
+$(FW_GEN)/fw_floor.h: fw-FORCE
+	@[ -n "$(FW_TIME_FLOOR)" ] || { echo "fw: no time floor: not a git" \
+	    "checkout and no SOURCE_DATE_EPOCH" >&2; exit 1; }
+	@mkdir -p $(@D)
+	@printf '%s\n' '/* Generated (Makefile): the field clock'"'"'s floor,' \
+	    ' * the commit time of the source (clock_sntp.h). */' \
+	    '#define FW_TIME_FLOOR $(FW_TIME_FLOOR)u' | cmp -s - $@ || \
+	    printf '%s\n' '/* Generated (Makefile): the field clock'"'"'s floor,' \
+	    ' * the commit time of the source (clock_sntp.h). */' \
+	    '#define FW_TIME_FLOOR $(FW_TIME_FLOOR)u' >$@
+$(FW_OBJ)/$(FW_BOARD)/clock_sntp.o: $(FW_GEN)/fw_floor.h
+$(FW_OBJ)/gen/%.o: $(FW_GEN)/%.c $(FW_OUT)/app.flags | $(FW_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(FW_CC) $(FW_CFLAGS) $(FW_WARN) $(FW_APP_CFLAGS) -c $< -o $@
+endif
+
+# Every image make test boots: the test builds (FW_TEST=1), the builds
 # for real hardware (FW_TEST=0, build/fw/hw/), which must refuse to run
-# without their board hooks.
+# without their board hooks, and the field image.
 fw-all: $(FW_ELF) $(FW_OUT)/smoke.elf $(FW_OUT)/tls-public.elf \
     $(FW_OUT)/flashtest.elf
 	@$(MAKE) --no-print-directory FW_TEST=0 $(FW_BUILD)/hw/picoacme.elf \
 	    $(FW_BUILD)/hw/smoke.elf
+	@$(MAKE) --no-print-directory FW_VARIANT=field $(FW_FIELD_ELF)
 
 all: $(PICOACME)
 
@@ -110,10 +171,13 @@ $(PICOACME): $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) $(BUILD)/host/libpicoacme.a
 	    $(BUILD)/host/libpicoacme.a $(LIBS)
 
 # The CLI with the firmware's TLS profiles (tests/pebble/tls.sh): only
-# tls.o differs from the host build.
-HOST_TLS_VARIANTS = small public
+# tls.o differs from the host build.  "field" is the field firmware's
+# (public-CA without ChaCha20 and Curve25519, the i15 EC code).
+HOST_TLS_VARIANTS = small public field
 HOST_TLS_FLAGS_small = -DACME_TLS_FULL=0
 HOST_TLS_FLAGS_public = -DACME_TLS_FULL=0 -DACME_TLS_PUBLIC_CA=1
+HOST_TLS_FLAGS_field = -DACME_TLS_FULL=0 -DACME_TLS_PUBLIC_CA=1 \
+    -DACME_TLS_CHACHA20=0 -DACME_TLS_X25519=0 -DACME_EC_I15=1
 HOST_TLS_BIN = $(HOST_TLS_VARIANTS:%=$(BUILD)/tls-%/picoacme)
 $(HOST_TLS_VARIANTS:%=$(BUILD)/tls-%/tls.o): $(BUILD)/tls-%/tls.o: core/tls.c $(wildcard core/*.h port/*.h)
 	@mkdir -p $(dir $@)
@@ -187,13 +251,14 @@ $(BUILD)/host/bench/sizeof: bench/sizeof.c $(wildcard core/*.h)
 	$(CC) $(CSTD) $(WARN) $(INC) $(CFLAGS) -o $@ $<
 
 # The firmware's run-time stack peak comes from its UART log of a real
-# issuance (tests/qemu/acme.sh keeps it); made here when missing or older
-# than the image.
-FW_RUN_LOG = $(FW_BUILD)/picoacme-run.log
+# issuance (tests/qemu/acme.sh keeps it, tests/qemu/field.sh for the field
+# image); made here when missing or older than the image.
+FW_RUN_LOG = $(FW_OUT)/picoacme-run.log
+FW_RUN_TEST = tests/qemu/$(if $(filter 1,$(FW_FIELD)),field,acme).sh
 
 $(FW_RUN_LOG): $(FW_ELF)
-	@FW_QEMU_LOG=$@ sh tests/qemu/acme.sh $(FW_ELF) >$(FW_BUILD)/acme-test.out 2>&1 || \
-	    { cat $(FW_BUILD)/acme-test.out; rm -f $@; exit 1; }
+	@FW_QEMU_LOG=$@ sh $(FW_RUN_TEST) $(FW_ELF) >$(FW_OUT)/run-test.out 2>&1 || \
+	    { cat $(FW_OUT)/run-test.out; rm -f $@; exit 1; }
 
 # The bigger TLS profiles: the same image with tls.c built for them.  The
 # public-CA one is linked within the budget (make test boots it against an
@@ -214,10 +279,19 @@ $(FW_TLS_VARIANTS:%=$(FW_OUT)/tls-%.elf): $(FW_OUT)/tls-%.elf: $(filter-out %/co
 
 size: deps fw-deps $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof $(FW_RUN_LOG) \
     $(FW_TLS_VARIANTS:%=$(FW_OUT)/tls-%.elf)
+	@$(MAKE) --no-print-directory FW_VARIANT=field \
+	    $(FW_BUILD)/field/picoacme-run.log
 	@sh bench/size.sh
 	@echo
-	@echo "firmware (Cortex-M3, $(FW_ELF)):"
+	@echo "firmware, lab image (Cortex-M3, $(FW_ELF)):"
 	@sh $(FW_BOARD)/size.sh $(FW_ELF) $(FW_RUN_LOG)
+	@echo
+	@echo "firmware, field image (Cortex-M3, $(FW_FIELD_ELF)):"
+	@sh $(FW_BOARD)/size.sh $(FW_FIELD_ELF) \
+	    $(FW_BUILD)/field/picoacme-run.log
+	@echo
+	@sh bench/fw-images.sh $(FW_ELF) $(FW_RUN_LOG) $(FW_FIELD_ELF) \
+	    $(FW_BUILD)/field/picoacme-run.log
 	@sh bench/fw-tls.sh $(FW_ELF) $(FW_TLS_VARIANTS:%=$(FW_OUT)/tls-%.elf)
 
 clean:

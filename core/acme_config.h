@@ -214,6 +214,17 @@
 #define ACME_TLS_PUBLIC_CA 0
 #endif
 
+/* TLS code left out to save flash (a firmware for public CAs):
+ * ACME_TLS_CHACHA20 0 drops the ChaCha20-Poly1305 suites (AES-128-GCM
+ * stays; every public CA offers it), ACME_TLS_X25519 0 drops
+ * Curve25519 from the public-CA and full profiles (ECDHE on P-256). */
+#ifndef ACME_TLS_CHACHA20
+#define ACME_TLS_CHACHA20 1
+#endif
+#ifndef ACME_TLS_X25519
+#define ACME_TLS_X25519 1
+#endif
+
 /* Longest certificate profile name (the directory's meta.profiles). */
 #ifndef ACME_MAX_PROFILE
 #define ACME_MAX_PROFILE 32

@@ -24,6 +24,14 @@
  *
  * ACME_TLS_FULL (the host default): all of that, plus AES-256-GCM
  * suites and SHA-512 signatures.
+ *
+ * Two options take code out of any profile (a firmware for public CAs,
+ * where flash is short): ACME_TLS_CHACHA20 0 leaves out the
+ * ChaCha20-Poly1305 suites (every public CA offers AES-GCM), and
+ * ACME_TLS_X25519 0 leaves out Curve25519 (BearSSL's br_ec_all_* bring
+ * it in): key exchange and chains on the NIST curves only, P-256 by the
+ * specialised code the account key uses anyway, P-384 and P-521 by the
+ * generic one.
  */
 #if ACME_TLS_FULL
 #define TLS_RSA 1
@@ -33,14 +41,73 @@
 
 #if ACME_EC_I15
 #define TLS_EC_P256 br_ec_p256_m15
+#define TLS_EC_PRIME br_ec_prime_i15
 #define TLS_EC_ALL br_ec_all_m15
 #define TLS_ECDSA_VRFY br_ecdsa_i15_vrfy_asn1
 #define TLS_RSA_VRFY br_rsa_i15_pkcs1_vrfy
 #else
 #define TLS_EC_P256 br_ec_p256_m31
+#define TLS_EC_PRIME br_ec_prime_i31
 #define TLS_EC_ALL br_ec_all_m31
 #define TLS_ECDSA_VRFY br_ecdsa_i31_vrfy_asn1
 #define TLS_RSA_VRFY br_rsa_i31_pkcs1_vrfy
+#endif
+
+#if TLS_RSA && !ACME_TLS_X25519
+/* The NIST curves without Curve25519: what br_ec_all_* does, minus one
+ * curve (ec_all_m15.c). */
+#define TLS_EC_PICK(curve) ((curve) == BR_EC_secp256r1 ? &TLS_EC_P256 : \
+    &TLS_EC_PRIME)
+
+static const unsigned char *
+tls_ec_generator(int curve, size_t *len)
+{
+	return TLS_EC_PICK(curve)->generator(curve, len);
+}
+
+static const unsigned char *
+tls_ec_order(int curve, size_t *len)
+{
+	return TLS_EC_PICK(curve)->order(curve, len);
+}
+
+static size_t
+tls_ec_xoff(int curve, size_t *len)
+{
+	return TLS_EC_PICK(curve)->xoff(curve, len);
+}
+
+static uint32_t
+tls_ec_mul(unsigned char *g, size_t glen, const unsigned char *k,
+    size_t klen, int curve)
+{
+	return TLS_EC_PICK(curve)->mul(g, glen, k, klen, curve);
+}
+
+static size_t
+tls_ec_mulgen(unsigned char *r, const unsigned char *k, size_t klen,
+    int curve)
+{
+	return TLS_EC_PICK(curve)->mulgen(r, k, klen, curve);
+}
+
+static uint32_t
+tls_ec_muladd(unsigned char *a, const unsigned char *b, size_t len,
+    const unsigned char *x, size_t xlen, const unsigned char *y,
+    size_t ylen, int curve)
+{
+	return TLS_EC_PICK(curve)->muladd(a, b, len, x, xlen, y, ylen,
+	    curve);
+}
+
+static const br_ec_impl tls_ec_nist = {
+	(uint32_t)1 << BR_EC_secp256r1 | (uint32_t)1 << BR_EC_secp384r1 |
+	    (uint32_t)1 << BR_EC_secp521r1,
+	tls_ec_generator, tls_ec_order, tls_ec_xoff, tls_ec_mul,
+	tls_ec_mulgen, tls_ec_muladd
+};
+#undef TLS_EC_ALL
+#define TLS_EC_ALL tls_ec_nist
 #endif
 
 static void
@@ -49,13 +116,17 @@ tls_client_profile(br_ssl_client_context *cc, br_x509_minimal_context *xc,
 {
 	static const uint16_t suites[] = {
 		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+#if ACME_TLS_CHACHA20
 		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+#endif
 #if ACME_TLS_FULL
 		BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
 #endif
 #if TLS_RSA
 		BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+#if ACME_TLS_CHACHA20
 		BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+#endif
 #endif
 #if ACME_TLS_FULL
 		BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
@@ -83,7 +154,9 @@ tls_client_profile(br_ssl_client_context *cc, br_x509_minimal_context *xc,
 	br_ssl_engine_set_prf_sha256(&cc->eng, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(&cc->eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(&cc->eng);
+#if ACME_TLS_CHACHA20
 	br_ssl_engine_set_default_chapol(&cc->eng);
+#endif
 	br_ssl_engine_set_ec(&cc->eng, ec);
 	br_ssl_engine_set_ecdsa(&cc->eng, &TLS_ECDSA_VRFY);
 	br_x509_minimal_set_ecdsa(xc, ec, &TLS_ECDSA_VRFY);

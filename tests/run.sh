@@ -65,7 +65,8 @@ all)
 	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme
 	# The host binary, not the ASan one: the fault shim is an LD_PRELOAD library.
 	suite sh tests/pebble/lifecycle.sh "$BUILD"/host/picoacme
-	suite sh tests/pebble/tls.sh "$BUILD"/tls-small/picoacme "$BUILD"/tls-public/picoacme
+	suite sh tests/pebble/tls.sh "$BUILD"/tls-small/picoacme "$BUILD"/tls-public/picoacme \
+	    "$BUILD"/tls-field/picoacme
 	suite sh tests/lwip/run.sh "$BUILD"/lwip/picoacme-lwip "$BUILD"/host/picoacme
 	# The Cortex-M3 firmware: budgets, board bring-up, ACME under QEMU.
 	suite make --no-print-directory fw-budget-test
@@ -76,6 +77,8 @@ all)
 	export FW_QEMU_LOG
 	suite sh tests/qemu/acme.sh "$BUILD"/fw/picoacme.elf \
 	    "$BUILD"/fw/hw/picoacme.elf "$BUILD"/fw/tls-public.elf
+	FW_QEMU_LOG="$BUILD"/fw/field/picoacme-run.log
+	suite sh tests/qemu/field.sh "$BUILD"/fw/field/picoacme.elf
 	;;
 *)
 	echo "usage: tests/run.sh unit BIN... | all" >&2

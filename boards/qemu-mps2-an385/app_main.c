@@ -10,15 +10,27 @@
  *   fw/config    lines "url=https://10.0.2.2:PORT/dir", "name=DNS-NAME",
  *                "http_port=N", and "agree_tos=yes" when the operator
  *                agreed to the CA's terms of service (a new account
- *                needs it when the CA has terms)
- *   fw/ca.pem    the CA that signed the ACME server's TLS certificate
+ *                needs it when the CA has terms); the field image also
+ *                "ntp=SERVER" (a name or an address; without it, the
+ *                server DHCP offers)
+ *   fw/ca.pem    the lab image: the CA that signed the ACME server's TLS
+ *                certificate
  * and keep their storage (account, key, chain, state) in fw/state-NAME
  * files (app_store.c).  A product replaces app_store.c with flash
- * storage; the ACME flow is the same code.
+ * storage (app_store_init() is the one call to change); the ACME flow is
+ * the same code.
+ *
+ * The field image (FW_FIELD=1, make fw-field; docs/DESIGN.md 8d) is the
+ * same program with what a public CA needs: the directory URL may name a
+ * host (DNS, servers from DHCP), the time comes from SNTP (or an RTC) and
+ * never from the host, the trust anchors are Let's Encrypt's roots built
+ * in plus any in the stored blob "ca.pem" (fw/state-ca.pem here: it can
+ * change without reflashing), and eight validators can connect at once.
  *
  * Exit codes: 0 certificate obtained; 2 bad config; 3 no Ethernet; 4 no
- * DHCP lease; 5 bad CA file; 10 + |acme_err| for ACME failures
- * (e.g. 19 = ACME_ERR_BAD_NONCE); the board's own are >= 110.
+ * DHCP lease; 5 bad CA file; 6 the server's name did not resolve (field);
+ * 10 + |acme_err| for ACME failures (e.g. 19 = ACME_ERR_BAD_NONCE); the
+ * board's own are >= 110 (114: no time: no RTC, no SNTP answer).
  */
 #include <string.h>
 #include "acme.h"
@@ -31,6 +43,11 @@
 #include "app_store.h"
 #include "app_ta.h"
 #include "pem.h"
+#include "str.h"
+#if FW_FIELD
+#include "lwip/dns.h"
+#include "clock_sntp.h"
+#endif
 
 /* The http-01 responder's connections must fit the raw port's slots and
  * lwIP's PCBs: the listener, the client, ACME_HTTP01_SLOTS, and one just
@@ -47,6 +64,9 @@
 #define APP_EXIT_NETIF 3
 #define APP_EXIT_DHCP 4
 #define APP_EXIT_CA 5
+#define APP_EXIT_DNS 6
+/* How long the field image waits for its first SNTP answer. */
+#define APP_TIME_WAIT_MS 10000
 
 static struct acme_client client;
 static struct lwip_raw_port lwport;
@@ -54,8 +74,13 @@ static char url[ACME_MAX_URL + 1];
 static char name[ACME_MAX_NAME + 1];
 static unsigned http_port = 80;
 static int agree_tos;
-/* Scratch shared by the config/CA file reads and the DER decoding. */
+#if FW_FIELD
+static char ntp[ACME_MAX_NAME + 1];
+#endif
+/* Scratch shared by the config file read and the DER decoding. */
 static unsigned char scratch[1200];
+
+static void print_counters(void);
 
 static void
 say(const char *a, const char *b)
@@ -114,6 +139,10 @@ load_config(void)
 		fail("fw/config needs url= and name=", NULL, APP_EXIT_CONFIG);
 	agree_tos = config_value(cfg, "agree_tos", num, sizeof num) == 0 &&
 	    strcmp(num, "yes") == 0;
+#if FW_FIELD
+	if (config_value(cfg, "ntp", ntp, sizeof ntp) != 0)
+		ntp[0] = 0;
+#endif
 	if (config_value(cfg, "http_port", num, sizeof num) == 0) {
 		for (http_port = 0, i = 0; num[i] >= '0' && num[i] <= '9'; i++)
 			http_port = http_port * 10 + (unsigned)(num[i] - '0');
@@ -162,6 +191,92 @@ print_certificate(void)
 	say("certificate notAfter ", na);
 }
 
+/* The trust anchors.  The lab image: every certificate of the host file
+ * fw/ca.pem.  The field image: the built-in ones, plus every certificate
+ * of the stored blob "ca.pem" (a damaged one is reported and skipped:
+ * the built-in anchors still work).  Either PEM text is read into the
+ * client's response window, free until acme_init(). */
+static void
+load_anchors(const struct acme_port *base, struct app_ta_set *tas)
+{
+	long n;
+
+#if FW_FIELD
+	app_ta_add(tas, fw_ta_builtin, fw_ta_builtin_count);
+	n = base->load(base->ctx, "ca.pem", client.body, sizeof client.body);
+	if (n >= 0 && app_ta_add_pem(tas, client.body, (size_t)n) < 0)
+		say("stored ca.pem holds no usable CA certificate (or too "
+		    "many): not used", NULL);
+	else if (n < -1)
+		say("stored ca.pem unreadable or larger than the window: "
+		    "not used", NULL);
+	uart_puts(APP ": trust anchors: ");
+	uart_dec((uint32_t)fw_ta_builtin_count);
+	uart_puts(" built in (ISRG Root X1, X2), ");
+	uart_dec((uint32_t)(tas->n - fw_ta_builtin_count));
+	uart_puts(" from storage (ca.pem)\n");
+#else
+	(void)base;
+	n = semihost_load("fw/ca.pem", client.body, sizeof client.body);
+	if (n <= 0)
+		fail("cannot read the host file ", "fw/ca.pem", APP_EXIT_CA);
+	if (app_ta_add_pem(tas, client.body, (size_t)n) < 0)
+		fail("fw/ca.pem holds no usable CA certificate", NULL,
+		    APP_EXIT_CA);
+#endif
+}
+
+#if FW_FIELD
+/* The clock, from the RTC or SNTP, before anything needs it. */
+static void
+get_time(void)
+{
+	char t[80];
+
+	clock_start(ntp[0] != 0 ? ntp : NULL);
+	if (clock_wait(APP_TIME_WAIT_MS) != 0)
+		fail("no time: ", clock_why(), BOARD_EXIT_NO_TIME);
+	t[0] = 0;
+	str_cat_time(t, sizeof t, board_unix_time());
+	if (clock_source() == CLOCK_RTC) {
+		str_cat(t, sizeof t, " from the RTC");
+	} else {
+		str_cat(t, sizeof t, " from SNTP server ");
+		str_cat(t, sizeof t, clock_server());
+	}
+	str_cat(t, sizeof t, " (floor ");
+	str_cat_time(t, sizeof t, clock_floor());
+	str_cat(t, sizeof t, ")");
+	say("time: ", t);
+}
+
+/* The run failed to connect because the directory's host has no address:
+ * say so with its own exit code. */
+static void
+check_dns(int r)
+{
+	const ip_addr_t *dns = dns_getserver(0);
+	int e = lwport.connect_error;
+
+	if (r != ACME_ERR_NET || (e != LWIP_RAW_CONNECT_DNS &&
+	    e != LWIP_RAW_CONNECT_DNS_TIMEOUT && e != LWIP_RAW_CONNECT_NO_DNS))
+		return;
+	uart_puts(APP ": error: DNS: the host of ");
+	uart_puts(url);
+	if (e == LWIP_RAW_CONNECT_NO_DNS) {
+		uart_puts(" needs a DNS server, and DHCP offered none\n");
+	} else {
+		uart_puts(e == LWIP_RAW_CONNECT_DNS ? " did not resolve" :
+		    " got no answer in time");
+		uart_puts(" (DNS server ");
+		uart_ip4(&ip_2_ip4(dns)->addr);
+		uart_puts(")\n");
+	}
+	print_counters();
+	board_exit(APP_EXIT_DNS);
+}
+#endif
+
 static void
 print_counters(void)
 {
@@ -180,53 +295,64 @@ print_counters(void)
 	uart_puts(" context_bytes=");
 	uart_dec((uint32_t)sizeof client);
 	uart_putc('\n');
+	/* The responder's connections as the port saw them. */
+	uart_puts(APP ": inbound connections: at most ");
+	uart_dec(lwport.inbound_peak);
+	uart_puts(" at once, ");
+	uart_dec(lwport.refused);
+	uart_puts(" refused for want of a slot (");
+	uart_dec(ACME_HTTP01_SLOTS);
+	uart_puts(" responder slots)\n");
 }
 
 int
 main(void)
 {
-	static br_x509_trust_anchor ta;
+	static struct app_ta_set tas;
 	const char *names[1];
 	struct acme_config cfg;
 	struct acme_port base, port;
-	long n;
 	int r;
 
 	board_init(APP);
 	/* No key may come from a missing entropy source, and no certificate
-	 * can be checked without the date: stop before the network. */
+	 * can be checked without the date: stop before the network (the
+	 * field image learns the date from the network: below). */
 	if (!board_entropy_ok())
 		fail("no entropy source", NULL, BOARD_EXIT_NO_ENTROPY);
+#if !FW_FIELD
 	if (board_unix_time() == 0)
 		fail("no wall clock", NULL, BOARD_EXIT_NO_TIME);
+#endif
 	load_config();
-	/* The CA PEM is read into the client's response window: it is free
-	 * until acme_init(), and the trust anchor is copied out of it. */
-	n = semihost_load("fw/ca.pem", client.body, sizeof client.body);
-	if (n <= 0)
-		fail("cannot read the host file ", "fw/ca.pem", APP_EXIT_CA);
-	if (app_ta_from_pem(&ta, client.body, (size_t)n, scratch,
-	    sizeof scratch) != 0)
-		fail("fw/ca.pem holds no usable CA certificate", NULL,
-		    APP_EXIT_CA);
+
+	memset(&base, 0, sizeof base);
+	base.unix_time = fw_unix_time;
+	base.entropy = fw_entropy;
+	/* Storage (load, store, stage, commit, discard): the one call a
+	 * flash store (port/flash/) replaces. */
+	app_store_init(&base);
+	base.log = fw_log;
+	load_anchors(&base, &tas);
+
 	r = board_net_up(10000);
 	if (r == -1)
 		fail("no Ethernet controller", NULL, APP_EXIT_NETIF);
 	if (r != 0)
 		fail("no DHCP lease within 10 s", NULL, APP_EXIT_DHCP);
-
-	memset(&base, 0, sizeof base);
-	base.unix_time = fw_unix_time;
-	base.entropy = fw_entropy;
-	app_store_init(&base);
-	base.log = fw_log;
+#if FW_FIELD
+	uart_puts(APP ": net: DNS server ");
+	uart_ip4(&ip_2_ip4(dns_getserver(0))->addr);
+	uart_puts(" (DHCP)\n");
+	get_time();
+#endif
 	lwip_raw_port_init(&port, &lwport, &base, board_poll_wait, NULL);
 
 	names[0] = name;
 	memset(&cfg, 0, sizeof cfg);
 	cfg.directory_url = url;
-	cfg.trust_anchors = &ta;
-	cfg.trust_anchor_count = 1;
+	cfg.trust_anchors = tas.ta;
+	cfg.trust_anchor_count = tas.n;
 	cfg.names = names;
 	cfg.name_count = 1;
 	cfg.http01_port = (uint16_t)http_port;
@@ -239,6 +365,9 @@ main(void)
 	if (r == ACME_OK)
 		r = acme_ensure(&client);
 	acme_close(&client);
+#if FW_FIELD
+	check_dns(r);
+#endif
 	print_counters();
 	if (r == ACME_FRESH) {
 		uart_puts(APP ": certificate good, nothing to do; next check at "

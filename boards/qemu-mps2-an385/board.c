@@ -10,6 +10,9 @@
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 #include "board.h"
+#if FW_FIELD
+#include "clock_sntp.h"
+#endif
 #include "lan9118.h"
 #include "semihost.h"
 #include "uart.h"
@@ -123,7 +126,9 @@ board_trng_read(void *buf, size_t len)
 uint64_t
 board_unix_time(void)
 {
-#if FW_TEST
+#if FW_FIELD
+	return clock_unix_time();       /* RTC or SNTP, above the floor */
+#elif FW_TEST
 	return semihost_time();
 #else
 	return board_rtc_unix_time();
@@ -209,7 +214,14 @@ board_init(const char *app)
 	SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CPUCLK;
 
 	say("boot: picoacme firmware, board qemu-mps2-an385 (Cortex-M3)\n");
-#if FW_TEST
+#if FW_FIELD && FW_TEST
+	say("FIELD IMAGE, TEST BUILD: time from board_rtc_unix_time() or "
+	    "SNTP, entropy from host file " FW_SEED_FILE " via HMAC-DRBG; "
+	    "not for production\n");
+#elif FW_FIELD
+	say("field image, hardware build: time from board_rtc_unix_time() "
+	    "or SNTP, entropy from board_trng_read() via HMAC-DRBG\n");
+#elif FW_TEST
 	say("TEST BUILD: time from host (semihosting SYS_TIME), entropy from "
 	    "host file " FW_SEED_FILE " via HMAC-DRBG; not for production\n");
 #else

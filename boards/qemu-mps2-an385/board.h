@@ -18,6 +18,9 @@
  *              board_rtc_unix_time() and board_trng_read(), which fail
  *              until a board defines them.  The test seed file is not
  *              compiled in.
+ * The field image (FW_FIELD=1, either FW_TEST) takes the wall clock from
+ * clock_sntp.c instead: board_rtc_unix_time() when it is plausible, else
+ * SNTP, never below the build's time floor; it never asks the host.
  * The boot banner names the sources in use.
  *
  * Exit codes: applications use 1..99; the board's own are below.
@@ -43,6 +46,9 @@ struct netif;
 
 #ifndef FW_TEST
 #define FW_TEST 1
+#endif
+#ifndef FW_FIELD
+#define FW_FIELD 0
 #endif
 
 /* Clocks (SysTick, 1 ms), UART, time and entropy sources; prints

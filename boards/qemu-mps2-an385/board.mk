@@ -11,6 +11,10 @@
 # FW_TEST=0 (a build for real hardware: board hooks for time and entropy)
 # puts obj/ and the images under $(FW_BUILD)/hw/ instead; the libraries
 # are shared.
+# FW_VARIANT=field (the field image, make fw-field) builds its own
+# libbearssl.a and liblwip.a (lwipopts.h with FW_FIELD=1: DNS, SNTP; all
+# of it with -flto) into $(FW_BUILD)/field/, with obj/, gen/ (generated
+# sources) and the images there ($(FW_BUILD)/hw/field/ with FW_TEST=0).
 #
 # Targets: fw-deps (tools and sources), fw-libs (libbearssl.a liblwip.a),
 # fw-smoke (the bring-up image), fw-smoke-test (it under QEMU),
@@ -34,12 +38,18 @@ FW_BUILD    ?= $(or $(BUILD),build)/fw
 FW_SRC      := $(FW_BUILD)/src
 FW_STAMP    := $(FW_SRC)/.stamp
 FW_TEST     ?= 1
-FW_OUT      := $(if $(filter 0,$(FW_TEST)),$(FW_BUILD)/hw,$(FW_BUILD))
+FW_VARIANT  ?=
+FW_FIELD    := $(if $(filter field,$(FW_VARIANT)),1,0)
+FW_LIBDIR   := $(FW_BUILD)$(if $(FW_VARIANT),/$(FW_VARIANT))
+FW_OUT      := $(FW_BUILD)$(if $(filter 0,$(FW_TEST)),/hw)$(if \
+               $(FW_VARIANT),/$(FW_VARIANT))
 FW_OBJ      := $(FW_OUT)/obj
+FW_GEN      := $(FW_OUT)/gen
 
 FW_CROSS    ?= arm-none-eabi-
 FW_CC       := $(FW_CROSS)gcc
-FW_AR       := $(FW_CROSS)ar
+# gcc-ar: an archive of -flto objects needs the LTO plugin's symbol index.
+FW_AR       := $(FW_CROSS)$(if $(filter 1,$(FW_FIELD)),gcc-ar,ar)
 
 # Budgets of the image (linker.ld): overflowing one is a link error.
 FW_FLASH_LEN ?= 128K
@@ -53,10 +63,18 @@ FW_STACK_LEN ?= 6K
 # be picked up).
 FW_ARCH     := -mcpu=cortex-m3 -mthumb --specs=nano.specs
 FW_OPT      ?= -Os -g -ffunction-sections -fdata-sections
+# The field image: link-time optimisation over everything (BearSSL and
+# lwIP included) wins back flash; -fconserve-stack keeps inlining from
+# merging big frames (plain -flto overflowed the 6 KB stack); one
+# partition lets the link see all of it at once (smaller still, and no
+# parallel LTRANS jobs on a shared machine).  Measured in DESIGN.md 8d.
+FW_LTO      := -flto -fconserve-stack -flto-partition=one
+FW_OPT      += $(if $(filter 1,$(FW_FIELD)),$(FW_LTO))
 FW_INC       = -Icore -Iport -Iport/lwip -I$(FW_BOARD) \
                -I$(FW_SRC)/lwip/src/include -I$(FW_SRC)/bearssl/inc \
-               -I$(FW_BUILD)/include
-FW_CFLAGS    = $(FW_ARCH) $(FW_OPT) $(FW_INC) -DFW_TEST=$(FW_TEST)
+               -I$(FW_BUILD)/include $(if $(filter 1,$(FW_FIELD)),-I$(FW_GEN))
+FW_CFLAGS    = $(FW_ARCH) $(FW_OPT) $(FW_INC) -DFW_TEST=$(FW_TEST) \
+               -DFW_FIELD=$(FW_FIELD)
 # For this repository's objects only.
 FW_WARN     ?= -std=c99 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 FW_APP_CFLAGS ?=
@@ -71,17 +89,19 @@ FW_BEARSSL_DEFS = -DBR_ARMEL_CORTEXM_GCC=1 -DBR_USE_UNIX_TIME=0 \
 FW_BEARSSL_CFLAGS = $(FW_ARCH) $(FW_OPT) -I$(FW_SRC)/bearssl/inc \
                     -I$(FW_SRC)/bearssl/src $(FW_BEARSSL_DEFS)
 FW_LWIP_CFLAGS = $(FW_ARCH) $(FW_OPT) -I$(FW_BOARD) \
-                 -I$(FW_SRC)/lwip/src/include -I$(FW_SRC)/bearssl/inc
+                 -I$(FW_SRC)/lwip/src/include -I$(FW_SRC)/bearssl/inc \
+                 -DFW_FIELD=$(FW_FIELD)
 
 FW_LDSCRIPT := $(FW_BOARD)/linker.ld
-FW_LDFLAGS   = $(FW_ARCH) -nostartfiles -T$(FW_LDSCRIPT) -Wl,--gc-sections \
+FW_LDFLAGS   = $(FW_ARCH) $(if $(filter 1,$(FW_FIELD)),$(FW_OPT)) \
+               -nostartfiles -T$(FW_LDSCRIPT) -Wl,--gc-sections \
                -Wl,--defsym=FW_FLASH_LEN=$(FW_FLASH_LEN) \
                -Wl,--defsym=FW_RAM_LEN=$(FW_RAM_LEN) \
                -Wl,--defsym=FW_STACK_LEN=$(FW_STACK_LEN) \
                -Wl,--no-warn-rwx-segments
 
-FW_LIBBEARSSL := $(FW_BUILD)/libbearssl.a
-FW_LIBLWIP    := $(FW_BUILD)/liblwip.a
+FW_LIBBEARSSL := $(FW_LIBDIR)/libbearssl.a
+FW_LIBLWIP    := $(FW_LIBDIR)/liblwip.a
 FW_LIBS       := $(FW_LIBBEARSSL) $(FW_LIBLWIP)
 FW_LIB_LINK    = -Wl,--start-group $(FW_LIBS) -lc -lgcc -Wl,--end-group
 
@@ -164,7 +184,8 @@ fw-size: $(FW_SIZE_ELF)
 fw-clean:
 	rm -rf $(FW_BUILD)/hw $(FW_BUILD)/obj $(FW_BUILD)/bearssl \
 	    $(FW_BUILD)/lwip $(FW_BUILD)/include $(FW_BUILD)/*.a \
-	    $(FW_BUILD)/*.elf $(FW_BUILD)/*.map $(FW_BUILD)/*.flags
+	    $(FW_BUILD)/*.elf $(FW_BUILD)/*.map $(FW_BUILD)/*.flags \
+	    $(FW_BUILD)/field
 
 $(FW_STAMP):
 	@sh scripts/fw-deps.sh $(FW_SRC)
@@ -175,8 +196,8 @@ $(FW_BUILD)/include/jsmn.h: | $(FW_STAMP)
 
 # A flags file changes only when its flags do, so objects rebuild exactly
 # when their command line changed.
-$(FW_BUILD)/bearssl.flags: FW_FLAGS_TEXT = $(FW_CC) $(FW_BEARSSL_CFLAGS)
-$(FW_BUILD)/lwip.flags: FW_FLAGS_TEXT = $(FW_CC) $(FW_LWIP_CFLAGS)
+$(FW_LIBDIR)/bearssl.flags: FW_FLAGS_TEXT = $(FW_CC) $(FW_BEARSSL_CFLAGS)
+$(FW_LIBDIR)/lwip.flags: FW_FLAGS_TEXT = $(FW_CC) $(FW_LWIP_CFLAGS)
 $(FW_OUT)/app.flags: FW_FLAGS_TEXT = $(FW_CC) $(FW_CFLAGS) $(FW_WARN) \
     $(FW_APP_CFLAGS)
 $(FW_OUT)/link.flags: FW_FLAGS_TEXT = $(FW_CC) $(FW_LDFLAGS) $(FW_LIB_LINK)
@@ -191,26 +212,29 @@ fw-FORCE:
 # Their source lists exist only after the fetch, so the archives are built
 # by a second make (FW_INNER=1) that reads the lists then.
 
-$(FW_BUILD)/bearssl/%.o: $(FW_SRC)/bearssl/src/%.c $(FW_BUILD)/bearssl.flags
+$(FW_LIBDIR)/bearssl/%.o: $(FW_SRC)/bearssl/src/%.c $(FW_LIBDIR)/bearssl.flags
 	@mkdir -p $(@D)
-	@echo "  CC      bearssl/$*.c"
+	@echo "  CC      bearssl/$*.c ($(FW_LIBDIR))"
 	@$(FW_CC) $(FW_BEARSSL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FW_BUILD)/lwip/%.o: $(FW_SRC)/lwip/src/%.c $(FW_BUILD)/lwip.flags
+$(FW_LIBDIR)/lwip/%.o: $(FW_SRC)/lwip/src/%.c $(FW_LIBDIR)/lwip.flags
 	@mkdir -p $(@D)
-	@echo "  CC      lwip/$*.c"
+	@echo "  CC      lwip/$*.c ($(FW_LIBDIR))"
 	@$(FW_CC) $(FW_LWIP_CFLAGS) -MMD -MP -c $< -o $@
 
 ifdef FW_INNER
 FW_BEARSSL_SRC := $(wildcard $(FW_SRC)/bearssl/src/*.c \
                   $(FW_SRC)/bearssl/src/*/*.c)
-# IPv4 only: the core, core/ipv4 (ARP, DHCP, ICMP, IP) and Ethernet framing.
+# IPv4 only: the core, core/ipv4 (ARP, DHCP, ICMP, IP) and Ethernet framing
+# (core/dns.c compiles to nothing without LWIP_DNS); the field image adds
+# the SNTP client.
 FW_LWIP_SRC := $(wildcard $(FW_SRC)/lwip/src/core/*.c \
                $(FW_SRC)/lwip/src/core/ipv4/*.c) \
-               $(FW_SRC)/lwip/src/netif/ethernet.c
-FW_BEARSSL_OBJ := $(patsubst $(FW_SRC)/bearssl/src/%.c,$(FW_BUILD)/bearssl/%.o,\
-                  $(FW_BEARSSL_SRC))
-FW_LWIP_OBJ := $(patsubst $(FW_SRC)/lwip/src/%.c,$(FW_BUILD)/lwip/%.o,\
+               $(FW_SRC)/lwip/src/netif/ethernet.c \
+               $(if $(filter 1,$(FW_FIELD)),$(FW_SRC)/lwip/src/apps/sntp/sntp.c)
+FW_BEARSSL_OBJ := $(patsubst $(FW_SRC)/bearssl/src/%.c,\
+                  $(FW_LIBDIR)/bearssl/%.o,$(FW_BEARSSL_SRC))
+FW_LWIP_OBJ := $(patsubst $(FW_SRC)/lwip/src/%.c,$(FW_LIBDIR)/lwip/%.o,\
                $(FW_LWIP_SRC))
 
 $(FW_LIBBEARSSL): $(FW_BEARSSL_OBJ)
@@ -225,14 +249,14 @@ $(FW_LIBLWIP): $(FW_LWIP_OBJ)
 
 -include $(FW_BEARSSL_OBJ:.o=.d) $(FW_LWIP_OBJ:.o=.d)
 else
-$(FW_LIBBEARSSL): $(FW_STAMP) $(FW_BUILD)/bearssl.flags
+$(FW_LIBBEARSSL): $(FW_STAMP) $(FW_LIBDIR)/bearssl.flags
 	@+$(MAKE) --no-print-directory -f $(FW_BOARD)/board.mk FW_INNER=1 \
-	    FW_BUILD=$(FW_BUILD) $@
+	    FW_BUILD=$(FW_BUILD) FW_VARIANT=$(FW_VARIANT) $@
 
-$(FW_LIBLWIP): $(FW_STAMP) $(FW_BUILD)/lwip.flags $(FW_BOARD)/lwipopts.h \
+$(FW_LIBLWIP): $(FW_STAMP) $(FW_LIBDIR)/lwip.flags $(FW_BOARD)/lwipopts.h \
     $(FW_BOARD)/arch/cc.h
 	@+$(MAKE) --no-print-directory -f $(FW_BOARD)/board.mk FW_INNER=1 \
-	    FW_BUILD=$(FW_BUILD) $@
+	    FW_BUILD=$(FW_BUILD) FW_VARIANT=$(FW_VARIANT) $@
 endif
 
 # ---- this repository's objects and the images ------------------------

@@ -4,9 +4,15 @@
 # Totals come from the section headers of ELF; the split comes from ELF.map
 # (the linker map board.mk writes beside it).  Parts: core (core/), port
 # (port/), app (the other objects of this repository), board (startup,
-# board, uart, semihost, lan9118), BearSSL, lwIP, libc (newlib-nano and
-# libgcc), align (padding), stack (the stack region).  Flash is .text +
-# .ARM.exidx + the initial values of .data; RAM is .data + .bss + stack.
+# board, uart, semihost, lan9118, clock_sntp), BearSSL, lwIP, libc
+# (newlib-nano and libgcc), align (padding), stack (the stack region).
+# Flash is .text + .ARM.exidx + the initial values of .data; RAM is
+# .data + .bss + stack.  An -flto image (the field image) has no objects
+# per part in its map (the link merges them), so its split goes by each
+# symbol's source file from the debug information (nm -l); what has none
+# (static tables, mostly BearSSL's T0 code and curve constants; all the
+# RAM: the largest RAM objects are listed below) and the padding are one
+# row, "unattributed".
 # With QEMU_LOG (the UART output of a run ending in board_exit()), also the
 # peak stack and the CPU time measured at run time.  Fails when malloc is
 # linked or a total exceeds FW_FLASH_MAX (131072) or FW_RAM_MAX (65536)
@@ -41,11 +47,63 @@ flash=$((text + exidx + data))
 ram=$((data + bss + stack))
 
 echo "size: $ELF"
+BOARD_FILES="startup board uart semihost lan9118 clock_sntp"
+if grep -q 'ltrans[0-9]*\.ltrans\.o' "$MAP"; then
+	# -flto: one row per part by source file (each address once: LTO
+	# leaves aliases), the rest unattributed.
+	${FW_CROSS:-arm-none-eabi-}nm -S -l --defined-only "$ELF" | awk \
+	    -v board="$BOARD_FILES" -v flash="$flash" -v ram="$ram" \
+	    -v stack="$stack" '
+function hex(s,   i, v) {
+	v = 0
+	s = tolower(s)
+	for (i = 1; i <= length(s); i++)
+		v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+	return v
+}
+NF < 4 { next }
+seen[$1 $3]++ { next }
+{
+	size = hex($2)
+	f = NF >= 5 ? $5 : ""
+	p = ""
+	if (f ~ /\/src\/bearssl/) p = "BearSSL"
+	else if (f ~ /\/src\/lwip/) p = "lwIP"
+	else if (f ~ /newlib|libgcc/) p = "libc"
+	else if (f ~ /\/core\//) p = "core"
+	else if (f ~ /\/port\//) p = "port"
+	else if (f ~ /\/boards\//) {
+		b = f
+		sub(/:.*/, "", b)
+		sub(/.*\//, "", b)
+		sub(/\.[ch]$/, "", b)
+		p = index(" " board " ", " " b " ") > 0 ? "board" : "app"
+	} else if (f ~ /\/gen\//) p = "app"
+	if (p == "") next
+	if ($3 ~ /^[TtRrWw]$/) fl[p] += size
+	else if ($3 ~ /^[Dd]$/) { fl[p] += size; rm[p] += size }
+	else if ($3 ~ /^[Bb]$/) rm[p] += size
+	else next
+	sf += ($3 ~ /^[Bb]$/) ? 0 : size
+	sr += ($3 ~ /^[DdBb]$/) ? size : 0
+}
+END {
+	k = split("core port app board BearSSL lwIP libc", order, " ")
+	printf "  %-8s %8s %8s   (-flto: by source file, debug info)\n",
+	    "part", "flash", "RAM"
+	for (i = 1; i <= k; i++)
+		printf "  %-8s %8d %8d\n", order[i], fl[order[i]],
+		    rm[order[i]]
+	printf "  %-8s %8d %8d\n", "unattrib", flash - sf,
+	    ram - stack - sr
+	printf "  %-8s %8d %8d\n", "stack", 0, stack
+}'
+else
 # Input sections of .text and .ARM.exidx (flash), .data (both), .bss and
 # .stack (RAM), charged to their part.  Each entry is charged up to the
 # address of the next, so merged string sections (the map lists them at
 # one address, with their sizes before merging) count once.
-awk -v board="startup board uart semihost lan9118" '
+awk -v board="$BOARD_FILES" '
 function hex(s,   i, v) {
 	v = 0
 	s = tolower(s)
@@ -112,6 +170,7 @@ END {
 		printf "  %-8s %8d %8d\n", p, fl[p], rm[p]
 	}
 }' "$MAP"
+fi
 
 printf '  %-8s %8d %8d   (.text %d + .ARM.exidx %d + .data %d;' \
     total "$flash" "$ram" "$text" "$exidx" "$data"

@@ -32,8 +32,10 @@ void Fault_Handler(void);
 void Default_Handler(void);
 void SysTick_Handler(void);
 void LAN9118_Handler(void);
-void fault_report(const uint32_t *frame, uint32_t exc_return);
-void app_start(void);
+/* Reached only from assembly: "used" keeps them under -flto. */
+__attribute__((used)) void fault_report(const uint32_t *frame,
+    uint32_t exc_return);
+__attribute__((used)) void app_start(void);
 
 #define SCB_ICSR        (*(volatile uint32_t *)0xe000ed04u)
 #define SCB_SHCSR       (*(volatile uint32_t *)0xe000ed24u)

@@ -8,6 +8,9 @@
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
+#if LWIP_DNS
+#include "lwip/dns.h"
+#endif
 #include "port_base.h"
 #include "port_lwip_raw.h"
 
@@ -118,8 +121,10 @@ lr_attach(struct lwip_raw_conn *c, struct tcp_pcb *pcb)
 }
 
 static void
-lr_release(struct lwip_raw_conn *c)
+lr_release(struct lwip_raw_port *lp, struct lwip_raw_conn *c)
 {
+	if (c->inbound)
+		lp->inbound--;
 	if (c->pcb != NULL && c->state == LWIP_RAW_LISTEN) {
 		tcp_arg(c->pcb, NULL);
 		tcp_accept(c->pcb, NULL);
@@ -137,6 +142,69 @@ lr_release(struct lwip_raw_conn *c)
 	c->from_listener = -1;
 }
 
+#if LWIP_DNS
+/* lwIP's answer to a lookup: only the name connect() waits for counts
+ * (one it gave up on may answer late). */
+static void
+lr_dns_found(const char *name, const ip_addr_t *ip, void *arg)
+{
+	struct lwip_raw_port *lp = arg;
+
+	if (lp->dns_wait == NULL || lwip_stricmp(name, lp->dns_wait) != 0)
+		return;
+	lp->dns_ok = ip != NULL && IP_IS_V4(ip);
+	if (lp->dns_ok)
+		lp->dns_addr = ip4_addr_get_u32(ip_2_ip4(ip));
+	lp->dns_wait = NULL;
+}
+#endif
+
+/* host as an address: numeric, or looked up (LWIP_DNS) until deadline.
+ * 0, or -1 with lp->connect_error set. */
+static int
+lr_resolve(struct lwip_raw_port *lp, const char *host, ip_addr_t *addr,
+    uint64_t deadline)
+{
+	if (ipaddr_aton(host, addr))
+		return 0;
+#if LWIP_DNS
+	if (ip_addr_isany(dns_getserver(0))) {
+		lp->connect_error = LWIP_RAW_CONNECT_NO_DNS;
+		return -1;
+	}
+	lp->dns_wait = host;
+	lp->dns_ok = 0;
+	switch (dns_gethostbyname(host, addr, lr_dns_found, lp)) {
+	case ERR_OK:                    /* cached */
+		lp->dns_wait = NULL;
+		return 0;
+	case ERR_INPROGRESS:            /* asked, or answered already */
+		break;
+	default:                        /* too long, or no table entry */
+		lp->dns_wait = NULL;
+		lp->connect_error = LWIP_RAW_CONNECT_DNS;
+		return -1;
+	}
+	while (lp->dns_wait != NULL && lr_now(lp) < deadline)
+		lp->poll(lp->poll_ctx);
+	if (lp->dns_wait != NULL) {
+		lp->dns_wait = NULL;
+		lp->connect_error = LWIP_RAW_CONNECT_DNS_TIMEOUT;
+		return -1;
+	}
+	if (!lp->dns_ok) {
+		lp->connect_error = LWIP_RAW_CONNECT_DNS;
+		return -1;
+	}
+	ip_addr_set_ip4_u32(addr, lp->dns_addr);
+	return 0;
+#else
+	(void)deadline;
+	lp->connect_error = LWIP_RAW_CONNECT_NO_DNS;
+	return -1;
+#endif
+}
+
 static int
 lr_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 {
@@ -144,11 +212,14 @@ lr_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 	struct lwip_raw_conn *c;
 	struct tcp_pcb *pcb;
 	ip_addr_t addr;
-	uint64_t deadline;
+	/* The contract lets connect block, for timeout_ms at most, name
+	 * lookup included. */
+	uint64_t deadline = lr_now(lp) + timeout_ms;
 	int h;
 
-	if (!ipaddr_aton(host, &addr))
+	if (lr_resolve(lp, host, &addr, deadline) != 0)
 		return -1;
+	lp->connect_error = LWIP_RAW_CONNECT_NO_SLOT;
 	h = lr_alloc(lp);
 	if (h < 0)
 		return -1;
@@ -158,18 +229,18 @@ lr_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 	c = &lp->conns[h];
 	c->state = LWIP_RAW_CONNECTING;
 	lr_attach(c, pcb);
+	lp->connect_error = LWIP_RAW_CONNECT_TCP;
 	if (tcp_connect(pcb, &addr, port, lr_connected_cb) != ERR_OK) {
-		lr_release(c);
+		lr_release(lp, c);
 		return -1;
 	}
-	/* The contract lets connect block, for timeout_ms at most. */
-	deadline = lr_now(lp) + timeout_ms;
 	while (c->state == LWIP_RAW_CONNECTING && lr_now(lp) < deadline)
 		lp->poll(lp->poll_ctx);
 	if (c->state != LWIP_RAW_OPEN) {
-		lr_release(c);
+		lr_release(lp, c);
 		return -1;
 	}
+	lp->connect_error = LWIP_RAW_CONNECT_OK;
 	return h;
 }
 
@@ -237,8 +308,8 @@ lr_close(void *ctx, int h)
 	if (c->state == LWIP_RAW_LISTEN)
 		for (i = 0; i < LWIP_RAW_MAX_CONNS; i++)
 			if (lp->conns[i].from_listener == h)
-				lr_release(&lp->conns[i]);
-	lr_release(c);
+				lr_release(lp, &lp->conns[i]);
+	lr_release(lp, c);
 }
 
 /* A validator connects: give it a slot, marked as not yet accepted.
@@ -256,11 +327,16 @@ lr_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
 			break;
 	h = lr_alloc(lp);
 	if (h < 0 || l == LWIP_RAW_MAX_CONNS) {
+		if (lp->refused < UINT16_MAX)
+			lp->refused++;
 		tcp_abort(newpcb);
 		return ERR_ABRT;
 	}
 	lp->conns[h].state = LWIP_RAW_OPEN;
 	lp->conns[h].from_listener = (int8_t)l;
+	lp->conns[h].inbound = 1;
+	if (++lp->inbound > lp->inbound_peak)
+		lp->inbound_peak = lp->inbound;
 	lr_attach(&lp->conns[h], newpcb);
 	return ERR_OK;
 }

@@ -17,7 +17,16 @@
  * connections and one just accepted that evicts an idle one: Pebble,
  * like Let's Encrypt, validates from several perspectives at once),
  * MEMP_NUM_TCP_PCB_LISTEN >= 1, SO_REUSE 1 (rebinding the http-01 port),
- * TCP_SND_BUF >= 2 * TCP_MSS.  Numeric IPv4 server addresses.
+ * TCP_SND_BUF >= 2 * TCP_MSS.
+ *
+ * Server names: a numeric IPv4 address is used as it is.  A name needs
+ * LWIP_DNS 1 (and a DNS server, from DHCP or dns_setserver()); connect()
+ * then looks it up with dns_gethostbyname() and polls until the answer,
+ * within the same timeout_ms as the TCP handshake.  A lookup it gives up
+ * on goes on inside lwIP until lwIP's own retries end; its late answer is
+ * ignored (only the name being waited for counts).  connect_error says
+ * why the last connect() failed; the board prints it (a name that does
+ * not resolve is not a network error to retry blindly).
  *
  * The port has LWIP_RAW_MAX_CONNS slots: the listener, the client and
  * accepted connections, including those lwIP has accepted and the core
@@ -31,7 +40,20 @@
 
 #include "port.h"
 
+#ifndef LWIP_RAW_MAX_CONNS
 #define LWIP_RAW_MAX_CONNS 6
+#endif
+
+/* Why the last connect() failed (lwip_raw_port.connect_error). */
+#define LWIP_RAW_CONNECT_OK 0
+#define LWIP_RAW_CONNECT_TCP 1          /* refused, reset or timed out */
+#define LWIP_RAW_CONNECT_NO_SLOT 2      /* every slot or PCB taken */
+#define LWIP_RAW_CONNECT_NO_DNS 3       /* a name, but no LWIP_DNS or no
+                                         * DNS server */
+#define LWIP_RAW_CONNECT_DNS 4          /* the name did not resolve (no
+                                         * such name, or lwIP's retries
+                                         * got no answer), or is too long */
+#define LWIP_RAW_CONNECT_DNS_TIMEOUT 5  /* no answer within timeout_ms */
 
 struct tcp_pcb;
 struct pbuf;
@@ -41,6 +63,7 @@ struct lwip_raw_conn {
 	struct pbuf *rx;          /* received, not yet read */
 	uint8_t state;            /* LWIP_RAW_* */
 	int8_t from_listener;     /* accepted, not yet handed out: listener */
+	uint8_t inbound;          /* came through the listener */
 };
 
 struct lwip_raw_port {
@@ -51,6 +74,15 @@ struct lwip_raw_port {
 	uint32_t last_now;
 	uint64_t epoch;
 	struct lwip_raw_conn conns[LWIP_RAW_MAX_CONNS];
+	/* Inbound connections (the http-01 responder's): open now, the
+	 * most open at once, and how many were reset for want of a slot. */
+	uint8_t inbound, inbound_peak;
+	uint16_t refused;
+	uint8_t connect_error;    /* LWIP_RAW_CONNECT_* */
+	/* The name connect() waits for (NULL: none), and its answer. */
+	const char *dns_wait;
+	uint8_t dns_ok;
+	uint32_t dns_addr;        /* IPv4, network byte order */
 };
 
 /*

@@ -47,7 +47,15 @@ lp_timeouts(int s, uint32_t ms)
 	lwip_setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-/* Resolve host into sin (numeric IPv4, or lwIP DNS when built in). */
+/* Resolve host into sin: a numeric IPv4 address as it is; a name through
+ * lwip_getaddrinfo(), which exists only when the lwIP build has
+ * LWIP_DNS 1 (with a DNS server from DHCP or dns_setserver()).  Debian's
+ * liblwip is built without it, so picoacme-lwip takes numeric addresses
+ * only: a name fails here, and connect() returns -1.  lwip_getaddrinfo()
+ * blocks this thread until lwIP's resolver answers or gives up (its own
+ * retries, about 7 s a server: DNS_MAX_RETRIES), not within connect's
+ * timeout_ms; an RTOS build that needs the bound resolves in another task
+ * or uses the raw API's dns_gethostbyname() as port_lwip_raw.c does. */
 static int
 lp_resolve(const char *host, uint16_t port, struct sockaddr_in *sin)
 {

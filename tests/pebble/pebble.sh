@@ -29,8 +29,9 @@
 # PEBBLE_VALIDATE_IPV4=A makes every name resolve to A for validation (default
 # 127.0.0.1); PEBBLE_CERT_ADDRS="A ..." adds addresses the listener certificate is
 # valid for, besides 127.0.0.1 (the QEMU test: the guest reaches Pebble at 10.0.2.2);
-# PEBBLE_CERT_KEY=ec|rsa|p384 chooses the key types of that certificate and its CA
-# (default ec; see _pebble_certs); PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
+# PEBBLE_CERT_NAMES="N ..." adds DNS names to it (the field firmware test reaches
+# Pebble by name); PEBBLE_CERT_KEY=ec|rsa|p384|rsa4096 chooses the key types of that
+# certificate and its CA (default ec; see _pebble_certs); PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
 # ones; PEBBLE_START_TIMEOUT (seconds, default 15); PEBBLE_KEEP=1 keeps the work dir.
 #
 # Callers must stop Pebble on every exit path:
@@ -175,6 +176,9 @@ _pebble_certs() {
     for _pebble_n in ${PEBBLE_CERT_ADDRS:-}; do
         _pebble_san="$_pebble_san, IP:$_pebble_n, DNS:$_pebble_n"
     done
+    for _pebble_n in ${PEBBLE_CERT_NAMES:-}; do
+        _pebble_san="$_pebble_san, DNS:$_pebble_n"
+    done
     cat >"$_pebble_d/server.ext" <<EOF
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -183,16 +187,19 @@ subjectAltName = $_pebble_san
 EOF
     # PEBBLE_CERT_KEY: ec (P-256 CA and key), rsa (RSA-2048 CA and key, as
     # public CAs' R1x hierarchy), p384 (P-384 CA signing with SHA-384 over
-    # a P-256 key, as an E* hierarchy).
+    # a P-256 key, as an E* hierarchy), rsa4096 (an RSA-4096 CA over an
+    # RSA-2048 key, as ISRG Root X1 over a public server's certificate).
     case ${PEBBLE_CERT_KEY:-ec} in
     ec) _pebble_cak="-newkey ec -pkeyopt ec_paramgen_curve:P-256"
         _pebble_k="$_pebble_cak" _pebble_h=-sha256 ;;
     rsa) _pebble_cak="-newkey rsa:2048" _pebble_k="$_pebble_cak"
         _pebble_h=-sha256 ;;
+    rsa4096) _pebble_cak="-newkey rsa:4096" _pebble_k="-newkey rsa:2048"
+        _pebble_h=-sha256 ;;
     p384) _pebble_cak="-newkey ec -pkeyopt ec_paramgen_curve:P-384"
         _pebble_k="-newkey ec -pkeyopt ec_paramgen_curve:P-256"
         _pebble_h=-sha384 ;;
-    *) echo "pebble: PEBBLE_CERT_KEY must be ec, rsa or p384" >&2
+    *) echo "pebble: PEBBLE_CERT_KEY must be ec, rsa, p384 or rsa4096" >&2
         return 1 ;;
     esac
     # shellcheck disable=SC2086 # split on purpose

@@ -1,12 +1,16 @@
 #!/bin/sh
-# The TLS profiles against Pebble listening with three kinds of chain
+# The TLS profiles against Pebble listening with four kinds of chain
 # (PEBBLE_CERT_KEY): the small profile (ACME_TLS_FULL=0, the firmware's)
-# must issue over an ECDSA P-256 chain and refuse RSA and P-384 chains
-# with a TLS error; ACME_TLS_PUBLIC_CA=1 must issue over all three.
-#   sh tests/pebble/tls.sh SMALL_BIN PUBLIC_BIN  ends with "tls: N passed, N failed"
+# must issue over an ECDSA P-256 chain and refuse RSA, P-384 and
+# RSA-4096-rooted chains with a TLS error; ACME_TLS_PUBLIC_CA=1 must issue
+# over all four, and so must FIELD_BIN, the field firmware's profile
+# (public-CA without ChaCha20 and Curve25519, i15 EC code), when given.
+#   sh tests/pebble/tls.sh SMALL_BIN PUBLIC_BIN [FIELD_BIN]
+# ends with "tls: N passed, N failed".
 set -u
-SMALL=${1:?usage: tests/pebble/tls.sh SMALL_BIN PUBLIC_BIN}
-PUBLIC=${2:?usage: tests/pebble/tls.sh SMALL_BIN PUBLIC_BIN}
+SMALL=${1:?usage: tests/pebble/tls.sh SMALL_BIN PUBLIC_BIN [FIELD_BIN]}
+PUBLIC=${2:?usage: tests/pebble/tls.sh SMALL_BIN PUBLIC_BIN [FIELD_BIN]}
+FIELD=${3:-}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/pebble/pebble.sh
 . "$ROOT/tests/pebble/pebble.sh"
@@ -25,19 +29,22 @@ issue() {
 	    -d tls.picoacme.test >/dev/null 2>"$2.err"
 }
 
-for kind in ec rsa p384; do
+for kind in ec rsa p384 rsa4096; do
 	if ! PEBBLE_CERT_KEY=$kind pebble_start 0 >/dev/null; then
 		notok "pebble-$kind" "Pebble did not start"
 		continue
 	fi
-	issue "$PUBLIC" "$work/public-$kind"
-	rc=$?
-	if [ "$rc" -eq 0 ] && [ -s "$work/public-$kind/cert.pem" ]; then
-		ok "public-ca-profile-over-$kind-chain"
-	else
-		notok "public-ca-profile-over-$kind-chain" \
-		    "exit $rc: $(tail -n 1 "$work/public-$kind.err")"
-	fi
+	for prof in public${FIELD:+ field}; do
+		[ "$prof" = field ] && bin=$FIELD || bin=$PUBLIC
+		issue "$bin" "$work/$prof-$kind"
+		rc=$?
+		if [ "$rc" -eq 0 ] && [ -s "$work/$prof-$kind/cert.pem" ]; then
+			ok "$prof-ca-profile-over-$kind-chain"
+		else
+			notok "$prof-ca-profile-over-$kind-chain" \
+			    "exit $rc: $(tail -n 1 "$work/$prof-$kind.err")"
+		fi
+	done
 	issue "$SMALL" "$work/small-$kind"
 	rc=$?
 	if [ "$kind" = ec ]; then

@@ -4,7 +4,10 @@
 #   fw_netns SCRIPT ARGS...   re-run SCRIPT inside a private network
 #                             namespace (only loopback, brought up), unless
 #                             already inside one (FW_NETNS=1).  Returns 1
-#                             when no namespace can be made.
+#                             when no namespace can be made.  With
+#                             FW_NETNS_MOUNT=1 also a private mount
+#                             namespace, so the script may bind-mount
+#                             files such as /etc/resolv.conf.
 #   fw_qemu DIR SECS NET ELF [QEMU ARGS...]
 #                             boot ELF on QEMU's mps2-an385 in directory DIR
 #                             (the semihosting files are relative to it),
@@ -30,6 +33,7 @@ fw_netns() {
 	else
 		_fw_unshare="unshare -rn"
 	fi
+	[ "${FW_NETNS_MOUNT:-0}" = 1 ] && _fw_unshare="$_fw_unshare -m"
 	if ! $_fw_unshare true 2>/dev/null; then
 		echo "fw_netns: cannot create a network namespace" \
 		    "($_fw_unshare)" >&2
