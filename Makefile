@@ -39,7 +39,7 @@ PICOACME_SAN = $(BUILD)/san/picoacme
 PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 
 .PHONY: all lwip deps demo test unit nomalloc integration bench size clean \
-        fw fw-all fw-field
+        fw fw-all fw-field field-soak
 
 # ---- the Cortex-M3 firmware (boards/qemu-mps2-an385, issue 5) ----------
 # The ACME limits of the firmware: one name, small buffers, the small TLS
@@ -81,8 +81,9 @@ endif
 
 include boards/qemu-mps2-an385/board.mk
 FW_ACME_SRC = $(CORE_SRC) port/lwip/port_lwip_raw.c port/lwip/port_base.c \
-    $(addprefix $(FW_BOARD)/,app_main.c app_store.c app_ta.c app_certinfo.c \
-    $(if $(filter 1,$(FW_FIELD)),clock_sntp.c))
+    $(addprefix $(FW_BOARD)/,app_main.c app_ta.c app_certinfo.c \
+    $(if $(filter 1,$(FW_FIELD)),clock_sntp.c flash_semihost.c,app_store.c)) \
+    $(if $(filter 1,$(FW_FIELD)),port/flash/store_flash.c)
 FW_ACME_OBJ = $(call fw_obj,$(FW_ACME_SRC)) \
     $(if $(filter 1,$(FW_FIELD)),$(FW_OBJ)/gen/fw_ta_builtin.o)
 FW_ELF = $(FW_OUT)/picoacme.elf
@@ -95,11 +96,24 @@ fw: $(FW_ELF)
 fw-field:
 	@$(MAKE) --no-print-directory FW_VARIANT=field $(FW_FIELD_ELF)
 
+# The field test with a power cut at every flash operation of a renewal
+# (make test cuts 24 of them; this about 110, some 5 minutes).
+field-soak: deps fw-deps fw-field $(FLASHIMG)
+	@FIELD_CUTS=100000 sh tests/qemu/field.sh $(FW_FIELD_ELF) $(FLASHIMG)
+
 # tools/ta2c: PEM certificates -> const br_x509_trust_anchor C source.
 TA2C = $(BUILD)/host/tools/ta2c
 $(TA2C): tools/ta2c.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $< -lbearssl
+
+# tools/flashimg: put and get the blobs of a flash store image (the
+# field image's fw/flash.bin), with the store's own code.
+FLASHIMG = $(BUILD)/host/tools/flashimg
+$(FLASHIMG): tools/flashimg.c port/flash/store_flash.c core/wipe.c \
+    $(wildcard port/flash/*.h core/wipe.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(INC) $(CFLAGS) -o $@ $(filter %.c,$^)
 
 # The field image's generated sources (build/fw/field/gen/, never committed):
 # the built-in anchors, and the clock's time floor, the commit time of the
@@ -238,7 +252,7 @@ integration: $(PICOACME_SAN) $(PICOACME)
 	@sh tests/pebble/run.sh $(PICOACME_SAN)
 
 test: deps fw-deps
-	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN)
+	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN) $(FLASHIMG)
 	@$(MAKE) --no-print-directory fw-all
 	@sh tests/run.sh all
 
@@ -254,10 +268,11 @@ $(BUILD)/host/bench/sizeof: bench/sizeof.c $(wildcard core/*.h)
 # issuance (tests/qemu/acme.sh keeps it, tests/qemu/field.sh for the field
 # image); made here when missing or older than the image.
 FW_RUN_LOG = $(FW_OUT)/picoacme-run.log
-FW_RUN_TEST = tests/qemu/$(if $(filter 1,$(FW_FIELD)),field,acme).sh
+FW_RUN_TEST = tests/qemu/$(if $(filter 1,$(FW_FIELD)),field.sh $(FW_ELF) \
+    $(FLASHIMG),acme.sh $(FW_ELF))
 
-$(FW_RUN_LOG): $(FW_ELF)
-	@FW_QEMU_LOG=$@ sh $(FW_RUN_TEST) $(FW_ELF) >$(FW_OUT)/run-test.out 2>&1 || \
+$(FW_RUN_LOG): $(FW_ELF) $(if $(filter 1,$(FW_FIELD)),$(FLASHIMG))
+	@FW_QEMU_LOG=$@ sh $(FW_RUN_TEST) >$(FW_OUT)/run-test.out 2>&1 || \
 	    { cat $(FW_OUT)/run-test.out; rm -f $@; exit 1; }
 
 # The bigger TLS profiles: the same image with tls.c built for them.  The

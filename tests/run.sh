@@ -78,7 +78,8 @@ all)
 	suite sh tests/qemu/acme.sh "$BUILD"/fw/picoacme.elf \
 	    "$BUILD"/fw/hw/picoacme.elf "$BUILD"/fw/tls-public.elf
 	FW_QEMU_LOG="$BUILD"/fw/field/picoacme-run.log
-	suite sh tests/qemu/field.sh "$BUILD"/fw/field/picoacme.elf
+	suite sh tests/qemu/field.sh "$BUILD"/fw/field/picoacme.elf \
+	    "$BUILD"/host/tools/flashimg
 	;;
 *)
 	echo "usage: tests/run.sh unit BIN... | all" >&2

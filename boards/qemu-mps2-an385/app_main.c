@@ -15,20 +15,24 @@
  *                server DHCP offers)
  *   fw/ca.pem    the lab image: the CA that signed the ACME server's TLS
  *                certificate
- * and keep their storage (account, key, chain, state) in fw/state-NAME
- * files (app_store.c).  A product replaces app_store.c with flash
- * storage (app_store_init() is the one call to change); the ACME flow is
- * the same code.
+ * The lab image keeps its storage (account, key, chain, state) in
+ * fw/state-NAME files (app_store.c).  The field image keeps it in the
+ * board's NOR flash (port/flash/store_flash.c over flash_semihost.c: here
+ * the host file fw/flash.bin with NOR's rules and a power-cut hook), as
+ * a product does; the ACME flow is the same code.
  *
  * The field image (FW_FIELD=1, make fw-field; docs/DESIGN.md 8d) is the
  * same program with what a public CA needs: the directory URL may name a
  * host (DNS, servers from DHCP), the time comes from SNTP (or an RTC) and
  * never from the host, the trust anchors are Let's Encrypt's roots built
- * in plus any in the stored blob "ca.pem" (fw/state-ca.pem here: it can
- * change without reflashing), and eight validators can connect at once.
+ * in plus any in the stored blob "ca.pem" (put into the flash by the
+ * factory or an update, tools/flashimg on the host: it can change without
+ * reflashing), and eight validators can connect at once.
  *
  * Exit codes: 0 certificate obtained; 2 bad config; 3 no Ethernet; 4 no
  * DHCP lease; 5 bad CA file; 6 the server's name did not resolve (field);
+ * 7 the flash store cannot be mounted (field; the emulation's own: 90 a
+ * planned power cut, 91 a program over programmed flash);
  * 10 + |acme_err| for ACME failures (e.g. 19 = ACME_ERR_BAD_NONCE); the
  * board's own are >= 110 (114: no time: no RTC, no SNTP answer).
  */
@@ -47,6 +51,8 @@
 #if FW_FIELD
 #include "lwip/dns.h"
 #include "clock_sntp.h"
+#include "flash_semihost.h"
+#include "flash/store_flash.h"
 #endif
 
 /* The http-01 responder's connections must fit the raw port's slots and
@@ -65,6 +71,7 @@
 #define APP_EXIT_DHCP 4
 #define APP_EXIT_CA 5
 #define APP_EXIT_DNS 6
+#define APP_EXIT_FLASH 7
 /* How long the field image waits for its first SNTP answer. */
 #define APP_TIME_WAIT_MS 10000
 
@@ -303,6 +310,11 @@ print_counters(void)
 	uart_puts(" refused for want of a slot (");
 	uart_dec(ACME_HTTP01_SLOTS);
 	uart_puts(" responder slots)\n");
+#if FW_FIELD
+	uart_puts(APP ": flash: ");
+	uart_dec((uint32_t)flash_semihost_count());
+	uart_puts(" program and erase operations this boot\n");
+#endif
 }
 
 int
@@ -329,9 +341,20 @@ main(void)
 	memset(&base, 0, sizeof base);
 	base.unix_time = fw_unix_time;
 	base.entropy = fw_entropy;
-	/* Storage (load, store, stage, commit, discard): the one call a
-	 * flash store (port/flash/) replaces. */
+	/* Storage (load, load_at, store, stage, commit, discard). */
+#if FW_FIELD
+	{
+		static struct store_flash store;
+		static struct flash_ops flash;
+
+		if (flash_semihost_init(&flash) != 0 ||
+		    store_flash_port_init(&base, &store, &flash) != 0)
+			fail("cannot mount the flash store (", "fw/flash.bin)",
+			    APP_EXIT_FLASH);
+	}
+#else
 	app_store_init(&base);
+#endif
 	base.log = fw_log;
 	load_anchors(&base, &tas);
 

@@ -14,9 +14,10 @@
 #       semihosting clock in the image
 #     Pebble on 127.0.0.1 (the guest's 10.0.2.2), reached by name: its
 #       HTTPS certificate is RSA-2048 under an RSA-4096 root made here,
-#       which the guest trusts only through its stored anchors
-#       (fw/state-ca.pem); PEBBLE_CHAIN_LENGTH=3 makes the issued chain
-#       four certificates, at least 4.5 KB of PEM
+#       which the guest trusts only through its stored anchors (the
+#       blob ca.pem, put into the flash image fw/flash.bin by
+#       tools/flashimg as a factory would); PEBBLE_CHAIN_LENGTH=3 makes
+#       the issued chain four certificates, at least 4.5 KB of PEM
 #     Pebble's validators resolve names with their own challtestsrv
 #       (every name -> 127.0.0.1, forwarded to the guest's responder)
 #
@@ -29,13 +30,22 @@
 # open to the responder at once and each gets an answer; then Pebble's
 # three validate; the firmware's port must have held at least eight
 # inbound connections at once and refused none.  Second boot: no
-# request at all.  Then clean failures: a name that does not resolve
+# request at all.  Power cuts: the device is renamed, so its next boot
+# renews; that renewal is cut (the emulated flash stops the machine at its
+# k-th program or erase, some torn) at FIELD_CUTS points spread over all
+# of its flash operations; after each, the flash (read on the host with
+# tools/flashimg) must hold the old pair or the new one, whole and
+# matching, and the next boot (its clock a day on, past any backoff)
+# must end with the new pair (no request when the cut came after the
+# pair's commit).  Then clean failures: a name that does not resolve
 # (exit 6), no SNTP answer and an SNTP time before the build's floor
 # (exit 114), and a server certificate under no built-in or stored
 # anchor (exit 15, ACME_ERR_TLS).  Last, an issuance from a Pebble whose
 # listener chain is ECDSA P-384 (the ISRG Root X2 kind of chain), for
 # that path and its stack depth.
-#   sh tests/qemu/field.sh ELF      ends with "field: N passed, N failed"
+#   sh tests/qemu/field.sh ELF FLASHIMG
+# ends with "field: N passed, N failed".  FIELD_CUTS=N power cuts (default
+# 24; make field-soak: every operation).
 # FW_QEMU_LOG=FILE keeps the UART of the two issuing boots (make size).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -43,12 +53,14 @@ ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/qemu/lib.sh
 . "$HERE/lib.sh"
 
-if [ $# -ne 1 ] || [ ! -f "$1" ]; then
-	echo "usage: $0 FIELD_ELF (make fw-field builds it)" >&2
+if [ $# -ne 2 ] || [ ! -f "$1" ] || [ ! -x "$2" ]; then
+	echo "usage: $0 FIELD_ELF FLASHIMG (make fw-field, make" \
+	    "build/host/tools/flashimg)" >&2
 	echo "field: 0 passed, 1 failed"
 	exit 1
 fi
 ELF=$(cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")")
+FLASHIMG=$(cd "$(dirname "$2")" && echo "$(pwd)/$(basename "$2")")
 
 if ! FW_NETNS_MOUNT=1 fw_netns "$HERE/field.sh" "$@"; then
 	echo "field: cannot make a network and mount namespace (unshare -n -m" \
@@ -64,10 +76,18 @@ LIAR=192.0.2.1          # an SNTP server that says 2001
 DEAF=192.0.2.2          # no SNTP server
 pass=0 fail=0
 ok() { echo "ok - $1"; pass=$((pass + 1)); }
+# notok CASE WORDS... [LOG]: the words make the reason; a last argument
+# that names a file is a log, whose tail is shown.
 notok() {
-	echo "not ok - $1: $2"
+	_case=$1
+	shift
+	_why= _log=
+	for _a in "$@"; do
+		if [ -f "$_a" ]; then _log=$_a; else _why="$_why $_a"; fi
+	done
+	echo "not ok - $_case:$_why"
 	fail=$((fail + 1))
-	[ -n "${3:-}" ] && [ -f "$3" ] && tail -n 25 "$3" | sed 's/^/    | /'
+	[ -n "$_log" ] && tail -n 25 "$_log" | sed 's/^/    | /'
 }
 finish() {
 	echo "field: $pass passed, $fail failed"
@@ -78,6 +98,7 @@ finish() {
 # shellcheck source=tests/pebble/pebble.sh
 . "$ROOT/tests/pebble/pebble.sh"
 tmp=$(mktemp -d)
+[ -n "${FIELD_KEEP:-}" ] && echo "# keeping $tmp"
 PIDS=
 cleanup() {
 	[ -n "${PEBBLE_CHALL_PID:-}" ] && kill -CONT "$PEBBLE_CHALL_PID" 2>/dev/null
@@ -86,7 +107,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	rm -rf "$tmp"
+	[ -n "${FIELD_KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -198,7 +219,8 @@ pebble-challtestsrv -defaultIPv4 "" -defaultIPv6 "" -dns01 127.0.0.1:53 \
     </dev/null >"$tmp/guest-dns.log" 2>&1 &
 PIDS="$PIDS $!"
 python3 "$ROOT/tests/tools/sntpd.py" 127.0.0.1 123 "$tmp/sntp.log" \
-    --ready "$tmp/sntp.ready" </dev/null 2>"$tmp/sntp.err" &
+    --ready "$tmp/sntp.ready" --offset-file "$tmp/sntp.offset" \
+    </dev/null 2>"$tmp/sntp.err" &
 PIDS="$PIDS $!"
 python3 "$ROOT/tests/tools/sntpd.py" "$LIAR" 123 "$tmp/liar.log" \
     --time 1000000000 --ready "$tmp/liar.ready" </dev/null 2>"$tmp/liar.err" &
@@ -236,7 +258,8 @@ http_port=$PEBBLE_HTTP_PORT
 agree_tos=yes
 ntp=${3:-10.0.2.2}
 EOF
-	[ "${4:-}" = none ] || cp "${4:-$PEBBLE_CA}" "$1/fw/state-ca.pem"
+	[ "${4:-}" = none ] ||
+	    "$FLASHIMG" "$1/fw/flash.bin" put ca.pem "${4:-$PEBBLE_CA}"
 	head -c 48 /dev/urandom >"$1/fw-seed.bin"
 }
 
@@ -252,13 +275,12 @@ uart_field() {
 	sed -n "s/^picoacme-fw: $2//p" "$1/uart.log" | tail -n 1 | tr -d '\r'
 }
 
+# fwstate DIR NAME: the blob NAME of DIR's flash, copied out to a file
+# (empty when absent or damaged); prints the file's path.
 fwstate() {
-	_g=$(cat "$1/fw/state-gen" 2>/dev/null)
-	if [ -n "$_g" ] && [ -e "$1/fw/state-$2.$_g" ]; then
-		echo "$1/fw/state-$2.$_g"
-	else
-		echo "$1/fw/state-$2"
-	fi
+	"$FLASHIMG" "$1/fw/flash.bin" get "$2" >"$1/blob-$2" 2>/dev/null ||
+	    : >"$1/blob-$2"
+	echo "$1/blob-$2"
 }
 
 # ---- first boot: issue, with eight connections at once ------------------
@@ -372,6 +394,107 @@ if [ "$rc" -eq 0 ] &&
 else
 	notok reboot-makes-no-request "exit $rc" "$tmp/second/uart.log"
 fi
+
+# ---- power cuts during a renewal -----------------------------------------
+NAME2=renamed.field.test
+CUT_EXIT=90             # flash_semihost.h: the planned power cut
+# renamed SRC DST: DST is a copy of the device SRC, renamed to NAME2 (so
+# its next boot renews: the stored certificate names NAME).
+renamed() {
+	rm -rf "$2"
+	cp -r "$1" "$2"
+	sed -i "s/^name=.*/name=$NAME2/" "$2/fw/config"
+	rm -f "$2/fw/cut-at" "$2/uart.log" "$2/rc"
+}
+# pair DIR: "old" or "new" when DIR's flash holds the pair for NAME or
+# NAME2, the chain verifying to Pebble's root and the key matching it;
+# else why not.
+pair() {
+	_c=$(fwstate "$1" cert.pem)
+	_k=$(fwstate "$1" cert.key)
+	_cn=$(openssl x509 -in "$_c" -noout -subject -nameopt multiline \
+	    2>/dev/null | sed -n 's/^ *commonName *= *//p')
+	REASON=
+	if ! pebble_verify_chain "$_c" "$tmp/root.pem" "$1/chk" \
+	    >/dev/null 2>&1; then
+		echo "chain: ${REASON:-does not verify}"
+	elif ! pebble_key_matches "$_c" "$_k"; then
+		echo "cert.key does not match cert.pem"
+	elif [ "$_cn" = "$NAME" ]; then
+		echo old
+	elif [ "$_cn" = "$NAME2" ]; then
+		echo new
+	else
+		echo "CN '$_cn'"
+	fi
+}
+
+renamed "$d" "$tmp/count"
+boot "$tmp/count" hostfwd
+rc=$(cat "$tmp/count/rc")
+ops=$(sed -n 's/.*flash: \([0-9]*\) program and erase operations.*/\1/p' \
+    "$tmp/count/uart.log" | tail -n 1)
+p=$(pair "$tmp/count")
+if [ "$rc" -eq 0 ] && [ "$p" = new ] && [ "${ops:-0}" -gt 0 ]; then
+	ok "renewal-in-flash ($ops flash operations)"
+else
+	notok renewal-in-flash "exit $rc, pair '$p', ops '$ops'" \
+	    "$tmp/count/uart.log"
+	ops=0
+fi
+
+# Cut points: FIELD_CUTS of them spread over 1..ops (both ends included),
+# or every operation; the tear cycles through none, head, tail, bits.
+n=${FIELD_CUTS:-24}
+[ "$n" -gt "$ops" ] && n=$ops
+[ "$n" -lt 2 ] && [ "$ops" -ge 2 ] && n=2
+i=0
+cuts_old=0 cuts_new=0
+while [ "$i" -lt "$n" ]; do
+	k=1
+	[ "$n" -gt 1 ] && k=$((1 + i * (ops - 1) / (n - 1)))
+	case $((i % 4)) in
+	0) tear= ;; 1) tear=head ;; 2) tear=tail ;; *) tear=bits ;;
+	esac
+	i=$((i + 1))
+	c=$tmp/cut$i
+	renamed "$d" "$c"
+	echo "$k $tear" >"$c/fw/cut-at"
+	boot "$c" hostfwd
+	rc=$(cat "$c/rc")
+	what="power-cut-at-operation-$k${tear:+-$tear}"
+	if [ "$rc" -ne "$CUT_EXIT" ] ||
+	    ! grep -q "flash: power cut at operation $k " "$c/uart.log"; then
+		notok "$what" "exit $rc, not the planned cut" "$c/uart.log"
+		continue
+	fi
+	before=$(pair "$c")
+	if [ "$before" != old ] && [ "$before" != new ]; then
+		notok "$what" "after the cut: $before" "$c/uart.log"
+		continue
+	fi
+	# The next boot, a day later (past the backoff of a failed attempt).
+	cp "$c/uart.log" "$c/cut.log"
+	rm -f "$c/fw/cut-at"
+	echo 86400 >"$tmp/sntp.offset"
+	boot "$c" hostfwd
+	: >"$tmp/sntp.offset"
+	rc=$(cat "$c/rc")
+	after=$(pair "$c")
+	# After a cut past the pair's commit: no new order (a day on, the
+	# CA's renewal window (ARI) may be asked for, which is not an order).
+	if [ "$rc" -eq 0 ] && [ "$after" = new ] && { [ "$before" = old ] ||
+	    ! grep -q 'POST .*/order-plz' "$c/uart.log"; }; then
+		ok "$what ($before pair after the cut; next boot: new)"
+		[ "$before" = old ] && cuts_old=$((cuts_old + 1))
+		[ "$before" = new ] && cuts_new=$((cuts_new + 1))
+	else
+		notok "$what" "after the cut: $before; next boot: exit $rc," \
+		    "pair $after" "$c/uart.log"
+	fi
+done
+echo "# $n power cuts of $ops operations: old pair kept $cuts_old," \
+    "new pair whole $cuts_new"
 
 # ---- clean failures (booted side by side) --------------------------------
 rundir "$tmp/nxname" nx.field.test
