@@ -37,7 +37,8 @@
 # tools/flashimg) must hold the old pair or the new one, whole and
 # matching, and the next boot (its clock a day on, past any backoff)
 # must end with the new pair (no request when the cut came after the
-# pair's commit).  Then clean failures: a name that does not resolve
+# pair's commit).  Then QEMU is killed (SIGKILL) at FIELD_KILLS random
+# moments of that renewal, with the same checks.  Then clean failures: a name that does not resolve
 # (exit 6), no SNTP answer and an SNTP time before the build's floor
 # (exit 114), and a server certificate under no built-in or stored
 # anchor (exit 15, ACME_ERR_TLS).  Last, an issuance from a Pebble whose
@@ -430,7 +431,9 @@ pair() {
 }
 
 renamed "$d" "$tmp/count"
+t0=$(date +%s%N)
 boot "$tmp/count" hostfwd
+wall=$((($(date +%s%N) - t0) / 1000000))
 rc=$(cat "$tmp/count/rc")
 ops=$(sed -n 's/.*flash: \([0-9]*\) program and erase operations.*/\1/p' \
     "$tmp/count/uart.log" | tail -n 1)
@@ -495,6 +498,60 @@ while [ "$i" -lt "$n" ]; do
 done
 echo "# $n power cuts of $ops operations: old pair kept $cuts_old," \
     "new pair whole $cuts_new"
+
+# The same with QEMU killed (SIGKILL) at a random moment of the renaming
+# boot (uniform over the uncut renewal's wall time), FIELD_KILLS times
+# (default 8), wherever that falls: before the first request, during the
+# requests, in the flash, or after the exit.
+KILLS=${FIELD_KILLS:-8}
+seed=${FIELD_SEED:-$$}
+j=0 k_before=0 k_during=0 k_after=0 k_done=0
+while [ "$j" -lt "$KILLS" ]; do
+	j=$((j + 1))
+	ms=$(awk -v s="$seed" -v j="$j" -v w="$wall" \
+	    'BEGIN { srand(s * 1000 + j); printf "%d", 50 + rand() * w }')
+	c=$tmp/kill$j
+	renamed "$d" "$c"
+	SECS_SAVED=$SECS
+	SECS=$((ms / 1000)).$(printf '%03d' $((ms % 1000)))
+	FW_QEMU_SIGNAL=KILL boot "$c" hostfwd
+	SECS=$SECS_SAVED
+	rc=$(cat "$c/rc")
+	if [ "$rc" -eq 0 ]; then
+		k_done=$((k_done + 1))
+	elif grep -q 'certificate stored' "$c/uart.log"; then
+		k_after=$((k_after + 1))
+	elif grep -q 'POST ' "$c/uart.log"; then
+		k_during=$((k_during + 1))
+	else
+		k_before=$((k_before + 1))
+	fi
+	what="sigkill-after-${ms}ms"
+	before=$(pair "$c")
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 137 ]; then
+		notok "$what" "exit $rc, want 137 (killed) or 0" "$c/uart.log"
+		continue
+	fi
+	if [ "$before" != old ] && [ "$before" != new ]; then
+		notok "$what" "after the kill: $before" "$c/uart.log"
+		continue
+	fi
+	cp "$c/uart.log" "$c/kill.log"
+	echo 86400 >"$tmp/sntp.offset"
+	boot "$c" hostfwd
+	: >"$tmp/sntp.offset"
+	rc=$(cat "$c/rc")
+	after=$(pair "$c")
+	if [ "$rc" -eq 0 ] && [ "$after" = new ]; then
+		ok "$what ($before pair after the kill; next boot: new)"
+	else
+		notok "$what" "after the kill: $before; next boot: exit $rc," \
+		    "pair $after" "$c/uart.log"
+	fi
+done
+echo "# $KILLS kills over ${wall} ms (seed $seed): $k_before before the first request," \
+    "$k_during during the requests, $k_after after the pair was stored," \
+    "$k_done after the exit"
 
 # ---- clean failures (booted side by side) --------------------------------
 rundir "$tmp/nxname" nx.field.test

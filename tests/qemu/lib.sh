@@ -49,7 +49,8 @@ fw_qemu() {
 	user) _fw_nic="user,model=lan9118,restrict=off${FW_HOSTFWD:+,hostfwd=$FW_HOSTFWD}" ;;
 	*) _fw_nic=none ;;
 	esac
-	(cd "$_fw_dir" && exec timeout "$_fw_secs" qemu-system-arm \
+	(cd "$_fw_dir" && exec timeout ${FW_QEMU_SIGNAL:+-s "$FW_QEMU_SIGNAL"} \
+	    "$_fw_secs" qemu-system-arm \
 	    -M mps2-an385 -display none -monitor none \
 	    -chardev stdio,id=con,mux=on -serial chardev:con \
 	    -semihosting-config enable=on,target=native,chardev=con \
