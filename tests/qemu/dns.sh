@@ -51,6 +51,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# A reader that goes away (| head) must not leave the servers running.
+trap 'exit 141' PIPE HUP
 
 printf '%b' "${DNS_RESOLV:-nameserver 127.0.0.1\n}" >"$tmp/resolv.conf"
 mount --bind "$tmp/resolv.conf" /etc/resolv.conf || exit 1
