@@ -20,6 +20,8 @@
 #                             124 on timeout.  FW_HOSTFWD=tcp:ADDR:PORT-:PORT
 #                             forwards a host port to the guest (QEMU's
 #                             hostfwd), e.g. for the http-01 responder.
+#                             The user-mode netdev is "fwnet" (for
+#                             -object filter-dump,id=F,netdev=fwnet,file=X).
 
 fw_netns() {
 	if [ "${FW_NETNS:-}" = 1 ]; then
@@ -46,7 +48,7 @@ fw_qemu() {
 	_fw_dir=$1 _fw_secs=$2 _fw_net=$3 _fw_elf=$4
 	shift 4
 	case $_fw_net in
-	user) _fw_nic="user,model=lan9118,restrict=off${FW_HOSTFWD:+,hostfwd=$FW_HOSTFWD}" ;;
+	user) _fw_nic="user,id=fwnet,model=lan9118,restrict=off${FW_HOSTFWD:+,hostfwd=$FW_HOSTFWD}" ;;
 	*) _fw_nic=none ;;
 	esac
 	(cd "$_fw_dir" && exec timeout ${FW_QEMU_SIGNAL:+-s "$FW_QEMU_SIGNAL"} \
