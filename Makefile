@@ -15,8 +15,8 @@ LIBS     = -lbearssl -pthread
 CORE_SRC = $(wildcard core/*.c)
 POSIX_SRC = $(wildcard port/posix/*.c)
 FLASH_SRC = $(wildcard port/flash/*.c)
-CLI_SRC  = cli/main.c cli/ta_file.c cli/net_posix.c
-LWIP_SRC = cli/main.c cli/ta_file.c cli/net_lwip.c cli/tap_netif.c \
+CLI_SRC  = cli/main.c cli/ta_file.c cli/net_posix.c cli/dns_hook.c
+LWIP_SRC = cli/main.c cli/ta_file.c cli/net_lwip.c cli/tap_netif.c cli/dns_hook.c \
            port/lwip/port_lwip_sockets.c port/lwip/port_base.c
 LWIP_INC = -I/usr/include/lwip
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <sys/stat.h>
 #include "acme.h"
+#include "dns_hook.h"
 #include "net.h"
 #include "ta_file.h"
 
@@ -18,8 +19,10 @@ static const char usage[] =
 "       picoacme issue  (the same options)\n"
 "       picoacme --help | --version\n"
 "\n"
-"Obtain a certificate from an ACME (RFC 8555) server with the http-01\n"
-"challenge, answered by a built-in responder on --http-port.\n"
+"Obtain a certificate from an ACME (RFC 8555) server.  Challenges: http-01\n"
+"(the default), answered by a built-in responder on --http-port;\n"
+"tls-alpn-01, answered by a built-in TLS responder on --alpn-port; dns-01,\n"
+"published by your --dns-hook command.\n"
 "\n"
 "ensure keeps the stored certificate while it is good and not due (no\n"
 "request at all), and renews it in the CA's renewal window (ARI) or the\n"
@@ -35,7 +38,20 @@ static const char usage[] =
 "                      cert.key                  its private key (0600)\n"
 "  --http-port N     TCP port of the http-01 responder (80 in production;\n"
 "                    the server's validator connects there)\n"
-"  -d, --domain NAME a DNS name for the certificate; repeat for more\n"
+"  -d, --domain NAME a DNS name, a wildcard (*.example.com: dns-01 only)\n"
+"                    or an IP address (192.0.2.7, 2001:db8::7) for the\n"
+"                    certificate; repeat for more\n"
+"  --challenge LIST  the challenge types to use, most preferred first,\n"
+"                    comma-separated: http-01, tls-alpn-01, dns-01 (for\n"
+"                    each name the first the CA offers; default http-01)\n"
+"  --alpn-port N     TCP port of the tls-alpn-01 responder (443 in\n"
+"                    production: the CA connects there)\n"
+"  --dns-hook CMD    dns-01: run through /bin/sh as 'CMD add NAME VALUE'\n"
+"                    before the challenge and 'CMD remove NAME VALUE'\n"
+"                    afterwards (also after a failure), NAME the\n"
+"                    _acme-challenge name; exit 0 when done, 75 for\n"
+"                    'not yet, ask again' (every second, within the\n"
+"                    validation time bound), else a failure\n"
 "  --contact URI     account contact, e.g. mailto:admin@example.com\n"
 "  --agree-tos       agree to the CA's terms of service (needed to make a\n"
 "                    new account when the CA has terms: picoacme shows\n"
@@ -94,16 +110,54 @@ cli_time(uint64_t t)
 	return b;
 }
 
+/* "http-01,dns-01" into t[0..3), *n types.  0, or -1 (unknown, twice,
+ * empty). */
+static int
+cli_challenges(const char *s, int *t, size_t *n)
+{
+	static const char *const names[] = { "http-01", "tls-alpn-01",
+	    "dns-01" };
+	size_t len, k, j;
+
+	for (*n = 0; ; s += len + 1) {
+		len = strcspn(s, ",");
+		for (k = 0; k < 3; k++)
+			if (strlen(names[k]) == len &&
+			    strncmp(s, names[k], len) == 0)
+				break;
+		if (k == 3 || *n == 3)
+			return -1;
+		for (j = 0; j < *n; j++)
+			if (t[j] == (int)k + 1)
+				return -1;
+		t[(*n)++] = (int)k + 1;
+		if (s[len] == 0)
+			return 0;
+	}
+}
+
+static int
+cli_has(const int *t, size_t n, int type)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i] == type)
+			return 1;
+	return 0;
+}
+
 /* picoacme issue (order now) and picoacme ensure (only when due). */
 static int
 cli_issue(int argc, char **argv, int ensure)
 {
 	static struct acme_client client;
 	const char *server = NULL, *ca = NULL, *dir = NULL, *contact = NULL;
-	const char *profile = NULL;
+	const char *profile = NULL, *hook = NULL;
 	const char *names[ACME_MAX_IDENTIFIERS];
-	unsigned long port = 0, wait = 0;
-	size_t nnames = 0;
+	unsigned long port = 0, alpn = 0, wait = 0;
+	size_t nnames = 0, nchal = 0;
+	int chal[3];
 	int verbose = 0, agree = 0, i, r;
 	br_x509_trust_anchor *tas = NULL;
 	long ntas;
@@ -144,6 +198,21 @@ cli_issue(int argc, char **argv, int ensure)
 				    "%s (1..86400 seconds)\n", v);
 				return 2;
 			}
+		} else if (strcmp(a, "--challenge") == 0) {
+			if (cli_challenges(v, chal, &nchal) != 0) {
+				fprintf(stderr, "picoacme: bad --challenge %s "
+				    "(http-01, tls-alpn-01, dns-01, each once, "
+				    "comma-separated)\n", v);
+				return 2;
+			}
+		} else if (strcmp(a, "--dns-hook") == 0) {
+			hook = v;
+		} else if (strcmp(a, "--alpn-port") == 0) {
+			if (cli_num(v, 65535, &alpn) != 0 || alpn == 0) {
+				fprintf(stderr, "picoacme: bad --alpn-port %s\n",
+				    v);
+				return 2;
+			}
 		} else if (strcmp(a, "--http-port") == 0) {
 			if (cli_num(v, 65535, &port) != 0 || port == 0) {
 				fprintf(stderr, "picoacme: bad --http-port %s\n",
@@ -173,11 +242,18 @@ cli_issue(int argc, char **argv, int ensure)
 			}
 		}
 	}
-	if (server == NULL || ca == NULL || dir == NULL || port == 0 ||
-	    nnames == 0) {
+	if (nchal == 0) {
+		chal[0] = ACME_CHALLENGE_HTTP01;
+		nchal = 1;
+	}
+	if (server == NULL || ca == NULL || dir == NULL || nnames == 0 ||
+	    (port == 0 && cli_has(chal, nchal, ACME_CHALLENGE_HTTP01)) ||
+	    (alpn == 0 && cli_has(chal, nchal, ACME_CHALLENGE_TLSALPN01)) ||
+	    (hook == NULL && cli_has(chal, nchal, ACME_CHALLENGE_DNS01))) {
 		fprintf(stderr, "picoacme: %s needs --server, --ca-file, "
-		    "--state-dir, --http-port and at least one -d "
-		    "(see --help)\n", ensure ? "ensure" : "issue");
+		    "--state-dir, at least one -d, and --http-port for "
+		    "http-01, --alpn-port for tls-alpn-01, --dns-hook for "
+		    "dns-01 (see --help)\n", ensure ? "ensure" : "issue");
 		return 2;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -197,6 +273,11 @@ cli_issue(int argc, char **argv, int ensure)
 	cfg.names = names;
 	cfg.name_count = nnames;
 	cfg.http01_port = (uint16_t)port;
+	cfg.tlsalpn01_port = (uint16_t)alpn;
+	cfg.challenges = chal;
+	cfg.challenge_count = nchal;
+	cfg.dns01_hook = hook != NULL ? dns_hook_run : NULL;
+	cfg.dns01_ctx = (void *)(uintptr_t)hook;
 	cfg.contact = contact;
 	cfg.agree_tos = agree;
 	cfg.profile = profile;

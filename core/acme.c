@@ -7,6 +7,7 @@
 #include <string.h>
 #include "acme_int.h"
 #include "b64url.h"
+#include "ident.h"
 #include "jws.h"
 #include "str.h"
 #include "wipe.h"
@@ -60,6 +61,7 @@ acme_fail(struct acme_client *c, int err, const char *what,
 	acme_log(c, ACME_LOG_ERROR, c->msg, NULL, NULL, NULL);
 	flow_unstage(c);
 	http01_stop(&c->http01, &c->port);
+	flow_dns01_remove(c);
 	tls_close(&c->tls, &c->port);
 	key_wipe(&c->cert_key);
 	ensure_failed(c);
@@ -139,6 +141,74 @@ acme_jitter(struct acme_client *c, uint32_t range)
 	return range ? x % range : 0;
 }
 
+/* The challenge types of cfg, checked, into c->chal. */
+static int
+acme_init_challenges(struct acme_client *c, const struct acme_config *cfg)
+{
+	size_t i, j;
+	int t;
+
+	if (cfg->challenges == NULL || cfg->challenge_count == 0) {
+		c->chal[0] = ACME_CHALLENGE_HTTP01;
+		c->nchal = 1;
+		return ACME_OK;
+	}
+	if (cfg->challenge_count > sizeof c->chal)
+		return acme_fail(c, ACME_ERR_PARAM, "challenge types",
+		    "a type is listed twice");
+	for (i = 0; i < cfg->challenge_count; i++) {
+		t = cfg->challenges[i];
+		if (t < ACME_CHALLENGE_HTTP01 || t > ACME_CHALLENGE_DNS01)
+			return acme_fail(c, ACME_ERR_PARAM, "challenge types",
+			    "unknown type");
+		for (j = 0; j < i; j++)
+			if (c->chal[j] == t)
+				return acme_fail(c, ACME_ERR_PARAM,
+				    "challenge types", "a type is listed twice");
+#if !ACME_TLSALPN01
+		if (t == ACME_CHALLENGE_TLSALPN01)
+			return acme_fail(c, ACME_ERR_PARAM, "tls-alpn-01",
+			    "not built in (ACME_TLSALPN01 0)");
+#endif
+		if (t == ACME_CHALLENGE_DNS01 && c->dns01 == NULL)
+			return acme_fail(c, ACME_ERR_PARAM, "dns-01",
+			    "needs a DNS hook (acme_config.dns01_hook)");
+		c->chal[i] = (unsigned char)t;
+	}
+	c->nchal = (unsigned char)cfg->challenge_count;
+	return ACME_OK;
+}
+
+/* One configured identifier into dst: an IP address in its canonical
+ * text (RFC 8738 3), a wildcard only with dns-01 among the types. */
+static int
+acme_init_name(struct acme_client *c, char *dst, size_t cap,
+    const char *name)
+{
+	uint8_t ip[16];
+	size_t len, i;
+	int t = ident_parse(name, ip, &len);
+
+	if (t < 0)
+		return acme_fail(c, ACME_ERR_PARAM, "not a DNS name, "
+		    "wildcard or IP address", name);
+	if (t == IDENT_IP)
+		return ident_ip_text(ip, len, dst, cap) == 0 ? ACME_OK :
+		    acme_fail(c, ACME_ERR_TOO_LARGE,
+		    "name longer than ACME_MAX_NAME", name);
+	if (str_copy(dst, cap, name) != 0)
+		return acme_fail(c, ACME_ERR_TOO_LARGE,
+		    "name longer than ACME_MAX_NAME", name);
+	for (i = 0; t == IDENT_WILDCARD && i < c->nchal; i++)
+		if (c->chal[i] == ACME_CHALLENGE_DNS01)
+			return ACME_OK;
+	if (t == IDENT_WILDCARD)
+		return acme_fail(c, ACME_ERR_PARAM, name,
+		    "a wildcard is validated by dns-01 only: give a DNS hook "
+		    "and dns-01 among the challenge types");
+	return ACME_OK;
+}
+
 int
 acme_init(struct acme_client *c, const struct acme_config *cfg,
     const struct acme_port *port)
@@ -163,6 +233,9 @@ acme_init(struct acme_client *c, const struct acme_config *cfg,
 	c->tas = cfg->trust_anchors;
 	c->ntas = cfg->trust_anchor_count;
 	c->http01_port = cfg->http01_port;
+	c->tlsalpn01_port = cfg->tlsalpn01_port;
+	c->dns01 = cfg->dns01_hook;
+	c->dns01_ctx = cfg->dns01_ctx;
 	c->agree_tos = cfg->agree_tos != 0;
 	c->validation_ms = cfg->validation_timeout_ms ?
 	    cfg->validation_timeout_ms : ACME_VALIDATION_TIMEOUT_MS;
@@ -178,13 +251,14 @@ acme_init(struct acme_client *c, const struct acme_config *cfg,
 	if (cfg->name_count > ACME_MAX_IDENTIFIERS)
 		return acme_fail(c, ACME_ERR_TOO_LARGE, "too many names",
 		    "raise ACME_MAX_IDENTIFIERS");
+	if (acme_init_challenges(c, cfg) != ACME_OK)
+		return c->err;
 	for (i = 0; i < cfg->name_count; i++) {
 		if (cfg->names[i] == NULL || cfg->names[i][0] == 0)
 			return acme_fail(c, ACME_ERR_PARAM, "empty name", NULL);
-		if (str_copy(c->names[i], sizeof c->names[i],
-		    cfg->names[i]) != 0)
-			return acme_fail(c, ACME_ERR_TOO_LARGE,
-			    "name longer than ACME_MAX_NAME", cfg->names[i]);
+		if (acme_init_name(c, c->names[i], sizeof c->names[i],
+		    cfg->names[i]) != ACME_OK)
+			return c->err;
 	}
 	c->nnames = (unsigned)cfg->name_count;
 	if (str_copy(c->dir_url, sizeof c->dir_url, cfg->directory_url))
@@ -597,6 +671,10 @@ acme_step_inner(struct acme_client *c)
 				flow_local(c);
 				break;
 			}
+			if (c->state == ST_DNS01) {
+				flow_dns01(c);
+				break;
+			}
 			acme_start(c);
 			break;
 		case PH_HEAD:
@@ -675,6 +753,7 @@ acme_close(struct acme_client *c)
 {
 	flow_unstage(c);
 	http01_stop(&c->http01, &c->port);
+	flow_dns01_remove(c);
 	tls_close(&c->tls, &c->port);
 	/* Every secret the context held: both keys, the TLS session (its
 	 * keys and the engine's PRNG), the scratch that held key PEM. */

@@ -74,13 +74,54 @@
 #define ACME_FRESH 3       /* ensure: the stored certificate is good and not
                             * due; see acme_next_check() */
 
+/* Challenge types (acme_config.challenges). */
+#define ACME_CHALLENGE_HTTP01 1     /* RFC 8555 8.3, the built-in responder */
+#define ACME_CHALLENGE_TLSALPN01 2  /* RFC 8737, the built-in responder */
+#define ACME_CHALLENGE_DNS01 3      /* RFC 8555 8.4, through dns01_hook */
+
+/* dns01_hook operations. */
+#define ACME_DNS01_ADD 1
+#define ACME_DNS01_REMOVE 2
+
 struct acme_config {
 	const char *directory_url;          /* https://.../directory */
 	const br_x509_trust_anchor *trust_anchors;
 	size_t trust_anchor_count;
-	const char *const *names;           /* DNS names, 1..MAX_IDENTIFIERS */
+	/* The identifiers, 1..ACME_MAX_IDENTIFIERS: DNS names, wildcards
+	 * ("*.example.com": dns-01 only) and IP addresses ("192.0.2.7",
+	 * "2001:db8::7": RFC 8738, an "ip" identifier and an iPAddress in
+	 * the CSR; http-01 or tls-alpn-01).  See ident.h. */
+	const char *const *names;
 	size_t name_count;
+	/* The challenge types to use, most preferred first: for each
+	 * authorization the first of them that the server offers.  NULL
+	 * (count 0): http-01 only.  A type listed twice, an unknown one,
+	 * tls-alpn-01 without ACME_TLSALPN01, dns-01 without dns01_hook, or
+	 * a wildcard name without dns-01 in the list: ACME_ERR_PARAM from
+	 * acme_init(), before any request. */
+	const int *challenges;
+	size_t challenge_count;
 	uint16_t http01_port;               /* 80 in production */
+	uint16_t tlsalpn01_port;            /* 443 in production */
+	/*
+	 * dns-01: publish (op ACME_DNS01_ADD) or withdraw (ACME_DNS01_REMOVE)
+	 * the TXT record value at name ("_acme-challenge." and the
+	 * authorization's name, no trailing dot).  Returns 0 when done (the
+	 * record is in place, or gone), 1 when still at work (a device that
+	 * publishes through its cloud API): ADD is then called again with
+	 * the same arguments about every ACME_DNS01_RECHECK_MS until it
+	 * returns 0, within the validation time bound (ACME_ERR_TIMEOUT
+	 * after it), and a negative value on failure (ACME_ERR_RESPONDER).
+	 * The challenge is answered only once every record of the order is
+	 * in place.  REMOVE is called once for every record ADD was called
+	 * for, when the authorizations are valid or the flow fails or is
+	 * closed (acme_close()), whatever ADD returned; its result is only
+	 * logged.  Called from acme_step(); it may block, for the caller's
+	 * own bounded time.
+	 */
+	int (*dns01_hook)(void *ctx, int op, const char *name,
+	    const char *value);
+	void *dns01_ctx;
 	const char *contact;                /* "mailto:..." or NULL */
 	/* 1: the user agreed to the CA's terms of service (the directory's
 	 * meta.termsOfService, acme_terms_of_service()).  A CA that has
@@ -141,6 +182,8 @@ struct acme_authz {
 	char name[ACME_MAX_NAME + 1];
 	unsigned char valid;
 	unsigned char need_post;                 /* challenge still pending */
+	unsigned char type;                      /* ACME_CHALLENGE_* used */
+	unsigned char dns;                       /* dns-01: FLOW_DNS_* */
 };
 
 struct acme_client {
@@ -149,6 +192,11 @@ struct acme_client {
 	const br_x509_trust_anchor *tas;
 	size_t ntas;
 	uint16_t http01_port;
+	uint16_t tlsalpn01_port;
+	unsigned char chal[3];        /* challenge types, preferred first */
+	unsigned char nchal;
+	int (*dns01)(void *, int, const char *, const char *);
+	void *dns01_ctx;
 	unsigned char agree_tos;
 	unsigned char ensure;
 	uint32_t validation_ms;

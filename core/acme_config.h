@@ -193,6 +193,12 @@
 #define ACME_HTTP01_EVICT_MS 500
 #endif
 
+/* dns-01: how often a DNS hook that is still at work (it returned 1) is
+ * asked again (acme.h, dns01_hook). */
+#ifndef ACME_DNS01_RECHECK_MS
+#define ACME_DNS01_RECHECK_MS 1000
+#endif
+
 /* EC implementation: 1 selects BearSSL's i15/m15 code (constant time on
  * Cortex-M0/M3, whose multiplier is not), 0 the faster i31/m31 code for
  * hosts. */

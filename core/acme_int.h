@@ -15,7 +15,8 @@ enum acme_state {
 	ST_ACCOUNT,       /* POST newAccount */
 	ST_ORDER,         /* POST newOrder */
 	ST_AUTHZ,         /* POST-as-GET authorization idx */
-	ST_CHALLENGE,     /* POST {} to the http-01 challenge of idx */
+	ST_DNS01,         /* the DNS hook publishes the dns-01 records (local) */
+	ST_CHALLENGE,     /* POST {} to the challenge of idx */
 	ST_POLL_AUTHZ,    /* POST-as-GET authorization idx until valid */
 	ST_FINALIZE,      /* POST finalize with the CSR */
 	ST_POLL_ORDER,    /* POST-as-GET order until valid */
@@ -58,6 +59,8 @@ int flow_build(struct acme_client *c, struct acme_req *r);
 int flow_handle(struct acme_client *c);
 int flow_piece(void *arg, const char *data, size_t len);
 void flow_unstage(struct acme_client *c);
+int flow_dns01(struct acme_client *c);
+void flow_dns01_remove(struct acme_client *c);
 
 /* acme.c */
 int acme_fail(struct acme_client *c, int err, const char *what,

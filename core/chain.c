@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include "chain.h"
+#include "ident.h"
 #include "x509.h"
 
 /* Record the first problem.  Returns -1. */
@@ -78,7 +79,8 @@ chain_finish(struct chain_check *k, const unsigned char *q,
     const char *const *names, size_t n)
 {
 	struct x509_cert x;
-	size_t i;
+	uint8_t ip[16];
+	size_t i, iplen;
 
 	if (k->why != NULL)
 		return -1;
@@ -94,10 +96,11 @@ chain_finish(struct chain_check *k, const unsigned char *q,
 	if (x.key.len != 65 || memcmp(x.key.val, q, 65) != 0)
 		return chain_bad(k, "the leaf certificate is not for our key");
 	for (i = 0; i < n; i++)
-		if (!x509_has_dns(&x, names[i]))
+		if (ident_parse(names[i], ip, &iplen) == IDENT_IP ?
+		    !x509_has_ip(&x, ip, iplen) : !x509_has_dns(&x, names[i]))
 			return chain_bad(k, "the leaf certificate does not "
 			    "name every identifier of the order");
-	if (x509_dns_count(&x) != n)
+	if (x509_name_count(&x) != n)
 		return chain_bad(k, "the leaf certificate names more than "
 		    "the identifiers of the order");
 	return 0;

@@ -24,6 +24,7 @@
 #include "der.h"
 #include "wipe.h"
 #include "acme_err.h"
+#include "ident.h"
 
 /* Longest DNS name in presentation form, without a trailing dot
  * (RFC 1035 2.3.4: 255 octets on the wire). */
@@ -121,9 +122,10 @@ csr_key_ok(const br_ec_private_key *sk, const br_ec_public_key *pk,
  * Prepend the CertificationRequestInfo (RFC 2986 4.1) for the validated
  * names: version 0, the subject, the EC public key, and an
  * extensionRequest attribute (RFC 2985 5.4.2) holding one subjectAltName
- * extension with every name as a dNSName, in order.  The subject is
- * CN=names[0] when that fits a commonName (at most CSR_CN_MAX
- * characters), else empty, and then the subjectAltName is critical.
+ * extension with every name as a dNSName, or an iPAddress for an IP
+ * address (RFC 8738 3), in order.  The subject is CN=names[0] when that
+ * is a DNS name that fits a commonName (at most CSR_CN_MAX characters),
+ * else empty, and then the subjectAltName is critical.
  * Deterministic: the same inputs give the same bytes (csr_build relies
  * on it).  Errors are left sticky in w.
  */
@@ -135,8 +137,10 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 	static const uint8_t der_true = 0xFF;
 	size_t m_info, m_attrs, m_attr, m_set, m_exts, m_ext, m_oct, m_gn;
 	size_t m_spki, m_alg, m_name, m_rdn, m_atv;
-	size_t i, cn_len = strlen(names[0]);
-	int cn = cn_len <= CSR_CN_MAX;
+	uint8_t ip[16];
+	size_t i, iplen, cn_len = strlen(names[0]);
+	int cn = cn_len <= CSR_CN_MAX &&
+	    ident_parse(names[0], NULL, NULL) != IDENT_IP;
 
 	m_info = der_len(w);
 
@@ -148,8 +152,14 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 	m_ext = der_len(w);
 	m_oct = der_len(w);
 	m_gn = der_len(w);
-	for (i = n; i-- > 0; )   /* backwards, so they read in order */
-		der_prim(w, DER_CONTEXT_PRIM(2), names[i], strlen(names[i]));
+	for (i = n; i-- > 0; ) { /* backwards, so they read in order */
+		if (ident_parse(names[i], ip, &iplen) == IDENT_IP)
+			/* iPAddress [7] OCTET STRING: 4 or 16 bytes */
+			der_prim(w, DER_CONTEXT_PRIM(7), ip, iplen);
+		else
+			der_prim(w, DER_CONTEXT_PRIM(2), names[i],
+			    strlen(names[i]));
+	}
 	der_wrap(w, DER_SEQUENCE, m_gn);          /* GeneralNames */
 	der_wrap(w, DER_OCTET_STRING, m_oct);     /* extnValue */
 	/* RFC 5280 4.2.1.6: critical when the subject is empty; otherwise
@@ -230,7 +240,8 @@ csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
 	if (!csr_key_ok(sk, pk, ec, sign))
 		return ACME_ERR_PARAM;
 	for (i = 0; i < n; i++)
-		if (csr_name_len(names[i]) == 0)
+		if (csr_name_len(names[i]) == 0 &&
+		    ident_parse(names[i], NULL, NULL) != IDENT_IP)
 			return ACME_ERR_PARAM;
 
 	/* pass 1: the CertificationRequestInfo, signed (RFC 2986 3) */

@@ -9,9 +9,22 @@
 #include "b64url.h"
 #include "chain.h"
 #include "csr.h"
+#include "ident.h"
 #include "jws.h"
 #include "str.h"
 #include "wipe.h"
+
+/* The challenge types by ACME_CHALLENGE_* number. */
+static const char *const flow_chal_names[] = {
+	"", "http-01", "tls-alpn-01", "dns-01"
+};
+
+/* authz.dns: where a dns-01 record stands. */
+enum {
+	FLOW_DNS_NONE = 0,      /* the hook was not asked */
+	FLOW_DNS_ASKED,         /* ADD called, not yet in place */
+	FLOW_DNS_IN_PLACE       /* ADD returned 0 */
+};
 
 /*
  * The stored account URL, when it belongs to this key and to this
@@ -210,7 +223,10 @@ flow_build(struct acme_client *c, struct acme_req *r)
 		for (i = 0; i < c->nnames; i++) {
 			json_w_obj_begin(&w);
 			json_w_key(&w, "type");
-			json_w_str(&w, "dns");
+			/* RFC 8738 3: an IP address is an "ip" identifier,
+			 * in its canonical text (acme_init made it so) */
+			json_w_str(&w, ident_parse(c->names[i], NULL, NULL) ==
+			    IDENT_IP ? "ip" : "dns");
 			json_w_key(&w, "value");
 			json_w_str(&w, c->names[i]);
 			json_w_obj_end(&w);
@@ -382,6 +398,8 @@ static int
 flow_authz(struct acme_client *c, struct json_doc *d)
 {
 	struct acme_authz *a = &c->authz[c->idx];
+	char wanted[64];
+	unsigned p;
 	int ch, i, r;
 
 	r = flow_json(c, d);
@@ -398,28 +416,40 @@ flow_authz(struct acme_client *c, struct json_doc *d)
 		return acme_fail_problem(c, ACME_ERR_INVALID, a->name[0] ?
 		    a->name : "authorization");
 	}
+	/* The first of our types, in our order, that the server offers. */
 	ch = json_get(d, 0, "challenges");
-	for (i = 0; i < json_array_len(d, ch); i++) {
-		int it = json_array_item(d, ch, i);
+	for (p = 0; p < c->nchal; p++) {
+		for (i = 0; i < json_array_len(d, ch); i++) {
+			int it = json_array_item(d, ch, i);
 
-		if (!json_str_eq(d, json_get(d, it, "type"), "http-01"))
-			continue;
-		if (flow_url(c, d, it, "url", a->chal_url,
-		    sizeof a->chal_url) != ACME_OK ||
-		    flow_str(c, d, it, "token", a->token,
-		    sizeof a->token) < 0)
-			return c->err;
-		/* RFC 8555 8.1: the token is base64url; it goes into a
-		 * URL path and our HTTP answer. */
-		if (!b64url_is_alphabet(a->token, strlen(a->token)))
-			return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
-			    "challenge token is not base64url");
-		a->need_post = json_str_eq(d, json_get(d, it, "status"),
-		    "pending");
-		return ACME_OK;
+			if (!json_str_eq(d, json_get(d, it, "type"),
+			    flow_chal_names[c->chal[p]]))
+				continue;
+			if (flow_url(c, d, it, "url", a->chal_url,
+			    sizeof a->chal_url) != ACME_OK ||
+			    flow_str(c, d, it, "token", a->token,
+			    sizeof a->token) < 0)
+				return c->err;
+			/* RFC 8555 8.1: the token is base64url; it goes
+			 * into a URL path, our answers and a DNS record. */
+			if (!b64url_is_alphabet(a->token, strlen(a->token)))
+				return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
+				    "challenge token is not base64url");
+			a->type = c->chal[p];
+			a->need_post = json_str_eq(d, json_get(d, it,
+			    "status"), "pending");
+			return ACME_OK;
+		}
 	}
-	return acme_fail(c, ACME_ERR_PROTOCOL, a->name,
-	    "the server offers no http-01 challenge");
+	str_copy(wanted, sizeof wanted, "the server offers no ");
+	for (p = 0; p < c->nchal; p++) {
+		if (p > 0)
+			str_cat(wanted, sizeof wanted, ", ");
+		str_cat(wanted, sizeof wanted, flow_chal_names[c->chal[p]]);
+	}
+	str_cat(wanted, sizeof wanted, " challenge");
+	return acme_fail(c, ACME_ERR_PROTOCOL, a->name[0] ? a->name :
+	    "authorization", wanted);
 }
 
 /*
@@ -478,6 +508,7 @@ static int
 flow_to_finalize(struct acme_client *c)
 {
 	http01_stop(&c->http01, &c->port);
+	flow_dns01_remove(c);
 	if (c->finalize_tries++ >= ACME_FINALIZE_TRIES)
 		return acme_fail(c, ACME_ERR_RETRIES, c->order_url,
 		    "the order stays \"ready\" after ACME_FINALIZE_TRIES "
@@ -486,6 +517,124 @@ flow_to_finalize(struct acme_client *c)
 		flow_phase(c, c->finalize_ms);
 	acme_goto(c, ST_FINALIZE, 0);
 	return ACME_OK;
+}
+
+/* 1 when an authorization still to validate uses challenge type t. */
+static int
+flow_uses(const struct acme_client *c, int t)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nauthz; i++)
+		if (!c->authz[i].valid && c->authz[i].type == t)
+			return 1;
+	return 0;
+}
+
+/* The dns-01 record of authorization a (RFC 8555 8.4): its name
+ * "_acme-challenge.<name>" and its value, the base64url SHA-256 of the
+ * key authorization (token "." thumbprint). */
+static void
+flow_dns01_record(const struct acme_client *c, const struct acme_authz *a,
+    char *name, size_t ncap, char *value, size_t vcap)
+{
+	br_sha256_context h;
+	unsigned char d[br_sha256_SIZE];
+
+	str_copy(name, ncap, "_acme-challenge.");
+	str_cat(name, ncap, a->name);
+	br_sha256_init(&h);
+	br_sha256_update(&h, a->token, strlen(a->token));
+	br_sha256_update(&h, ".", 1);
+	br_sha256_update(&h, c->thumb, strlen(c->thumb));
+	br_sha256_out(&h, d);
+	b64url_encode(value, vcap, d, sizeof d);
+}
+
+/* Every challenge is ready to be answered: POST the first that needs it,
+ * else poll. */
+static int
+flow_challenges_post(struct acme_client *c)
+{
+	int i = flow_next_post(c, 0);
+
+	if (i >= 0) {
+		c->idx = i;
+		acme_goto(c, ST_CHALLENGE, 0);
+		return ACME_OK;
+	}
+	c->idx = flow_next_pending(c, 0);
+	return flow_poll_later(c, ST_POLL_AUTHZ, c->authz[c->idx].name);
+}
+
+/* ST_DNS01: ask the hook to publish every dns-01 record not yet in
+ * place; once all are, answer the challenges.  Within the validation
+ * time bound. */
+int
+flow_dns01(struct acme_client *c)
+{
+	char name[sizeof "_acme-challenge." + ACME_MAX_NAME], value[48];
+	const char *late = NULL;
+	uint64_t now;
+	unsigned i;
+	int r;
+
+	for (i = 0; i < c->nauthz; i++) {
+		struct acme_authz *a = &c->authz[i];
+
+		if (a->valid || a->type != ACME_CHALLENGE_DNS01 ||
+		    a->dns == FLOW_DNS_IN_PLACE)
+			continue;
+		flow_dns01_record(c, a, name, sizeof name, value,
+		    sizeof value);
+		if (a->dns == FLOW_DNS_NONE)
+			acme_log(c, ACME_LOG_INFO, "dns-01: publishing ", name,
+			    " TXT ", value);
+		a->dns = FLOW_DNS_ASKED;
+		r = c->dns01(c->dns01_ctx, ACME_DNS01_ADD, name, value);
+		if (r < 0)
+			return acme_fail(c, ACME_ERR_RESPONDER, name,
+			    "the DNS hook failed to publish the record");
+		if (r == 0)
+			a->dns = FLOW_DNS_IN_PLACE;
+		else
+			late = a->name;
+	}
+	if (late == NULL)
+		return flow_challenges_post(c);
+	now = c->port.now_ms(c->port.ctx);
+	if (now >= c->deadline)
+		return acme_fail(c, ACME_ERR_TIMEOUT, late, "the DNS hook did "
+		    "not publish the record within the validation time bound");
+	acme_goto(c, ST_DNS01, c->deadline - now < ACME_DNS01_RECHECK_MS ?
+	    (uint32_t)(c->deadline - now) : ACME_DNS01_RECHECK_MS);
+	return ACME_OK;
+}
+
+/* Withdraw every dns-01 record the hook was asked to publish (after
+ * validation, a failure, or acme_close()); each once. */
+void
+flow_dns01_remove(struct acme_client *c)
+{
+	char name[sizeof "_acme-challenge." + ACME_MAX_NAME], value[48];
+	unsigned i;
+
+	for (i = 0; i < c->nauthz && c->dns01 != NULL; i++) {
+		struct acme_authz *a = &c->authz[i];
+
+		if (a->dns == FLOW_DNS_NONE)
+			continue;
+		a->dns = FLOW_DNS_NONE;
+		flow_dns01_record(c, a, name, sizeof name, value,
+		    sizeof value);
+		if (c->dns01(c->dns01_ctx, ACME_DNS01_REMOVE, name,
+		    value) < 0)
+			acme_log(c, ACME_LOG_WARN, "dns-01: the DNS hook failed "
+			    "to remove ", name, NULL, NULL);
+		else
+			acme_log(c, ACME_LOG_INFO, "dns-01: removed ", name,
+			    NULL, NULL);
+	}
 }
 
 /* After the authorizations are known: serve and answer challenges. */
@@ -497,24 +646,26 @@ flow_challenges(struct acme_client *c)
 	i = flow_next_pending(c, 0);
 	if (i < 0)
 		return flow_to_finalize(c);
-	r = http01_start(&c->http01, &c->port, c->http01_port, c->thumb);
-	if (r != ACME_OK)
-		return acme_fail(c, r, "cannot listen for http-01",
-		    "is the --http-port free and allowed?");
-	for (i = 0; i < (int)c->nauthz; i++)
-		if (!c->authz[i].valid &&
-		    http01_add(&c->http01, c->authz[i].token) != ACME_OK)
-			return acme_fail(c, ACME_ERR_TOO_LARGE,
-			    "too many tokens", NULL);
 	flow_phase(c, c->validation_ms);
-	i = flow_next_post(c, 0);
-	if (i >= 0) {
-		c->idx = i;
-		acme_goto(c, ST_CHALLENGE, 0);
+	if (flow_uses(c, ACME_CHALLENGE_HTTP01)) {
+		r = http01_start(&c->http01, &c->port, c->http01_port,
+		    c->thumb);
+		if (r != ACME_OK)
+			return acme_fail(c, r, "cannot listen for http-01",
+			    "is the --http-port free and allowed?");
+		for (i = 0; i < (int)c->nauthz; i++)
+			if (!c->authz[i].valid &&
+			    c->authz[i].type == ACME_CHALLENGE_HTTP01 &&
+			    http01_add(&c->http01, c->authz[i].token) !=
+			    ACME_OK)
+				return acme_fail(c, ACME_ERR_TOO_LARGE,
+				    "too many tokens", NULL);
+	}
+	if (flow_uses(c, ACME_CHALLENGE_DNS01)) {
+		acme_goto(c, ST_DNS01, 0);
 		return ACME_OK;
 	}
-	c->idx = flow_next_pending(c, 0);
-	return flow_poll_later(c, ST_POLL_AUTHZ, c->authz[c->idx].name);
+	return flow_challenges_post(c);
 }
 
 /* An order object (RFC 8555 7.1.3) after finalize or a poll. */

@@ -137,12 +137,13 @@ x509_ieq(const uint8_t *a, size_t n, const char *b)
 }
 
 /*
- * Walk the dNSName entries of the subjectAltName: the count of them, or
- * with name not NULL, 1 as soon as one equals it (else 0).  A malformed
- * extension ends the walk.
+ * Walk the subjectAltName entries of GeneralName tag (DER_CONTEXT_PRIM(2)
+ * dNSName, (7) iPAddress; 0: both): the count of them, or with want not
+ * NULL, 1 as soon as one equals want[0..len) (a dNSName ASCII
+ * case-insensitively), else 0.  A malformed extension ends the walk.
  */
 static unsigned
-x509_san_dns(const struct x509_cert *x, const char *name)
+x509_san(const struct x509_cert *x, int tag, const void *want, size_t len)
 {
 	/* 2.5.29.17 id-ce-subjectAltName */
 	static const uint8_t oid_san[] = { 0x55, 0x1D, 0x11 };
@@ -155,28 +156,37 @@ x509_san_dns(const struct x509_cert *x, const char *name)
 		return 0;
 	for (p = names.val; p < names.next; p = gn.next) {
 		if (der_get(p, names.next, &gn) != 0)
-			return name != NULL ? 0 : n;
-		/* GeneralName dNSName [2] IA5String */
-		if (gn.tag != DER_CONTEXT_PRIM(2))
+			return want != NULL ? 0 : n;
+		/* dNSName [2] IA5String, iPAddress [7] OCTET STRING */
+		if (tag == 0 ? gn.tag != DER_CONTEXT_PRIM(2) &&
+		    gn.tag != DER_CONTEXT_PRIM(7) : gn.tag != (unsigned)tag)
 			continue;
-		if (name == NULL)
+		if (want == NULL)
 			n++;
-		else if (x509_ieq(gn.val, gn.len, name))
+		else if (tag == DER_CONTEXT_PRIM(2) ?
+		    x509_ieq(gn.val, gn.len, want) :
+		    gn.len == len && memcmp(gn.val, want, len) == 0)
 			return 1;
 	}
-	return name != NULL ? 0 : n;
+	return want != NULL ? 0 : n;
 }
 
 int
 x509_has_dns(const struct x509_cert *x, const char *name)
 {
-	return x509_san_dns(x, name) != 0;
+	return x509_san(x, DER_CONTEXT_PRIM(2), name, 0) != 0;
+}
+
+int
+x509_has_ip(const struct x509_cert *x, const uint8_t *ip, size_t len)
+{
+	return x509_san(x, DER_CONTEXT_PRIM(7), ip, len) != 0;
 }
 
 unsigned
-x509_dns_count(const struct x509_cert *x)
+x509_name_count(const struct x509_cert *x)
 {
-	return x509_san_dns(x, NULL);
+	return x509_san(x, 0, NULL, 0);
 }
 
 int

@@ -41,8 +41,12 @@ int x509_ext(const struct x509_cert *x, const uint8_t *oid, size_t olen,
  * exact: a wildcard entry matches only the same "*.x" name). */
 int x509_has_dns(const struct x509_cert *x, const char *name);
 
-/* The number of dNSName entries of the subjectAltName (0 without one). */
-unsigned x509_dns_count(const struct x509_cert *x);
+/* 1 when the subjectAltName lists the IP address ip[0..len) (4 or 16
+ * bytes) as an iPAddress. */
+int x509_has_ip(const struct x509_cert *x, const uint8_t *ip, size_t len);
+
+/* The number of dNSName and iPAddress entries (0 without one). */
+unsigned x509_name_count(const struct x509_cert *x);
 
 /* The keyIdentifier of the authority key identifier extension (RFC 5280
  * 4.2.1.1) into *id: 0, or -1 when there is none. */

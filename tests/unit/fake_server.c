@@ -11,8 +11,10 @@
 #include <time.h>
 #include "fake_server.h"
 #include "fake_certs.h"
+#include "acme.h"
 #include "acme_err.h"
 #include "der.h"
+#include "ident.h"
 #include "json.h"
 
 #define FS_H_LISTEN 10        /* the listening handle */
@@ -750,9 +752,17 @@ fs_make_cert(struct fs *s, unsigned char *out, size_t cap, unsigned serial,
 			der_prim(&w, 0x01, &yes, 1);
 			der_prim(&w, DER_OID, fs_oid_bc, sizeof fs_oid_bc);
 		} else {
-			for (i = n; i-- > 0; )
-				der_prim(&w, DER_CONTEXT_PRIM(2), names[i],
-				    strlen(names[i]));
+			for (i = n; i-- > 0; ) {
+				uint8_t ip[16];
+				size_t il;
+
+				if (ident_parse(names[i], ip, &il) == IDENT_IP)
+					der_prim(&w, DER_CONTEXT_PRIM(7), ip,
+					    il);
+				else
+					der_prim(&w, DER_CONTEXT_PRIM(2),
+					    names[i], strlen(names[i]));
+			}
 			der_wrap(&w, DER_SEQUENCE, m4);
 			der_wrap(&w, DER_OCTET_STRING, m4);
 			der_prim(&w, DER_OID, fs_oid_san, sizeof fs_oid_san);
@@ -1286,6 +1296,78 @@ fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 	    a->url);
 }
 
+/* 1 when name is an IP address in its canonical text (RFC 8738 3). */
+static int
+fs_canonical_ip(const char *name)
+{
+	uint8_t ip[16];
+	size_t len;
+	char t[IDENT_IP_TEXT_MAX + 1];
+
+	return ident_parse(name, ip, &len) == IDENT_IP &&
+	    ident_ip_text(ip, len, t, sizeof t) == 0 && strcmp(t, name) == 0;
+}
+
+/* The base64url SHA-256 of the key authorization of az under account a
+ * (the dns-01 TXT value, RFC 8555 8.4). */
+static void
+fs_dns_value(const struct fs_authz *az, const struct fs_account *a,
+    char out[48])
+{
+	br_sha256_context sc;
+	unsigned char h[32];
+
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, az->token, strlen(az->token));
+	br_sha256_update(&sc, ".", 1);
+	br_sha256_update(&sc, a->thumb, strlen(a->thumb));
+	br_sha256_out(&sc, h);
+	fs_b64url(out, h, sizeof h);
+}
+
+int
+fs_dns_hook(void *ctx, int op, const char *name, const char *value)
+{
+	struct fs *s = ctx;
+	unsigned i;
+
+	for (i = 0; i < s->ntxt; i++)
+		if (strcmp(s->txt[i].name, name) == 0 &&
+		    strcmp(s->txt[i].value, value) == 0)
+			break;
+	if (op == ACME_DNS01_REMOVE) {
+		if (s->dns_removes++ == 0)
+			s->dns_remove_finalizes = s->ep_count[FS_EP_FINALIZE];
+		if (i == s->ntxt) {
+			s->dns_remove_unknown++;
+			return 0;
+		}
+		s->txt[i] = s->txt[--s->ntxt];
+		return 0;
+	}
+	if (op != ACME_DNS01_ADD)
+		fs_violate(s, "dns hook: unknown op %d", op);
+	s->dns_adds++;
+	if (i == s->ntxt) {
+		if (s->ntxt == sizeof s->txt / sizeof s->txt[0] ||
+		    strlen(name) >= sizeof s->txt[0].name ||
+		    strlen(value) >= sizeof s->txt[0].value) {
+			fs_violate(s, "dns hook: too many or too long records");
+			return -1;
+		}
+		memset(&s->txt[i], 0, sizeof s->txt[i]);
+		strcpy(s->txt[i].name, name);
+		strcpy(s->txt[i].value, value);
+		s->ntxt++;
+	}
+	s->txt[i].asked++;
+	if (s->dns_fail)
+		return -1;
+	if (s->dns_pending == ~0u || s->txt[i].asked <= s->dns_pending)
+		return 1;
+	return 0;
+}
+
 /* 1 when name is a plain DNS name (safe to echo in our JSON). */
 static int
 fs_plain_name(const char *n)
@@ -1333,11 +1415,14 @@ fs_h_new_order(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		int it = json_array_item(&d, ids, (int)i);
 		struct fs_authz *az = &o->az[i];
 
-		if (!json_str_eq(&d, json_get(&d, it, "type"), "dns") ||
+		az->ip = json_str_eq(&d, json_get(&d, it, "type"), "ip");
+		if ((!az->ip && !json_str_eq(&d, json_get(&d, it, "type"),
+		    "dns")) ||
 		    fs_jstr(&d, it, "value", az->name, sizeof az->name) ||
-		    !fs_plain_name(az->name)) {
+		    (az->ip ? !fs_canonical_ip(az->name) :
+		    !fs_plain_name(az->name))) {
 			fs_violate(s, "newOrder identifier %u is not a plain "
-			    "dns name: %s", i, rq->payload);
+			    "dns name or a canonical ip: %s", i, rq->payload);
 			fs_problem(s, rp, 400, "malformed", "bad identifier");
 			return;
 		}
@@ -1429,6 +1514,32 @@ fs_queue_probes(struct fs *s, unsigned o, unsigned i)
 	}
 }
 
+/* dns-01 answered for az: its record must be in place (published and
+ * the hook done), else the authorization becomes invalid. */
+static void
+fs_check_txt(struct fs *s, const struct fs_order *o, struct fs_authz *az)
+{
+	char name[ACME_MAX_NAME + 20], want[48];
+	unsigned i;
+
+	snprintf(name, sizeof name, "_acme-challenge.%s",
+	    ident_base(az->name));
+	fs_dns_value(az, &s->acct[o->acct], want);
+	for (i = 0; i < s->ntxt; i++)
+		if (strcmp(s->txt[i].name, name) == 0 &&
+		    strcmp(s->txt[i].value, want) == 0 && !s->dns_fail &&
+		    s->txt[i].asked > s->dns_pending)
+			break;
+	if (i < s->ntxt) {
+		az->validated = 1;
+		return;
+	}
+	fs_violate(s, "dns-01 answered before TXT %s %s was in place", name,
+	    want);
+	az->invalid = 1;
+	snprintf(az->error, sizeof az->error, "no TXT record %s", name);
+}
+
 static void
 fs_h_authz(struct fs *s, struct fs_req *rq, struct fs_resp *rp,
     const struct fs_rule *ru)
@@ -1436,8 +1547,8 @@ fs_h_authz(struct fs *s, struct fs_req *rq, struct fs_resp *rp,
 	struct fs_order *o = fs_order_of(s, rq);
 	struct fs_authz *az;
 	const char *st, *cst, *token;
-	char err[512] = "", http[1024] = "";
-	int act = ru ? ru->act : FS_ACT_NONE;
+	char err[512] = "", http[1024] = "", dns[1024] = "";
+	int act = ru ? ru->act : FS_ACT_NONE, wild;
 
 	if (o == NULL || rq->i >= o->n) {
 		fs_problem(s, rp, 404, "malformed", "no such authorization");
@@ -1464,15 +1575,24 @@ fs_h_authz(struct fs *s, struct fs_req *rq, struct fs_resp *rp,
 		snprintf(err, sizeof err, ",\"error\":{\"type\":"
 		    "\"urn:ietf:params:acme:error:unauthorized\","
 		    "\"detail\":\"%s\",\"status\":403}", az->error);
-	if (act != FS_ACT_NO_HTTP01)
+	/* RFC 8555 7.1.3: a wildcard is offered dns-01 only; RFC 8738 7:
+	 * an IP address never dns-01. */
+	wild = az->name[0] == '*';
+	if (act != FS_ACT_NO_HTTP01 && !wild)
 		snprintf(http, sizeof http, ",{\"type\":\"http-01\","
 		    "\"url\":\"" FS_BASE "/chal/%u/%u\",\"token\":\"%s\","
-		    "\"status\":\"%s\"%s}", rq->o, rq->i, token, cst, err);
-	fs_body(rp, "{\"identifier\":{\"type\":\"dns\",\"value\":\"%s\"},"
-	    "\"status\":\"%s\",\"expires\":\"2026-06-08T00:00:00Z\","
-	    "\"challenges\":[{\"type\":\"dns-01\",\"url\":\"" FS_BASE
-	    "/chal/%u/%u/dns\",\"token\":\"%s\",\"status\":\"pending\"}%s]}",
-	    az->name, st, rq->o, rq->i, az->token, http);
+		    "\"status\":\"%s\"%s}", rq->o, rq->i, token,
+		    az->dns_posted ? "pending" : cst, az->dns_posted ? "" : err);
+	if (act != FS_ACT_NO_DNS01 && !az->ip)
+		snprintf(dns, sizeof dns, "{\"type\":\"dns-01\",\"url\":\""
+		    FS_BASE "/chal/%u/%u/dns\",\"token\":\"%s\","
+		    "\"status\":\"%s\"%s}", rq->o, rq->i, token,
+		    az->dns_posted ? cst : "pending", az->dns_posted ? err : "");
+	fs_body(rp, "{\"identifier\":{\"type\":\"%s\",\"value\":\"%s\"},"
+	    "\"status\":\"%s\",\"expires\":\"2026-06-08T00:00:00Z\",%s"
+	    "\"challenges\":[%s%s]}", az->ip ? "ip" : "dns",
+	    ident_base(az->name), st, wild ? "\"wildcard\":true," : "", dns,
+	    dns[0] ? http : http[0] ? http + 1 : "");
 }
 
 static void
@@ -1486,20 +1606,26 @@ fs_h_chal(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		return;
 	}
 	az = &o->az[rq->i];
-	if (rq->dns)
+	if (rq->dns && !s->dns01)
 		fs_violate(s, "client answered the dns-01 challenge");
+	if (!rq->dns && az->name[0] == '*')
+		fs_violate(s, "client answered http-01 for a wildcard");
 	if (rq->plen != 2 || memcmp(rq->payload, "{}", 2) != 0)
 		fs_violate(s, "challenge payload is not {}: \"%s\"",
 		    rq->payload);
 	if (az->valid)
 		fs_violate(s, "challenge POST for an already valid authz");
-	if (!az->posted && !az->valid && s->validator)
+	if (rq->dns && !az->posted && !az->valid)
+		fs_check_txt(s, o, az);
+	else if (!az->posted && !az->valid && s->validator)
 		fs_queue_probes(s, rq->o, rq->i);
 	az->posted = 1;
+	az->dns_posted |= rq->dns;
 	snprintf(rp->link, sizeof rp->link,
 	    "<" FS_BASE "/authz/%u/%u>;rel=\"up\"", rq->o, rq->i);
-	fs_body(rp, "{\"type\":\"http-01\",\"url\":\"" FS_BASE "/chal/%u/%u\","
-	    "\"token\":\"%s\",\"status\":\"%s\"}", rq->o, rq->i, az->token,
+	fs_body(rp, "{\"type\":\"%s\",\"url\":\"" FS_BASE "/chal/%u/%u%s\","
+	    "\"token\":\"%s\",\"status\":\"%s\"}", rq->dns ? "dns-01" :
+	    "http-01", rq->o, rq->i, rq->dns ? "/dns" : "", az->token,
 	    az->valid ? "valid" : "processing");
 }
 
@@ -1534,10 +1660,24 @@ fs_h_finalize(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		return;
 	}
 	s->csr_len = (size_t)n;
-	for (i = 0; i < o->n; i++)
-		if (fs_memmem((const char *)s->csr, s->csr_len, o->az[i].name,
-		    strlen(o->az[i].name)) == NULL)
+	for (i = 0; i < o->n; i++) {
+		uint8_t ip[2 + 16];
+		size_t il;
+
+		/* an address as an iPAddress [7] of 4 or 16 bytes */
+		if (o->az[i].ip && ident_parse(o->az[i].name, ip + 2, &il) ==
+		    IDENT_IP) {
+			ip[0] = 0x87;
+			ip[1] = (uint8_t)il;
+			if (fs_memmem((const char *)s->csr, s->csr_len,
+			    (const char *)ip, il + 2) == NULL)
+				fs_violate(s, "CSR lacks the iPAddress %s",
+				    o->az[i].name);
+		} else if (fs_memmem((const char *)s->csr, s->csr_len,
+		    o->az[i].name, strlen(o->az[i].name)) == NULL) {
 			fs_violate(s, "CSR lacks the name %s", o->az[i].name);
+		}
+	}
 	if (fs_csr_spki(s, o) != 0) {
 		fs_violate(s, "CSR without a SubjectPublicKeyInfo");
 		fs_problem(s, rp, 400, "badCSR", "no key");

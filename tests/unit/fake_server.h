@@ -114,6 +114,7 @@ enum fs_act {
 	FS_ACT_TOKEN,        /* authz: http-01 token is str */
 	FS_ACT_INVALID,      /* authz: invalid, challenge error detail str */
 	FS_ACT_NO_HTTP01,    /* authz: only a dns-01 challenge */
+	FS_ACT_NO_DNS01,     /* authz: only an http-01 challenge */
 	FS_ACT_PROCESSING,   /* order poll: still "processing" (with
 	                      * Retry-After arg2 when arg2 >= 0) */
 	FS_ACT_RAW,          /* the whole answer is str, as is */
@@ -224,9 +225,11 @@ struct fs_account {
 };
 
 struct fs_authz {
-	char name[ACME_MAX_NAME + 1];
+	char name[ACME_MAX_NAME + 1];  /* as ordered: "*.x" for a wildcard */
 	char token[48];
 	unsigned char valid, invalid, posted, validated;
+	unsigned char ip;              /* an "ip" identifier (RFC 8738) */
+	unsigned char dns_posted;      /* its dns-01 challenge was answered */
 	unsigned polls;
 	char error[256];
 };
@@ -309,6 +312,15 @@ struct fs {
 	                                * bytes (1: every byte its own) */
 	const uint16_t *tls_suites;    /* NULL: else the suites offered */
 	size_t tls_nsuites;
+	int dns01;                     /* 0: answering a dns-01 challenge is
+	                                * allowed (else a violation); the
+	                                * TXT record must then be published
+	                                * (fs_dns_hook) with the right value,
+	                                * else the authorization is invalid */
+	unsigned dns_pending;          /* 0: fs_dns_hook's ADD returns 1
+	                                * (still at work) this many times
+	                                * per record first; ~0u: forever */
+	int dns_fail;                  /* 0: its ADD returns -1 */
 	uint64_t time_limit_ms;        /* 48 h: beyond it (or after 2000
 	                                * connects), `runaway`: all I/O
 	                                * fails so a looping client ends */
@@ -368,6 +380,17 @@ struct fs {
 	int runaway;                   /* time_limit_ms passed, or the power
 	                                * was cut (store_cut_at) */
 	char ari_asked[128];           /* the last certID renewalInfo got */
+	/* dns-01: the TXT records published through fs_dns_hook, and its
+	 * calls */
+	struct {
+		char name[ACME_MAX_NAME + 20];
+		char value[48];
+		unsigned asked;        /* ADD calls for it */
+	} txt[2 * FS_MAX_NAMES];
+	unsigned ntxt;
+	unsigned dns_adds, dns_removes, dns_remove_unknown;
+	unsigned dns_remove_finalizes; /* finalize requests seen at the
+	                                * first REMOVE */
 	unsigned nlog;
 	struct fs_log log[FS_MAX_LOG];
 	char last_log[256];
@@ -376,6 +399,12 @@ struct fs {
 /* A fresh server: defaults, no accounts, its own empty storage, the
  * trust anchor built.  seed makes the entropy stream. */
 void fs_init(struct fs *s, uint32_t seed);
+
+/* acme_config.dns01_hook for this server (ctx: the struct fs):
+ * publishes and withdraws TXT records in s->txt, as dns_pending and
+ * dns_fail say.  A REMOVE of a record not published counts in
+ * dns_remove_unknown. */
+int fs_dns_hook(void *ctx, int op, const char *name, const char *value);
 
 /* The port whose ctx is s. */
 void fs_port(struct fs *s, struct acme_port *p);

@@ -14,6 +14,8 @@
 #include "jws.h"
 #include "key.h"
 #include "fake_server.h"
+#include "ident.h"
+#include "x509.h"
 
 static struct fs S;
 static struct fs_store ST;           /* storage shared by several runs */
@@ -1875,6 +1877,298 @@ test_server_checks(void)
 	CHECK(S.violations == 0);
 }
 
+/* acme_init for names[0..n) with the challenge types t[0..nt) and the
+ * fake server's DNS hook (hook 0: none). */
+static int
+client_chal(size_t n, const int *t, size_t nt, int hook)
+{
+	struct acme_config cfg;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.directory_url = FS_DIR_URL;
+	cfg.trust_anchors = &S.ta;
+	cfg.trust_anchor_count = 1;
+	cfg.names = names;
+	cfg.name_count = n;
+	cfg.http01_port = 80;
+	cfg.agree_tos = 1;
+	cfg.challenges = t;
+	cfg.challenge_count = nt;
+	if (hook) {
+		cfg.dns01_hook = fs_dns_hook;
+		cfg.dns01_ctx = &S;
+	}
+	cfg.validation_timeout_ms = cfg_validation_ms;
+	return acme_init(&C, &cfg, &P);
+}
+
+/* dns-01 records removed when acme_run() returned (before acme_close()),
+ * and finalize requests made when the first one was removed. */
+static unsigned removed_by_run;
+
+static int
+run_chal(size_t n, const int *t, size_t nt, int hook)
+{
+	int r = client_chal(n, t, nt, hook);
+
+	if (r == ACME_OK)
+		r = acme_run(&C);
+	removed_by_run = S.dns_removes;
+	acme_close(&C);
+	return r;
+}
+
+/* 1 when b[0..n) occurs in a[0..len). */
+static int
+has_bytes(const unsigned char *a, size_t len, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(a + i, b, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The leaf stored names exactly the identifiers given (DNS or IP). */
+static int
+leaf_names(size_t n)
+{
+	const unsigned char *pem, *leaf;
+	unsigned char der[2048];
+	struct x509_cert x;
+	uint8_t ip[16];
+	size_t i, len, iplen;
+	long pl = fs_blob(&S, ACME_STORE_CERT, &pem);
+
+	(void)pem;
+	leaf = acme_certificate_leaf(&C, &len);
+	if (pl <= 0 || leaf == NULL || len > sizeof der)
+		return 0;
+	memcpy(der, leaf, len);
+	if (x509_parse(&x, der, len) != 0 || x509_name_count(&x) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ident_parse(names[i], ip, &iplen) == IDENT_IP ?
+		    !x509_has_ip(&x, ip, iplen) : !x509_has_dns(&x, names[i]))
+			return 0;
+	return 1;
+}
+
+/* Challenge types: dns-01 through the hook (in place before the
+ * challenge is answered, removed afterwards, also on every failure),
+ * asynchronous hooks, preferences and fallbacks, bad configurations. */
+static void
+test_challenges(void)
+{
+	static const int dns[] = { ACME_CHALLENGE_DNS01 };
+	static const int dns_http[] = { ACME_CHALLENGE_DNS01,
+	    ACME_CHALLENGE_HTTP01 };
+	static const int http_dns[] = { ACME_CHALLENGE_HTTP01,
+	    ACME_CHALLENGE_DNS01 };
+	static const int twice[] = { ACME_CHALLENGE_HTTP01,
+	    ACME_CHALLENGE_HTTP01 };
+	static const int bogus[] = { 7 };
+	int r;
+
+	T_CASE("%s[dns-01]", __func__);
+	srv(4100);
+	S.dns01 = 1;
+	r = run_chal(2, dns, 1, 1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("dns-01");
+	CHECK(S.dns_adds == 2 && S.dns_removes == 2 && S.ntxt == 0 &&
+	    S.dns_remove_unknown == 0);
+	/* withdrawn once valid, before the finalize */
+	CHECK(removed_by_run == 2 && S.dns_remove_finalizes == 0);
+	CHECK(S.listens == 0);          /* no http-01 responder */
+	CHECK(S.ep_count[FS_EP_CHAL] == 2);
+	CHECK(leaf_names(2));
+
+	T_CASE("%s[dns-01-async]", __func__);
+	srv(4101);
+	S.dns01 = 1;
+	S.dns_pending = 3;
+	r = run_chal(1, dns, 1, 1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("dns-01-async");
+	/* asked four times, a second apart, before the challenge */
+	CHECK(S.dns_adds == 4 && S.dns_removes == 1 && S.ntxt == 0);
+	CHECK(S.now >= 3000);
+
+	T_CASE("%s[dns-01-never]", __func__);
+	srv(4102);
+	S.dns01 = 1;
+	S.dns_pending = ~0u;
+	cfg_validation_ms = 20000;
+	r = run_chal(1, dns, 1, 1);
+	cfg_validation_ms = 0;
+	CHECKF(r == ACME_ERR_TIMEOUT && strstr(acme_message(&C), "DNS hook"),
+	    "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("dns-01-never");
+	CHECK(S.ep_count[FS_EP_CHAL] == 0);
+	CHECK(S.dns_adds >= 19 && S.dns_adds <= 22);
+	CHECK(S.dns_removes == 1 && removed_by_run == 1 && S.ntxt == 0);
+
+	T_CASE("%s[dns-01-hook-fails]", __func__);
+	srv(4103);
+	S.dns01 = 1;
+	S.dns_fail = 1;
+	r = run_chal(2, dns, 1, 1);
+	CHECKF(r == ACME_ERR_RESPONDER, "%s: %s", acme_strerror(r),
+	    acme_message(&C));
+	clean("dns-01-hook-fails");
+	/* the first record failed: removed all the same, by the failure */
+	CHECK(S.dns_adds == 1 && S.dns_removes == 1 && removed_by_run == 1 &&
+	    S.ntxt == 0);
+	CHECK(S.ep_count[FS_EP_CHAL] == 0);
+
+	T_CASE("%s[dns-01-invalid]", __func__);
+	srv(4104);
+	S.dns01 = 1;
+	fs_add_rule(&S, FS_EP_AUTHZ, 2, 1, FS_ACT_INVALID, 0, -1,
+	    "no TXT record seen");
+	r = run_chal(1, dns, 1, 1);
+	CHECKF(r == ACME_ERR_INVALID && strstr(acme_message(&C),
+	    "no TXT record seen"), "%s: %s", acme_strerror(r),
+	    acme_message(&C));
+	clean("dns-01-invalid");
+	CHECK(S.dns_adds == 1 && S.dns_removes == 1 && removed_by_run == 1 &&
+	    S.ntxt == 0);
+
+	T_CASE("%s[dns-01-closed-midway]", __func__);
+	srv(4105);
+	S.dns01 = 1;
+	S.dns_pending = ~0u;
+	r = client_chal(1, dns, 1, 1);
+	while (r == ACME_OK && S.dns_adds == 0)
+		r = acme_step(&C) < 0 ? -1 : ACME_OK;
+	acme_close(&C);
+	CHECK(S.dns_adds == 1 && S.dns_removes == 1 && S.ntxt == 0);
+
+	T_CASE("%s[prefer-http-01]", __func__);
+	srv(4106);
+	S.dns01 = 1;
+	S.validator = 1;
+	r = run_chal(1, http_dns, 2, 1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("prefer-http-01");
+	CHECK(S.dns_adds == 0 && S.val_ok >= 1);
+
+	T_CASE("%s[fall-back-to-http-01]", __func__);
+	srv(4107);
+	S.validator = 1;
+	fs_add_rule(&S, FS_EP_AUTHZ, 1, 0, FS_ACT_NO_DNS01, 0, -1, NULL);
+	r = run_chal(1, dns_http, 2, 1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("fall-back-to-http-01");
+	CHECK(S.dns_adds == 0 && S.val_ok >= 1);
+
+	T_CASE("%s[none-offered]", __func__);
+	srv(4108);
+	fs_add_rule(&S, FS_EP_AUTHZ, 1, 0, FS_ACT_NO_DNS01, 0, -1, NULL);
+	r = run_chal(1, dns, 1, 1);
+	CHECKF(r == ACME_ERR_PROTOCOL && strstr(acme_message(&C),
+	    "the server offers no dns-01 challenge"), "%s: %s",
+	    acme_strerror(r), acme_message(&C));
+	clean("none-offered");
+
+	/* configurations refused before any request */
+	T_CASE("%s[bad-config]", __func__);
+	srv(4109);
+	CHECK(client_chal(1, dns, 1, 0) == ACME_ERR_PARAM &&
+	    strstr(acme_message(&C), "DNS hook") != NULL);
+	CHECK(client_chal(1, twice, 2, 0) == ACME_ERR_PARAM &&
+	    strstr(acme_message(&C), "twice") != NULL);
+	CHECK(client_chal(1, bogus, 1, 0) == ACME_ERR_PARAM);
+	CHECK(client_chal(1, dns_http, 4, 1) == ACME_ERR_PARAM);
+	CHECK(S.requests == 0);
+}
+
+/* Identifiers: a wildcard and its base name in one order (dns-01, two
+ * records at one name), a wildcard without dns-01 refused before any
+ * request, IPv4 and IPv6 addresses as "ip" identifiers over http-01
+ * (canonical text in the order, iPAddress in the CSR and the leaf). */
+static void
+test_identifiers(void)
+{
+	static const int dns[] = { ACME_CHALLENGE_DNS01 };
+	static const int http_dns[] = { ACME_CHALLENGE_HTTP01,
+	    ACME_CHALLENGE_DNS01 };
+	static const uint8_t ip4[] = { 0x87, 4, 192, 0, 2, 7 };
+	static const uint8_t ip6[] = { 0x87, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 7 };
+	static const char *bad[] = { "1.2.3", "256.0.0.1", "a.*.test",
+	    "1::2::3", "*" };
+	unsigned i;
+	int r;
+
+	T_CASE("%s[wildcard-and-base]", __func__);
+	srv(4200);
+	S.dns01 = 1;
+	names[0] = "*.n0.acme.test";
+	names[1] = "n0.acme.test";
+	r = run_chal(2, http_dns, 2, 1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("wildcard-and-base");
+	/* the wildcard by dns-01 (the only type offered), the base by
+	 * http-01 (preferred); one record, removed */
+	CHECK(S.dns_adds == 1 && S.dns_removes == 1 && S.ntxt == 0);
+	CHECK(leaf_names(2));
+
+	T_CASE("%s[wildcard-and-base-dns-01]", __func__);
+	srv(4201);
+	S.dns01 = 1;
+	names[0] = "*.n0.acme.test";
+	names[1] = "n0.acme.test";
+	r = run_chal(2, dns, 1, 1);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("wildcard-and-base-dns-01");
+	/* two values at _acme-challenge.n0.acme.test at once */
+	CHECK(S.dns_adds == 2 && S.dns_removes == 2 && S.ntxt == 0);
+	CHECK(leaf_names(2));
+
+	T_CASE("%s[wildcard-without-dns-01]", __func__);
+	srv(4202);
+	names[0] = "*.n0.acme.test";
+	CHECK(client_chal(1, NULL, 0, 0) == ACME_ERR_PARAM &&
+	    strstr(acme_message(&C), "dns-01") != NULL);
+	CHECK(S.requests == 0);
+
+	T_CASE("%s[ipv4]", __func__);
+	srv(4203);
+	S.validator = 1;
+	names[0] = "192.0.2.7";
+	names[1] = "n1.acme.test";
+	r = run_chal(2, NULL, 0, 0);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("ipv4");
+	CHECK(strcmp(S.order[0].az[0].name, "192.0.2.7") == 0 &&
+	    S.order[0].az[0].ip && !S.order[0].az[1].ip);
+	CHECK(has_bytes(S.csr, S.csr_len, ip4, sizeof ip4));
+	CHECK(leaf_names(2));
+
+	T_CASE("%s[ipv6-canonical]", __func__);
+	srv(4204);
+	names[0] = "2001:DB8:0:0::0007";
+	r = run_chal(1, NULL, 0, 0);
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("ipv6-canonical");
+	CHECK(strcmp(S.order[0].az[0].name, "2001:db8::7") == 0);
+	CHECK(has_bytes(S.csr, S.csr_len, ip6, sizeof ip6));
+	names[0] = "2001:db8::7";
+	CHECK(leaf_names(1));
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		T_CASE("%s[bad:%s]", __func__, bad[i]);
+		srv(4210 + i);
+		names[0] = bad[i];
+		CHECK(client_chal(1, dns, 1, 1) == ACME_ERR_PARAM);
+		CHECK(S.requests == 0);
+	}
+	srv(0);
+}
+
 int
 main(void)
 {
@@ -1899,5 +2193,7 @@ main(void)
 	T_RUN(test_tls_profile);
 	T_RUN(test_bounds);
 	T_RUN(test_tos);
+	T_RUN(test_challenges);
+	T_RUN(test_identifiers);
 	return t_done("flow");
 }
