@@ -63,6 +63,7 @@ all)
 	nomalloc
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme
+	suite sh tests/pebble/challenges.sh "$BUILD"/san/picoacme
 	# The host binary, not the ASan one: the fault shim is an LD_PRELOAD library.
 	suite sh tests/pebble/lifecycle.sh "$BUILD"/host/picoacme
 	suite sh tests/pebble/tls.sh "$BUILD"/tls-small/picoacme "$BUILD"/tls-public/picoacme \
