@@ -170,6 +170,11 @@ acme_init_challenges(struct acme_client *c, const struct acme_config *cfg)
 			return acme_fail(c, ACME_ERR_PARAM, "tls-alpn-01",
 			    "not built in (ACME_TLSALPN01 0)");
 #endif
+#if !ACME_DNS01
+		if (t == ACME_CHALLENGE_DNS01)
+			return acme_fail(c, ACME_ERR_PARAM, "dns-01",
+			    "not built in (ACME_DNS01 0)");
+#endif
 		if (t == ACME_CHALLENGE_DNS01 && c->dns01 == NULL)
 			return acme_fail(c, ACME_ERR_PARAM, "dns-01",
 			    "needs a DNS hook (acme_config.dns01_hook)");
@@ -178,6 +183,12 @@ acme_init_challenges(struct acme_client *c, const struct acme_config *cfg)
 	c->nchal = (unsigned char)cfg->challenge_count;
 	return ACME_OK;
 }
+
+#if ACME_IP_IDENTIFIERS
+#define ACME_IDENT_NOTE ""
+#else
+#define ACME_IDENT_NOTE " (IPv6: not built in)"
+#endif
 
 /* One configured identifier into dst: an IP address in its canonical
  * text (RFC 8738 3), a wildcard only with dns-01 among the types. */
@@ -191,7 +202,12 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
 
 	if (t < 0)
 		return acme_fail(c, ACME_ERR_PARAM, "not a DNS name, "
-		    "wildcard or IP address", name);
+		    "wildcard or IP address" ACME_IDENT_NOTE, name);
+#if !ACME_IP_IDENTIFIERS
+	if (t == IDENT_IP)
+		return acme_fail(c, ACME_ERR_PARAM, "IP identifiers are not "
+		    "built in (ACME_IP_IDENTIFIERS 0)", name);
+#endif
 	if (t == IDENT_IP)
 		return ident_ip_text(ip, len, dst, cap) == 0 ? ACME_OK :
 		    acme_fail(c, ACME_ERR_TOO_LARGE,

@@ -193,6 +193,21 @@
 #define ACME_HTTP01_EVICT_MS 500
 #endif
 
+/* 1: dns-01 through acme_config.dns01_hook, and wildcard names (which
+ * need it).  0 leaves that code out (a firmware that answers http-01
+ * itself): dns-01 among the challenge types, or a wildcard, is then
+ * ACME_ERR_PARAM from acme_init(). */
+#ifndef ACME_DNS01
+#define ACME_DNS01 1
+#endif
+
+/* 1: IP addresses as identifiers (RFC 8738: "ip" identifiers, iPAddress
+ * in the CSR and the leaf).  0 leaves out the IPv6 text code and those
+ * branches: an address among the names is then ACME_ERR_PARAM. */
+#ifndef ACME_IP_IDENTIFIERS
+#define ACME_IP_IDENTIFIERS 1
+#endif
+
 /* dns-01: how often a DNS hook that is still at work (it returned 1) is
  * asked again (acme.h, dns01_hook). */
 #ifndef ACME_DNS01_RECHECK_MS

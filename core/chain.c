@@ -96,7 +96,8 @@ chain_finish(struct chain_check *k, const unsigned char *q,
 	if (x.key.len != 65 || memcmp(x.key.val, q, 65) != 0)
 		return chain_bad(k, "the leaf certificate is not for our key");
 	for (i = 0; i < n; i++)
-		if (ident_parse(names[i], ip, &iplen) == IDENT_IP ?
+		if (ACME_IP_IDENTIFIERS &&
+		    ident_parse(names[i], ip, &iplen) == IDENT_IP ?
 		    !x509_has_ip(&x, ip, iplen) : !x509_has_dns(&x, names[i]))
 			return chain_bad(k, "the leaf certificate does not "
 			    "name every identifier of the order");

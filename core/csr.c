@@ -139,8 +139,8 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 	size_t m_spki, m_alg, m_name, m_rdn, m_atv;
 	uint8_t ip[16];
 	size_t i, iplen, cn_len = strlen(names[0]);
-	int cn = cn_len <= CSR_CN_MAX &&
-	    ident_parse(names[0], NULL, NULL) != IDENT_IP;
+	int cn = cn_len <= CSR_CN_MAX && !(ACME_IP_IDENTIFIERS &&
+	    ident_parse(names[0], NULL, NULL) == IDENT_IP);
 
 	m_info = der_len(w);
 
@@ -153,7 +153,8 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 	m_oct = der_len(w);
 	m_gn = der_len(w);
 	for (i = n; i-- > 0; ) { /* backwards, so they read in order */
-		if (ident_parse(names[i], ip, &iplen) == IDENT_IP)
+		if (ACME_IP_IDENTIFIERS &&
+		    ident_parse(names[i], ip, &iplen) == IDENT_IP)
 			/* iPAddress [7] OCTET STRING: 4 or 16 bytes */
 			der_prim(w, DER_CONTEXT_PRIM(7), ip, iplen);
 		else
@@ -240,8 +241,8 @@ csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
 	if (!csr_key_ok(sk, pk, ec, sign))
 		return ACME_ERR_PARAM;
 	for (i = 0; i < n; i++)
-		if (csr_name_len(names[i]) == 0 &&
-		    ident_parse(names[i], NULL, NULL) != IDENT_IP)
+		if (csr_name_len(names[i]) == 0 && !(ACME_IP_IDENTIFIERS &&
+		    ident_parse(names[i], NULL, NULL) == IDENT_IP))
 			return ACME_ERR_PARAM;
 
 	/* pass 1: the CertificationRequestInfo, signed (RFC 2986 3) */

@@ -225,8 +225,9 @@ flow_build(struct acme_client *c, struct acme_req *r)
 			json_w_key(&w, "type");
 			/* RFC 8738 3: an IP address is an "ip" identifier,
 			 * in its canonical text (acme_init made it so) */
-			json_w_str(&w, ident_parse(c->names[i], NULL, NULL) ==
-			    IDENT_IP ? "ip" : "dns");
+			json_w_str(&w, ACME_IP_IDENTIFIERS &&
+			    ident_parse(c->names[i], NULL, NULL) == IDENT_IP ?
+			    "ip" : "dns");
 			json_w_key(&w, "value");
 			json_w_str(&w, c->names[i]);
 			json_w_obj_end(&w);
@@ -531,6 +532,7 @@ flow_uses(const struct acme_client *c, int t)
 	return 0;
 }
 
+#if ACME_DNS01
 /* The dns-01 record of authorization a (RFC 8555 8.4): its name
  * "_acme-challenge.<name>" and its value, the base64url SHA-256 of the
  * key authorization (token "." thumbprint). */
@@ -551,6 +553,8 @@ flow_dns01_record(const struct acme_client *c, const struct acme_authz *a,
 	b64url_encode(value, vcap, d, sizeof d);
 }
 
+#endif
+
 /* Every challenge is ready to be answered: POST the first that needs it,
  * else poll. */
 static int
@@ -567,6 +571,7 @@ flow_challenges_post(struct acme_client *c)
 	return flow_poll_later(c, ST_POLL_AUTHZ, c->authz[c->idx].name);
 }
 
+#if ACME_DNS01
 /* ST_DNS01: ask the hook to publish every dns-01 record not yet in
  * place; once all are, answer the challenges.  Within the validation
  * time bound. */
@@ -637,6 +642,20 @@ flow_dns01_remove(struct acme_client *c)
 	}
 }
 
+#else
+int
+flow_dns01(struct acme_client *c)
+{
+	return acme_fail(c, ACME_ERR_PARAM, "dns-01", "not built in");
+}
+
+void
+flow_dns01_remove(struct acme_client *c)
+{
+	(void)c;
+}
+#endif
+
 /* After the authorizations are known: serve and answer challenges. */
 static int
 flow_challenges(struct acme_client *c)
@@ -661,7 +680,7 @@ flow_challenges(struct acme_client *c)
 				return acme_fail(c, ACME_ERR_TOO_LARGE,
 				    "too many tokens", NULL);
 	}
-	if (flow_uses(c, ACME_CHALLENGE_DNS01)) {
+	if (ACME_DNS01 && flow_uses(c, ACME_CHALLENGE_DNS01)) {
 		acme_goto(c, ST_DNS01, 0);
 		return ACME_OK;
 	}

@@ -33,6 +33,7 @@ ident_ip4(const char *s, size_t n, uint8_t *ip)
 	return i == n ? 0 : -1;
 }
 
+#if ACME_IP_IDENTIFIERS
 static int
 ident_hex(char ch)
 {
@@ -114,6 +115,7 @@ ident_ip6(const char *s, uint8_t *ip)
 		ip[16 - (k - j)] = w[j];
 	return 0;
 }
+#endif
 
 int
 ident_parse(const char *name, uint8_t *ip, size_t *iplen)
@@ -125,8 +127,12 @@ ident_parse(const char *name, uint8_t *ip, size_t *iplen)
 	if (n == 0)
 		return -1;
 	if (strchr(name, ':') != NULL) {
+#if ACME_IP_IDENTIFIERS
 		if (ident_ip6(name, b) != 0)
 			return -1;
+#else
+		return -1;
+#endif
 		if (ip != NULL) {
 			memcpy(ip, b, 16);
 			*iplen = 16;
@@ -156,10 +162,8 @@ ident_parse(const char *name, uint8_t *ip, size_t *iplen)
 int
 ident_ip_text(const uint8_t *ip, size_t len, char *dst, size_t cap)
 {
-	static const char hex[] = "0123456789abcdef";
 	char t[IDENT_IP_TEXT_MAX + 1];
-	size_t o = 0, g, best = 8, best_n = 1, run, k;
-	int d, shown;
+	size_t o = 0, g;
 	unsigned v;
 
 	if (len == 4) {
@@ -173,7 +177,12 @@ ident_ip_text(const uint8_t *ip, size_t len, char *dst, size_t cap)
 				t[o++] = (char)('0' + v / 10 % 10);
 			t[o++] = (char)('0' + v % 10);
 		}
+#if ACME_IP_IDENTIFIERS
 	} else if (len == 16) {
+		static const char hex[] = "0123456789abcdef";
+		size_t best = 8, best_n = 1, run, k;
+		int d, shown;
+
 		/* RFC 5952 4.2: the longest run of zero groups (two or
 		 * more; the first of equal runs) becomes "::". */
 		for (g = 0; g < 8; g += run ? run : 1) {
@@ -204,6 +213,7 @@ ident_ip_text(const uint8_t *ip, size_t len, char *dst, size_t cap)
 			if (g < 7)
 				t[o++] = ':';
 		}
+#endif
 	} else {
 		return -1;
 	}
