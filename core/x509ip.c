@@ -135,6 +135,10 @@ x509ip_parse(const char *host, unsigned char ip[16])
 {
 	if (host == NULL)
 		return 0;
+	/* No name at all would be no check at all (minimal takes "" as
+	 * no name): hold it to an address it cannot have. */
+	if (host[0] == '\0')
+		return -1;
 	if (strchr(host, ':') != NULL)
 		return x509ip_v6(host, ip);
 	if (x509ip_v4(host, ip) == 4)

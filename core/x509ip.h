@@ -75,9 +75,10 @@ struct x509ip_context {
  * for a dotted quad in RFC 3986's form (decimal 0..255, no leading
  * zeros), 16 for an RFC 4291 IPv6 text form (groups, "::", a trailing
  * dotted quad; no zone).  Returns 4 or 16; 0 when host is a name; -1
- * when it is neither: it holds ':' but is no IPv6 address, or its last
- * label is numeric ("127.1", "010.0.0.1", "0x7f.1", "2130706433"), which
- * resolvers read as some other address and no DNS name can be.
+ * when it is neither: it is empty, it holds ':' but is no IPv6 address,
+ * or its last label is numeric ("127.1", "010.0.0.1", "0x7f.1",
+ * "2130706433"), which resolvers read as some other address and no DNS
+ * name can be.
  */
 int x509ip_parse(const char *host, unsigned char ip[16]);
 

@@ -56,9 +56,11 @@ test_parse(void)
 		{ "::ffff:192.0.2.1", 16 }, { "64:ff9b::10.0.0.1", 16 },
 		{ "1:2:3:4:5:6:1.2.3.4", 16 },
 		/* names */
-		{ "localhost", 0 }, { "acme.test", 0 }, { "1.2.3.4.example", 0 },
+		{ "localhost", 0 }, { "acme.test", 0 },
+		{ "1.2.3.4.example", 0 },
 		{ "a1", 0 }, { "0x.example", 0 }, { "127.0.0.1a", 0 },
-		{ "", 0 },
+		/* nothing to check a certificate against */
+		{ "", -1 },
 		/* numeric, but no canonical address */
 		{ "127.1", -1 }, { "010.0.0.1", -1 }, { "1.2.3.04", -1 },
 		{ "256.0.0.1", -1 }, { "1.2.3.4.5", -1 }, { "1.2.3", -1 },
@@ -614,6 +616,7 @@ test_engine(void)
 		{ "ip4", "::ffff:127.0.0.1", X509IP_ERR_NO_MATCH },
 		{ "ip4", "127.1", X509IP_ERR_NO_MATCH },
 		{ "ip4", "localhost", BR_ERR_X509_BAD_SERVER_NAME },
+		{ "ip4", "", X509IP_ERR_NO_MATCH },     /* not "no check" */
 		{ "dnsip", "127.0.0.1", X509IP_ERR_NO_MATCH },
 		{ "dnsip", "localhost", 0 },
 		{ "cnip", "127.0.0.1", X509IP_ERR_NO_MATCH },
@@ -712,7 +715,8 @@ sink_any(void *arg, const unsigned char *data, size_t len, size_t *used)
 static int
 exchange(const char *host, char *sni, size_t cap)
 {
-	static const char req[] = "GET /dir HTTP/1.1\r\nHost: acme.test\r\n\r\n";
+	static const char req[] =
+	    "GET /dir HTTP/1.1\r\nHost: acme.test\r\n\r\n";
 	struct tls_xfer x;
 	unsigned i;
 	int r;
