@@ -405,6 +405,8 @@ acme_tls_reason(int e)
 			return "server certificate does not match the host name";
 		if (e == BR_ERR_X509_EXPIRED)
 			return "server certificate expired or not yet valid";
+		if (e == X509IP_ERR_NO_MATCH)
+			return "server certificate has no iPAddress SAN for ";
 		return "server certificate chain rejected";
 	}
 	return "TLS handshake or record failure";
@@ -414,7 +416,7 @@ acme_tls_reason(int e)
 static int
 acme_xfer_failed(struct acme_client *c, int err)
 {
-	char d[96] = "";
+	char d[96 + ACME_MAX_NAME] = "";
 
 	/* The sink of a streamed body failed the run itself. */
 	if (c->err != ACME_OK)
@@ -423,6 +425,8 @@ acme_xfer_failed(struct acme_client *c, int err)
 	flow_unstage(c);
 	if (err == ACME_ERR_TLS) {
 		str_cat(d, sizeof d, acme_tls_reason(c->tls.last_error));
+		if (c->tls.last_error == X509IP_ERR_NO_MATCH)
+			str_cat(d, sizeof d, c->host);
 		str_cat(d, sizeof d, " (BearSSL error ");
 		str_cat_u(d, sizeof d, (uint64_t)c->tls.last_error);
 		str_cat(d, sizeof d, ")");

@@ -164,7 +164,6 @@ tls_client_profile(br_ssl_client_context *cc, br_x509_minimal_context *xc,
 	br_ssl_engine_set_rsavrfy(&cc->eng, &TLS_RSA_VRFY);
 	br_x509_minimal_set_rsa(xc, &TLS_RSA_VRFY);
 #endif
-	br_ssl_engine_set_x509(&cc->eng, &xc->vtable);
 }
 
 void
@@ -190,6 +189,7 @@ tls_open(struct tls_conn *t, const struct acme_port *p, const char *host,
 	size_t hl = strlen(host);
 	unsigned char seed[32];
 	uint64_t days;
+	int ip;
 
 	tls_close(t, p);
 	if (hl > ACME_MAX_NAME)
@@ -202,6 +202,9 @@ tls_open(struct tls_conn *t, const struct acme_port *p, const char *host,
 	days = unix_time / 86400 + 719528;
 	br_x509_minimal_set_time(&t->xc, (uint32_t)days,
 	    (uint32_t)(unix_time % 86400));
+	/* Minimal checks DNS names; the wrapper around it IP literals. */
+	ip = x509ip_init(&t->xi, &t->xc, host);
+	br_ssl_engine_set_x509(&t->sc.eng, &t->xi.vtable);
 	br_ssl_engine_set_buffer(&t->sc.eng, t->iobuf, sizeof t->iobuf, 0);
 	/* The engine's PRNG is seeded from the port, always: a firmware
 	 * BearSSL has no system seeder (no /dev/urandom), and reset fails
@@ -212,7 +215,8 @@ tls_open(struct tls_conn *t, const struct acme_port *p, const char *host,
 	}
 	br_ssl_engine_inject_entropy(&t->sc.eng, seed, sizeof seed);
 	wipe(seed, sizeof seed);
-	if (!br_ssl_client_reset(&t->sc, host, 0))
+	/* RFC 6066 3: no SNI for an address ("HostName" is a DNS name). */
+	if (!br_ssl_client_reset(&t->sc, ip ? NULL : host, 0))
 		return ACME_ERR_TLS;
 	t->h = p->connect(p->ctx, host, port, ACME_CONNECT_TIMEOUT_MS);
 	if (t->h < 0)

@@ -15,10 +15,13 @@
 #include <bearssl.h>
 #include "acme_config.h"
 #include "port.h"
+#include "x509ip.h"
 
 struct tls_conn {
 	br_ssl_client_context sc;
 	br_x509_minimal_context xc;
+	struct x509ip_context xi;        /* the X.509 engine: xc, plus the
+	                                  * iPAddress check (x509ip.h) */
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
 	int h;                           /* transport handle, -1: closed */
 	char host[ACME_MAX_NAME + 1];
@@ -48,7 +51,10 @@ struct tls_xfer {
 void tls_init(struct tls_conn *t);
 
 /* Connect to host:port and start a handshake checked against the trust
- * anchors, the host name and unix_time.  ACME_OK, ACME_ERR_NET,
+ * anchors, the host and unix_time: a DNS name (sent as SNI) against the
+ * certificate's dNSName entries, an IP literal (no SNI) against its
+ * iPAddress entries (x509ip.h; failing, t->last_error is
+ * X509IP_ERR_NO_MATCH).  ACME_OK, ACME_ERR_NET,
  * ACME_ERR_TIME, ACME_ERR_TOO_LARGE (host name). */
 int tls_open(struct tls_conn *t, const struct acme_port *p,
     const char *host, uint16_t port, const br_x509_trust_anchor *tas,
