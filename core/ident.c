@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include "ident.h"
+#include "str.h"
 
 /* IPv4 dotted decimal s[0..n) into ip[0..4).  0 or -1. */
 static int
@@ -33,25 +34,15 @@ ident_ip4(const char *s, size_t n, uint8_t *ip)
 	return i == n ? 0 : -1;
 }
 
-#if ACME_IP_IDENTIFIERS
-static int
-ident_hex(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
+/* No "::" seen (any value above 16). */
+#define IDENT_NO_GAP 99
 
 /* IPv6 text s (RFC 4291 2.2) into ip[0..16).  0 or -1. */
 static int
 ident_ip6(const char *s, uint8_t *ip)
 {
 	uint8_t w[16];
-	size_t n = strlen(s), i = 0, k = 0, gap = 16, j;
+	size_t n = strlen(s), i = 0, k = 0, gap = IDENT_NO_GAP, j;
 	unsigned v, digits;
 
 	if (n < 2 || n > 45)
@@ -78,10 +69,10 @@ ident_ip6(const char *s, uint8_t *ip)
 		if (k >= 16)
 			return -1;
 		v = 0;
-		for (digits = 0; i < n && ident_hex(s[i]) >= 0; i++) {
+		for (digits = 0; i < n && str_hex(s[i]) >= 0; i++) {
 			if (++digits > 4)
 				return -1;
-			v = v << 4 | (unsigned)ident_hex(s[i]);
+			v = v << 4 | (unsigned)str_hex(s[i]);
 		}
 		if (digits == 0)
 			return -1;
@@ -93,7 +84,7 @@ ident_ip6(const char *s, uint8_t *ip)
 			return -1;
 		i++;
 		if (i < n && s[i] == ':') {
-			if (gap != 16)
+			if (gap != IDENT_NO_GAP)
 				return -1;      /* a second "::" */
 			gap = k;
 			i++;
@@ -101,7 +92,7 @@ ident_ip6(const char *s, uint8_t *ip)
 			return -1;              /* a trailing single ':' */
 		}
 	}
-	if (gap == 16) {
+	if (gap == IDENT_NO_GAP) {
 		if (k != 16)
 			return -1;
 		memcpy(ip, w, 16);
@@ -115,7 +106,6 @@ ident_ip6(const char *s, uint8_t *ip)
 		ip[16 - (k - j)] = w[j];
 	return 0;
 }
-#endif
 
 int
 ident_parse(const char *name, uint8_t *ip, size_t *iplen)
@@ -127,12 +117,8 @@ ident_parse(const char *name, uint8_t *ip, size_t *iplen)
 	if (n == 0)
 		return -1;
 	if (strchr(name, ':') != NULL) {
-#if ACME_IP_IDENTIFIERS
 		if (ident_ip6(name, b) != 0)
 			return -1;
-#else
-		return -1;
-#endif
 		if (ip != NULL) {
 			memcpy(ip, b, 16);
 			*iplen = 16;

@@ -14,9 +14,9 @@
  *     2.1 for IPv4, RFC 5952 4 for IPv6: lower case, no leading zeros,
  *     the longest run of two or more zero groups as "::").
  * A name that looks like an address (only digits and dots, or a ':')
- * but does not parse as one is none of them.  With ACME_IP_IDENTIFIERS
- * 0 the IPv6 forms are left out (a name with a ':' is none); IPv4 stays
- * (a server's address in a URL).  DNS names are not checked
+ * but does not parse as one is none of them.  The parser serves the
+ * server's URL too (x509ip.c); with ACME_IP_IDENTIFIERS 0 only the IPv6
+ * text output is left out.  DNS names are not checked
  * further here: the CA refuses what it will not issue for.
  */
 #ifndef IDENT_H

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "x509ip.h"
 #include "der.h"
+#include "ident.h"
 #include "str.h"
 
 /* The scanner's states: reading a header (identifier, first length
@@ -32,79 +33,6 @@ enum { X509IP_ENTER = 1, X509IP_PASS, X509IP_HOLD, X509IP_REFUSE };
 
 /* 2.5.29.17 */
 static const unsigned char x509ip_oid_san[3] = { 0x55, 0x1D, 0x11 };
-
-/* The dotted quad that is the whole of s, in RFC 3986's dec-octet form,
- * into ip: 4, or -1. */
-static int
-x509ip_v4(const char *s, unsigned char ip[4])
-{
-	int i, d, v;
-
-	for (i = 0; i < 4; i++) {
-		for (d = v = 0; d < 4 && s[d] >= '0' && s[d] <= '9'; d++)
-			v = v * 10 + (s[d] - '0');
-		if (d == 0 || d > 3 || v > 255 || (d > 1 && s[0] == '0'))
-			return -1;
-		ip[i] = (unsigned char)v;
-		s += d;
-		if (*s != (i < 3 ? '.' : '\0'))
-			return -1;
-		s++;
-	}
-	return 4;
-}
-
-/* The RFC 4291 2.2 text form that is the whole of s into ip: 16, or
- * -1. */
-static int
-x509ip_v6(const char *s, unsigned char ip[16])
-{
-	unsigned char b[16];
-	int n = 0, gap = -1, d, h;
-	unsigned v;
-
-	if (s[0] == ':') {
-		if (s[1] != ':')
-			return -1;
-		gap = 0;
-		s += 2;
-	}
-	while (*s != '\0') {
-		for (d = 0, v = 0; d < 5 && (h = str_hex(s[d])) >= 0; d++)
-			v = v << 4 | (unsigned)h;
-		if (s[d] == '.') {
-			/* The last 32 bits as a dotted quad. */
-			if (n > 12 || x509ip_v4(s, b + n) != 4)
-				return -1;
-			n += 4;
-			break;
-		}
-		if (d == 0 || d > 4 || n > 14)
-			return -1;
-		b[n++] = (unsigned char)(v >> 8);
-		b[n++] = (unsigned char)v;
-		s += d;
-		if (*s == '\0')
-			break;
-		if (*s++ != ':' || *s == '\0')
-			return -1;
-		if (*s == ':') {
-			if (gap >= 0)
-				return -1;
-			gap = n;
-			s++;
-		}
-	}
-	/* "::" stands for one or more zero groups. */
-	if (gap < 0 ? n != 16 : n > 14)
-		return -1;
-	memset(ip, 0, 16);
-	if (gap < 0)
-		gap = n;
-	memcpy(ip, b, (size_t)gap);
-	memcpy(ip + 16 - (n - gap), b + gap, (size_t)(n - gap));
-	return 16;
-}
 
 /* 1 when the last label of s (a trailing dot aside) is a number in a
  * form inet_aton() reads: decimal or octal digits, or 0x and hex. */
@@ -133,16 +61,18 @@ x509ip_numeric(const char *s)
 int
 x509ip_parse(const char *host, unsigned char ip[16])
 {
+	size_t len;
+
 	if (host == NULL)
 		return 0;
 	/* No name at all would be no check at all (minimal takes "" as
 	 * no name): hold it to an address it cannot have. */
 	if (host[0] == '\0')
 		return -1;
+	if (ident_parse(host, ip, &len) == IDENT_IP)
+		return (int)len;
 	if (strchr(host, ':') != NULL)
-		return x509ip_v6(host, ip);
-	if (x509ip_v4(host, ip) == 4)
-		return 4;
+		return -1;
 	return x509ip_numeric(host) ? -1 : 0;
 }
 
