@@ -120,6 +120,38 @@ csr_key_ok(const br_ec_private_key *sk, const br_ec_public_key *pk,
 }
 
 /*
+ * Prepend a Name (RFC 5280 4.1.2.4) of one RDN holding one commonName,
+ * the len bytes at cn as a UTF8String.
+ */
+void
+csr_cn_name(struct der_w *w, const char *cn, size_t len)
+{
+	size_t m_name = der_len(w), m_rdn, m_atv;
+
+	m_rdn = der_len(w);
+	m_atv = der_len(w);
+	der_prim(w, DER_UTF8_STRING, cn, len);
+	der_prim(w, DER_OID, csr_oid_cn, sizeof csr_oid_cn);
+	der_wrap(w, DER_SEQUENCE, m_atv);
+	der_wrap(w, DER_SET, m_rdn);
+	der_wrap(w, DER_SEQUENCE, m_name);
+}
+
+/*
+ * Prepend the AlgorithmIdentifier ecdsa-with-SHA256; RFC 5758 3.2: its
+ * parameters field MUST be absent.
+ */
+void
+csr_sigalg(struct der_w *w)
+{
+	size_t m_alg = der_len(w);
+
+	der_prim(w, DER_OID, csr_oid_ecdsa_sha256,
+	    sizeof csr_oid_ecdsa_sha256);
+	der_wrap(w, DER_SEQUENCE, m_alg);
+}
+
+/*
  * Prepend the SubjectPublicKeyInfo (RFC 5480 2) of the P-256 key pk:
  * id-ecPublicKey with the named curve, the uncompressed point.
  */
@@ -153,7 +185,7 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 	static const uint8_t v1 = 0;
 	static const uint8_t der_true = 0xFF;
 	size_t m_info, m_attrs, m_attr, m_set, m_exts, m_ext, m_oct, m_gn;
-	size_t m_name, m_rdn, m_atv;
+	size_t m_name;
 	size_t i, cn_len = strlen(names[0]);
 	int cn = cn_len <= CSR_CN_MAX;
 
@@ -186,16 +218,12 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 	csr_spki(w, pk);
 
 	/* subject Name: one RDN, one commonName, or an empty SEQUENCE */
-	m_name = der_len(w);
 	if (cn) {
-		m_rdn = der_len(w);
-		m_atv = der_len(w);
-		der_prim(w, DER_UTF8_STRING, names[0], cn_len);
-		der_prim(w, DER_OID, csr_oid_cn, sizeof csr_oid_cn);
-		der_wrap(w, DER_SEQUENCE, m_atv);
-		der_wrap(w, DER_SET, m_rdn);
+		csr_cn_name(w, names[0], cn_len);
+	} else {
+		m_name = der_len(w);
+		der_wrap(w, DER_SEQUENCE, m_name);
 	}
-	der_wrap(w, DER_SEQUENCE, m_name);
 
 	der_uint(w, &v1, 1);                      /* version v1(0) */
 	der_wrap(w, DER_SEQUENCE, m_info);
@@ -248,7 +276,7 @@ csr_signed(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
 	uint8_t hash[br_sha256_SIZE], again[br_sha256_SIZE];
 	uint8_t sig[CSR_SIG_MAX];
 	const uint8_t *p;
-	size_t plen, tbs_len, sig_len, tail, m_alg;
+	size_t plen, tbs_len, sig_len, tail;
 	int ret;
 
 	/* pass 1: what is signed (RFC 2986 3, RFC 5280 4.1.1.3) */
@@ -267,11 +295,7 @@ csr_signed(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
 	/* pass 2: written last field first */
 	der_init(&w, buf, cap);
 	der_bits(&w, sig, sig_len);
-	m_alg = der_len(&w);
-	/* RFC 5758 3.2: the parameters field MUST be absent */
-	der_prim(&w, DER_OID, csr_oid_ecdsa_sha256,
-	    sizeof csr_oid_ecdsa_sha256);
-	der_wrap(&w, DER_SEQUENCE, m_alg);
+	csr_sigalg(&w);
 	tail = der_len(&w);
 	tbs(&w, arg);
 	ret = der_finish(&w, &p, &plen);

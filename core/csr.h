@@ -39,6 +39,12 @@ int csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
  */
 size_t csr_name_len(const char *s);
 
+/* Prepend a Name of one commonName (the len bytes at cn, UTF8String). */
+void csr_cn_name(struct der_w *w, const char *cn, size_t len);
+
+/* Prepend the AlgorithmIdentifier ecdsa-with-SHA256 (RFC 5758 3.2). */
+void csr_sigalg(struct der_w *w);
+
 /* Prepend the SubjectPublicKeyInfo (RFC 5480 2) of the P-256 key pk
  * (an uncompressed point) to w. */
 void csr_spki(struct der_w *w, const br_ec_public_key *pk);
