@@ -78,7 +78,8 @@ static int
 tlsalpn01_ip6(const char *s, uint8_t out[16])
 {
 	uint8_t b[16];
-	size_t n = 0, gap = 16;        /* bytes so far; where "::" stands */
+	size_t n = 0, gap = 0;         /* bytes so far; where "::" stands */
+	int gaps = 0;
 	const char *q;
 	unsigned v;
 	int d, x;
@@ -86,7 +87,7 @@ tlsalpn01_ip6(const char *s, uint8_t out[16])
 	if (s[0] == ':') {
 		if (s[1] != ':')
 			return 0;
-		gap = 0;
+		gaps = 1;
 		s += 2;
 	}
 	while (*s != '\0') {
@@ -110,13 +111,13 @@ tlsalpn01_ip6(const char *s, uint8_t out[16])
 		if (*s++ != ':' || *s == '\0')
 			return 0;
 		if (*s == ':') {
-			if (gap != 16)
+			if (gaps++ > 0)
 				return 0;
 			gap = n;
 			s++;
 		}
 	}
-	if (gap == 16) {
+	if (gaps == 0) {
 		if (n != 16)
 			return 0;
 	} else {
@@ -714,6 +715,13 @@ tlsalpn01_active(const struct tlsalpn01 *r)
 	return r->lh >= 0;
 }
 
+/* 1 while the poll begun at t0 may start another turn. */
+static int
+tlsalpn01_time_left(const struct acme_port *p, uint32_t t0)
+{
+	return (uint32_t)p->now_ms(p->ctx) - t0 < ACME_TLSALPN01_POLL_MS;
+}
+
 void
 tlsalpn01_poll(struct tlsalpn01 *r, const struct acme_port *p)
 {
@@ -724,14 +732,14 @@ tlsalpn01_poll(struct tlsalpn01 *r, const struct acme_port *p)
 
 	if (r->lh < 0)
 		return;
-	/* A turn each, from r->next on, until the time is up (a
-	 * handshake's crypto on a slow CPU); the next call starts with the
-	 * first that had none. */
+	/* A turn each, from r->next on, while there is time (a handshake's
+	 * crypto on a slow CPU takes it all); the next call starts with the
+	 * first that had none.  So a poll lasts ACME_TLSALPN01_POLL_MS and
+	 * at most one turn more. */
 	t0 = (uint32_t)p->now_ms(p->ctx);
 	for (k = 0; k < ACME_TLSALPN01_SLOTS; k++) {
 		i = (r->next + k) % ACME_TLSALPN01_SLOTS;
-		if (k > 0 && (uint32_t)p->now_ms(p->ctx) - t0 >=
-		    ACME_TLSALPN01_POLL_MS)
+		if (k > 0 && !tlsalpn01_time_left(p, t0))
 			break;
 		if (r->conn[i].h >= 0)
 			tlsalpn01_serve(r, p, &r->conn[i]);
@@ -741,18 +749,15 @@ tlsalpn01_poll(struct tlsalpn01 *r, const struct acme_port *p)
 	/* Accept only when there is room (a free slot, or one to evict),
 	 * else new connections wait in the port until a slot frees; accept
 	 * first, then make room, so nothing is closed while nobody waits.
-	 * A new connection is served at once while there is time. */
+	 * Evict only while there is time: then every engine has had its
+	 * turn in this call, so a ClientHello that waited for the CPU (not
+	 * one that came late) has been read, and its connection is past
+	 * TLSALPN01_HELLO.  A new connection is served at once while there
+	 * is time, else at the next call. */
 	for (k = 0; k <= ACME_TLSALPN01_SLOTS; k++) {
 		c = tlsalpn01_slot(r, p);
-		if (c == NULL)
+		if (c == NULL || (c->h >= 0 && !tlsalpn01_time_left(p, t0)))
 			return;
-		if (c->h >= 0) {
-			/* A last turn before it may go: its ClientHello may
-			 * have waited for the CPU, not come late. */
-			tlsalpn01_serve(r, p, c);
-			if (c->h < 0 || c->state != TLSALPN01_HELLO)
-				continue;
-		}
 		h = p->accept(p->ctx, r->lh);
 		if (h < 0)
 			return;
@@ -764,7 +769,7 @@ tlsalpn01_poll(struct tlsalpn01 *r, const struct acme_port *p)
 			tlsalpn01_refuse(r, p, c, BR_ERR_OK);
 			continue;
 		}
-		if ((uint32_t)p->now_ms(p->ctx) - t0 < ACME_TLSALPN01_POLL_MS)
+		if (tlsalpn01_time_left(p, t0))
 			tlsalpn01_serve(r, p, c);
 	}
 }

@@ -41,18 +41,21 @@
  * ACME_TLSALPN01_TIMEOUT_MS of its accept is closed; so is one whose
  * peer closes or fails.  When every engine is taken, new connections
  * wait in the port (the kernel's or lwIP's accept queue) until one
- * frees, or until the connection that has been open longest without
- * completing its ClientHello (no byte of the answer sent yet) has been
- * open ACME_TLSALPN01_EVICT_MS: then it gets one last turn (a
- * ClientHello that waited for the CPU is answered, not evicted), and if
- * it is still incomplete the waiting connection is accepted and it is
- * closed to make room.  A validator sends its ClientHello as soon as it
- * is connected, so validators never evict each other, and an idle
- * connection delays one by ACME_TLSALPN01_EVICT_MS at most.  A peer that
- * completes its ClientHello and then stalls holds its engine until the
- * timeout, as an http-01 peer that never reads its answer does.  The
- * port must hold ACME_TLSALPN01_SLOTS + 1 accepted connections besides
- * its others.
+ * frees, or until the connection that has been open longest without a
+ * byte of the answer sent (its ClientHello incomplete, or a peer that
+ * does not read) has been open ACME_TLSALPN01_EVICT_MS: then the
+ * waiting connection is accepted and that one is closed to make room.
+ * Evictions happen only in a call that had time to give every engine
+ * its turn, so a ClientHello that merely waited for the CPU has been
+ * read by then and its connection is answered, not evicted.  A
+ * validator sends its ClientHello as soon as it is connected, so
+ * validators never evict each other, and idle connections that hold
+ * every engine delay one by ACME_TLSALPN01_EVICT_MS (one period more
+ * for every ACME_TLSALPN01_SLOTS of them queued ahead of it).  A peer
+ * that completes its ClientHello, reads the answer and then stalls
+ * holds its engine until the timeout, as an http-01 peer that never
+ * reads its answer does.  The port must hold ACME_TLSALPN01_SLOTS + 1
+ * accepted connections besides its others.
  *
  * Counters.  served: handshakes completed with a certificate.  refused:
  * handshakes this side ended (ALPN, SNI, an unusable or malformed
@@ -108,10 +111,11 @@ enum {
  * overhead, BR_SSL_BUFSIZE_INPUT - 16384 = 325). */
 #define TLSALPN01_IOBUF (512 + 325)
 
-/* Most bytes read from one connection (the ClientHello, then the
- * client's key exchange and Finished): a ClientHello of nearly 16 KB,
- * one full record, still passes. */
-#define TLSALPN01_MAX_IN 16384
+/* Most bytes read from one connection: a ClientHello of one full
+ * record (16 KB, where RFC 8446 5.1 and RFC 5246 6.2.1 end a record),
+ * then the client's key exchange, ChangeCipherSpec and Finished (about
+ * 130 bytes). */
+#define TLSALPN01_MAX_IN (5 + 16384 + 1024)
 
 /* Port calls (recv or send) one connection may make in one turn: a
  * ClientHello in two records, the server's flight, the client's three
