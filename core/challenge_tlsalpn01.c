@@ -685,10 +685,12 @@ tlsalpn01_add(struct tlsalpn01 *r, int type, const char *name,
 			return ACME_OK;
 		/* A handshake past choose() may be sending the old bytes:
 		 * it is dropped at its next turn. */
-		for (k = 0; k < ACME_TLSALPN01_SLOTS; k++)
-			if (r->conn[k].h >= 0 && r->conn[k].chain.data != NULL &&
-			    r->conn[k].id == i)
-				r->conn[k].stale = 1;
+		for (k = 0; k < ACME_TLSALPN01_SLOTS; k++) {
+			struct tlsalpn01_conn *c = &r->conn[k];
+
+			if (c->h >= 0 && c->chain.data != NULL && c->id == i)
+				c->stale = 1;
+		}
 	}
 	/* Built in place (no second copy on the stack); a failure leaves
 	 * cert_len 0, which no SNI matches. */
