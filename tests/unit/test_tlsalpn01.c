@@ -32,15 +32,14 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include "acme_err.h"
 #include "challenge_tlsalpn01.h"
 #include "posix/port_posix.h"
+#include "fake_listen.h"
+#include "loopback.h"
 #include "t.h"
 
 #if !ACME_TLSALPN01
@@ -295,16 +294,11 @@ struct tcase {
 	struct script s[5];
 };
 
-#define FP_LISTEN 50
-#define FP_H0 100
 #define FP_MAX (4 * SLOTS + 16)
 
-enum { FP_PENDING = 0, FP_OPEN, FP_CLOSED };
-
 struct fp_conn {
+	struct fl_conn fl;     /* arrival, state, close time */
 	const struct script *s;
-	uint64_t at;
-	unsigned char state;
 	br_ssl_client_context cc;
 	struct peer_x509 x;
 	unsigned char buf[BR_SSL_BUFSIZE_MONO];
@@ -312,45 +306,23 @@ struct fp_conn {
 	int done;              /* the peer's handshake completed */
 	int err;               /* the peer engine's error when it closed */
 	int hello;             /* the peer's ClientHello is out whole */
-	uint64_t closed_at;
 };
 
 struct fp {
-	uint64_t now;
+	struct fl fl;          /* the listener, clock and bookkeeping */
 	unsigned send_max;
 	uint32_t send_cost;
-	int listening;
-	unsigned listens, accepts, closes;
-	unsigned calls, max_calls, max_accepts;
-	uint64_t max_poll;     /* fake ms of the longest poll */
-	unsigned bad;
-	char why[200];
 	uint32_t rng;
 	br_ec_public_key pk;   /* the responder's, for the peers */
 	struct fp_conn c[FP_MAX];
-	unsigned n;
 };
 
 static struct fp FP;
 
-static void
-fp_bad(const char *what, int h)
-{
-	if (FP.bad++ == 0)
-		snprintf(FP.why, sizeof FP.why, "%s (handle %d, %llu ms)",
-		    what, h, (unsigned long long)FP.now);
-}
-
 static struct fp_conn *
 fp_conn(int h, const char *what)
 {
-	int i = h - FP_H0;
-
-	if (i < 0 || i >= (int)FP.n || FP.c[i].state != FP_OPEN) {
-		fp_bad(what, h);
-		return NULL;
-	}
-	return &FP.c[i];
+	return (struct fp_conn *)(void *)fl_conn(&FP.fl, h, what);
 }
 
 /* Bytes the peer may have sent by now (the drip), counted from its
@@ -361,11 +333,11 @@ fp_allowed(const struct fp_conn *c)
 	const struct script *s = c->s;
 	uint64_t t;
 
-	if (FP.now < c->at + s->data_at)
+	if (FP.fl.now < c->fl.at + s->data_at)
 		return 0;
 	if (s->drip == 0)
 		return (size_t)-1;
-	t = FP.now - c->at - s->data_at;
+	t = FP.fl.now - c->fl.at - s->data_at;
 	return (size_t)(t / s->drip) + 1;
 }
 
@@ -394,9 +366,9 @@ fp_recv(void *ctx, int h, void *buf, size_t len)
 	size_t n, room;
 
 	(void)ctx;
-	FP.calls++;
+	FP.fl.calls++;
 	if (len == 0)
-		fp_bad("recv() with len 0", h);
+		fl_bad(&FP.fl, "recv() with len 0", h);
 	if ((c = fp_conn(h, "recv() on a handle not open")) == NULL)
 		return -1;
 	s = c->s;
@@ -444,10 +416,10 @@ fp_send(void *ctx, int h, const void *buf, size_t len)
 	size_t n, done = 0;
 
 	(void)ctx;
-	FP.calls++;
-	FP.now += FP.send_cost;
+	FP.fl.calls++;
+	FP.fl.now += FP.send_cost;
 	if (len == 0)
-		fp_bad("send() with len 0", h);
+		fl_bad(&FP.fl, "send() with len 0", h);
 	if ((c = fp_conn(h, "send() on a handle not open")) == NULL)
 		return -1;
 	if (c->s->kind != K_TLS)
@@ -475,40 +447,6 @@ fp_send(void *ctx, int h, const void *buf, size_t len)
 	return (int)done;
 }
 
-static void
-fp_close(void *ctx, int h)
-{
-	struct fp_conn *c;
-
-	(void)ctx;
-	FP.calls++;
-	if (h == FP_LISTEN) {
-		if (!FP.listening)
-			fp_bad("listener closed twice", h);
-		FP.listening = 0;
-		FP.closes++;
-		return;
-	}
-	if ((c = fp_conn(h, "close() of a handle not open")) == NULL)
-		return;
-	c->state = FP_CLOSED;
-	c->closed_at = FP.now;
-	FP.closes++;
-}
-
-static int
-fp_listen(void *ctx, uint16_t port)
-{
-	(void)ctx;
-	(void)port;
-	FP.calls++;
-	if (FP.listening)
-		fp_bad("listen() while listening", FP_LISTEN);
-	FP.listening = 1;
-	FP.listens++;
-	return FP_LISTEN;
-}
-
 /* Start connection i's peer engine. */
 static void
 fp_peer_start(struct fp_conn *c)
@@ -532,36 +470,7 @@ fp_peer_start(struct fp_conn *c)
 		br_ssl_engine_set_protocol_names(&c->cc.eng, protos, 1);
 	}
 	if (!br_ssl_client_reset(&c->cc, c->s->sni, 0))
-		fp_bad("peer engine reset failed", -1);
-}
-
-static int
-fp_accept(void *ctx, int lh)
-{
-	unsigned i, best = FP.n;
-
-	(void)ctx;
-	FP.calls++;
-	if (lh != FP_LISTEN || !FP.listening) {
-		fp_bad("accept() not on the listener", lh);
-		return -1;
-	}
-	for (i = 0; i < FP.n; i++)
-		if (FP.c[i].state == FP_PENDING && FP.c[i].at <= FP.now &&
-		    (best == FP.n || FP.c[i].at < FP.c[best].at))
-			best = i;
-	if (best == FP.n)
-		return -2;
-	FP.c[best].state = FP_OPEN;
-	FP.accepts++;
-	return FP_H0 + (int)best;
-}
-
-static uint64_t
-fp_now_ms(void *ctx)
-{
-	(void)ctx;
-	return FP.now;
+		fl_bad(&FP.fl, "peer engine reset failed", -1);
 }
 
 /* Deterministic bytes (xorshift): the key and the engines' seeds. */
@@ -583,14 +492,9 @@ fp_entropy(void *ctx, void *buf, size_t len)
 static void
 fp_port(struct acme_port *p)
 {
-	memset(p, 0, sizeof *p);
-	p->ctx = &FP;
+	fl_port(p, &FP.fl);
 	p->send = fp_send;
 	p->recv = fp_recv;
-	p->close = fp_close;
-	p->listen = fp_listen;
-	p->accept = fp_accept;
-	p->now_ms = fp_now_ms;
 	p->entropy = fp_entropy;
 }
 
@@ -598,21 +502,20 @@ static void
 fp_setup(const struct tcase *tc)
 {
 	unsigned i, k;
+	int j;
 
 	memset(&FP, 0, sizeof FP);
+	fl_init(&FP.fl, FP.c, sizeof FP.c[0], FP_MAX);
 	FP.rng = 0x9E3779B9u;
 	FP.send_max = tc->send_max;
 	FP.send_cost = tc->send_cost;
 	for (i = 0; i < sizeof tc->s / sizeof tc->s[0]; i++) {
 		for (k = 0; k < tc->s[i].n; k++) {
-			if (FP.n == FP_MAX) {
-				fp_bad("case has too many connections", -1);
+			j = fl_add(&FP.fl, tc->s[i].at +
+			    (uint64_t)k * tc->s[i].gap);
+			if (j < 0)
 				return;
-			}
-			FP.c[FP.n].s = &tc->s[i];
-			FP.c[FP.n].at = tc->s[i].at +
-			    (uint64_t)k * tc->s[i].gap;
-			FP.n++;
+			FP.c[j].s = &tc->s[i];
 		}
 	}
 }
@@ -620,16 +523,10 @@ fp_setup(const struct tcase *tc)
 static void
 fp_poll(struct tlsalpn01 *r, const struct acme_port *p)
 {
-	unsigned before = FP.calls, acc = FP.accepts;
-	uint64_t t0 = FP.now;
+	struct fl_mark m = fl_mark(&FP.fl);
 
 	tlsalpn01_poll(r, p);
-	if (FP.now - t0 > FP.max_poll)
-		FP.max_poll = FP.now - t0;
-	if (FP.calls - before > FP.max_calls)
-		FP.max_calls = FP.calls - before;
-	if (FP.accepts - acc > FP.max_accepts)
-		FP.max_accepts = FP.accepts - acc;
+	fl_measure(&FP.fl, m);
 }
 
 /* 1 when the len bytes of needle are somewhere in hay. */
@@ -650,19 +547,19 @@ judge(const struct tcase *tc, unsigned i)
 {
 	struct fp_conn *c = &FP.c[i];
 	const struct script *s = c->s;
-	long t = c->state == FP_CLOSED ? (long)(c->closed_at - c->at) : -1;
+	long t = c->fl.state == FL_CLOSED ? (long)(c->fl.closed_at - c->fl.at) : -1;
 
 	if (s->kind == K_TLS)
 		fp_peer_state(c);
 	if (s->want == W_OPEN) {
-		CHECKF(c->state == FP_OPEN, "%s: #%u (at %llu ms) should be "
-		    "open, is %s", tc->name, i, (unsigned long long)c->at,
-		    c->state == FP_PENDING ? "not accepted" : "closed");
+		CHECKF(c->fl.state == FL_OPEN, "%s: #%u (at %llu ms) should be "
+		    "open, is %s", tc->name, i, (unsigned long long)c->fl.at,
+		    c->fl.state == FL_PENDING ? "not accepted" : "closed");
 		return;
 	}
-	if (c->state != FP_CLOSED) {
+	if (c->fl.state != FL_CLOSED) {
 		CHECKF(0, "%s: #%u (at %llu ms) %s after %u ms", tc->name, i,
-		    (unsigned long long)c->at, c->state == FP_PENDING ?
+		    (unsigned long long)c->fl.at, c->fl.state == FL_PENDING ?
 		    "never accepted" : "still open", tc->run);
 		return;
 	}
@@ -685,11 +582,11 @@ judge(const struct tcase *tc, unsigned i)
 	if (s->by != 0)
 		CHECKF(t <= (long)s->by, "%s: #%u (at %llu ms): closed after "
 		    "%ld ms, want <= %u", tc->name, i,
-		    (unsigned long long)c->at, t, s->by);
+		    (unsigned long long)c->fl.at, t, s->by);
 	if (s->after != 0)
 		CHECKF(t >= (long)s->after, "%s: #%u (at %llu ms): closed "
 		    "after %ld ms, want >= %u", tc->name, i,
-		    (unsigned long long)c->at, t, s->after);
+		    (unsigned long long)c->fl.at, t, s->after);
 }
 
 /* Bytes a ClientHello has (a real one, with SNI and ALPN): made at
@@ -925,7 +822,7 @@ test_add(void)
 	tlsalpn01_stop(&r, &p);
 	T_CASE("add: after stop");
 	CHECK(tlsalpn01_add(&r, TLSALPN01_DNS, NAME1, d1) == ACME_ERR_PARAM);
-	CHECK(FP.bad == 0 && !FP.listening);
+	CHECK(FP.fl.bad == 0 && !FP.fl.listening);
 }
 
 static struct tlsalpn01 R;
@@ -942,12 +839,12 @@ run_case(const struct tcase *tc)
 	CHECK(tlsalpn01_start(&R, &p, 443) == ACME_OK);
 	add_all(&R);
 	FP.pk = R.pk;
-	for (i = 0; i < FP.n; i++)
+	for (i = 0; i < FP.fl.n; i++)
 		if (FP.c[i].s->kind == K_TLS)
 			fp_peer_start(&FP.c[i]);
-	for (FP.now = 0; FP.now <= tc->run; FP.now += STEP_MS)
+	for (FP.fl.now = 0; FP.fl.now <= tc->run; FP.fl.now += STEP_MS)
 		fp_poll(&R, &p);
-	for (i = 0; i < FP.n; i++)
+	for (i = 0; i < FP.fl.n; i++)
 		judge(tc, i);
 	if (tc->served >= 0)
 		CHECKF(R.served == (uint32_t)tc->served, "%s: served %u, want "
@@ -965,19 +862,19 @@ run_case(const struct tcase *tc)
 		CHECKF(R.why == tc->why, "%s: why %d, want %d (BearSSL error "
 		    "%d)", tc->name, R.why, tc->why, R.tls_err);
 	tlsalpn01_stop(&R, &p);
-	CHECKF(FP.closes == FP.listens + FP.accepts && !FP.listening,
-	    "%s: %u listens + %u accepts, %u closes", tc->name, FP.listens,
-	    FP.accepts, FP.closes);
+	CHECKF(FP.fl.closes == FP.fl.listens + FP.fl.accepts && !FP.fl.listening,
+	    "%s: %u listens + %u accepts, %u closes", tc->name, FP.fl.listens,
+	    FP.fl.accepts, FP.fl.closes);
 	CHECK(!tlsalpn01_active(&R) && R.nids == 0);
-	CHECKF(FP.bad == 0, "%s: %u port contract breaches, first: %s",
-	    tc->name, FP.bad, FP.why);
-	CHECKF(FP.max_calls <= MAX_CALLS_PER_POLL, "%s: %u port calls in "
-	    "one poll", tc->name, FP.max_calls);
-	CHECKF(FP.max_accepts <= SLOTS + 1, "%s: %u accepts in one poll",
-	    tc->name, FP.max_accepts);
+	CHECKF(FP.fl.bad == 0, "%s: %u port contract breaches, first: %s",
+	    tc->name, FP.fl.bad, FP.fl.why);
+	CHECKF(FP.fl.max_calls <= MAX_CALLS_PER_POLL, "%s: %u port calls in "
+	    "one poll", tc->name, FP.fl.max_calls);
+	CHECKF(FP.fl.max_accepts <= SLOTS + 1, "%s: %u accepts in one poll",
+	    tc->name, FP.fl.max_accepts);
 	if (tc->poll_max != 0)
-		CHECKF(FP.max_poll <= tc->poll_max, "%s: a poll took %llu ms, "
-		    "want <= %u", tc->name, (unsigned long long)FP.max_poll,
+		CHECKF(FP.fl.max_poll <= tc->poll_max, "%s: a poll took %llu ms, "
+		    "want <= %u", tc->name, (unsigned long long)FP.fl.max_poll,
 		    tc->poll_max);
 }
 
@@ -1038,55 +935,6 @@ test_cases(void)
 
 static char dir[64];
 
-static long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A TCP port on 127.0.0.1 that nobody uses right now, 0 on error. */
-static uint16_t
-free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof sa;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	uint16_t port = 0;
-
-	if (fd < 0)
-		return 0;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
-		port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
-static int
-tcp_open(uint16_t port)
-{
-	struct sockaddr_in sa;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (fd < 0)
-		return -1;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* sh -c cmd in the background. */
 static pid_t
 spawn(const char *cmd)
@@ -1105,10 +953,10 @@ spawn(const char *cmd)
 static int
 drive(struct tlsalpn01 *r, const struct acme_port *p, pid_t *pid, int n)
 {
-	long t0 = mono_ms();
+	long t0 = loopback_ms();
 	int left = n, i, st;
 
-	while (left > 0 && mono_ms() - t0 < 20000) {
+	while (left > 0 && loopback_ms() - t0 < 20000) {
 		tlsalpn01_poll(r, p);
 		p->idle(p->ctx, 5);
 		for (i = 0; i < n; i++)
@@ -1368,14 +1216,14 @@ test_raw_sockets(const struct acme_port *p, uint16_t port)
 		T_CASE("sockets[%u] %s", (unsigned)i, t[i].name);
 		refused = R.refused;
 		dropped = R.dropped;
-		fd = tcp_open(port);
+		fd = loopback_connect(port);
 		CHECK(fd >= 0);
 		if (fd < 0)
 			continue;
 		off = 0;
 		closed = 0;
-		t0 = mono_ms();
-		while (!closed && mono_ms() - t0 < 3000) {
+		t0 = loopback_ms();
+		while (!closed && loopback_ms() - t0 < 3000) {
 			if (off < t[i].len) {
 				n = send(fd, t[i].b + off, t[i].len - off,
 				    MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -1420,9 +1268,9 @@ test_wipe(const struct acme_port *p, uint16_t port)
 	for (i = 0; i < sizeof R.key.x; i++)
 		nz += R.key.x[i] != 0;
 	CHECK(nz > 0 && R.key.valid && R.id[0].cert_len > 0);
-	fd = tcp_open(port);
+	fd = loopback_connect(port);
 	CHECK(fd >= 0 && send(fd, hello, hello_len, 0) == (ssize_t)hello_len);
-	for (t0 = mono_ms(); !mid && mono_ms() - t0 < 3000; ) {
+	for (t0 = loopback_ms(); !mid && loopback_ms() - t0 < 3000; ) {
 		tlsalpn01_poll(&R, p);
 		for (k = 0; k < SLOTS; k++)
 			mid |= R.conn[k].h >= 0 &&
@@ -1464,7 +1312,7 @@ test_openssl(void)
 	posix_port_init(&p, &pp, ".", 0);
 	tlsalpn01_init(&R);
 	for (i = 0; i < 5 && !tlsalpn01_active(&R); i++)
-		if ((port = free_port()) != 0)
+		if ((port = loopback_free_port()) != 0)
 			tlsalpn01_start(&R, &p, port);
 	CHECKF(tlsalpn01_active(&R), "cannot listen (port %u)",
 	    (unsigned)port);
@@ -1525,11 +1373,11 @@ test_openssl(void)
 	T_CASE("openssl: behind %d idle connections", SLOTS + 2);
 	dropped = R.dropped;
 	for (k = 0; k < SLOTS + 2; k++)
-		idle[k] = tcp_open(port);
-	t0 = mono_ms();
+		idle[k] = loopback_connect(port);
+	t0 = loopback_ms();
 	ok = s_clients(&R, &p, port, "-alpn acme-tls/1 -servername " NAME1,
 	    1);
-	t = mono_ms() - t0;
+	t = loopback_ms() - t0;
 	snprintf(args, sizeof args, "%s/sc.0", dir);
 	slurp(args, out, sizeof out);
 	CHECKF(ok && strstr(out, "BEGIN CERTIFICATE") != NULL,
