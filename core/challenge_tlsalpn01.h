@@ -64,8 +64,8 @@
  * the peer closed, failed or sent an alert, a certificate replaced
  * during its handshake).
  *
- * Memory.  A slot is a BearSSL server context (4128 bytes on x86-64,
- * about 3.6 KB on a Cortex-M3), an I/O buffer of TLSALPN01_IOBUF bytes
+ * Memory.  A slot is a BearSSL server context (4,128 bytes on x86-64,
+ * 3,776 on a Cortex-M3), an I/O buffer of TLSALPN01_IOBUF bytes
  * (837: BearSSL's least, enough for any ClientHello, which arrives in
  * plaintext records that the engine takes in pieces; see docs/DESIGN.md
  * 6d) and a few words.  An identifier holds its name and certificate
