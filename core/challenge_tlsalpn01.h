@@ -15,13 +15,11 @@
  * "acme-tls/1" among its protocols (fatal alert no_application_protocol
  * when it offers others, handshake_failure when it offers none), without
  * SNI or with a name not added (handshake_failure), one whose highest
- * version is below TLS 1.2 or that lacks the suite or P-256, one that
- * is malformed or larger than TLSALPN01_MAX_IN bytes in all.  (A
- * TLS 1.3-only client looks like a TLS 1.2 one to BearSSL, whose
- * ClientHello parser reads only the legacy version field: with the
- * right ALPN and SNI it gets the TLS 1.2 answer, certificate included,
- * and gives up itself.)  There is no session cache (no resumption,
- * which would skip the checks) and no renegotiation.
+ * version is below TLS 1.2 (protocol_version) or that lacks the suite
+ * or P-256 (handshake_failure; a TLS 1.3-only client offers only TLS 1.3
+ * suites), one that is malformed or larger than TLSALPN01_MAX_IN bytes
+ * in all.  There is no session cache (no resumption, which would skip
+ * the checks) and no renegotiation.
  *
  * The certificate (RFC 8737 3), one per identifier, built and signed
  * when it is added (core/csr.c's writer): self-signed with an ephemeral
