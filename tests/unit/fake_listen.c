@@ -157,3 +157,24 @@ fl_measure(struct fl *f, struct fl_mark m)
 	if (f->now - m.now > f->max_poll)
 		f->max_poll = f->now - m.now;
 }
+
+const char *
+fl_verdict(struct fl *f, unsigned max_calls, unsigned max_accepts)
+{
+	if (f->closes != f->listens + f->accepts || f->listening)
+		snprintf(f->verdict, sizeof f->verdict, "%u listens + %u "
+		    "accepts, %u closes%s", f->listens, f->accepts, f->closes,
+		    f->listening ? ", still listening" : "");
+	else if (f->bad != 0)
+		snprintf(f->verdict, sizeof f->verdict, "%u port contract "
+		    "breaches, first: %s", f->bad, f->why);
+	else if (f->max_calls > max_calls)
+		snprintf(f->verdict, sizeof f->verdict, "%u port calls in one "
+		    "poll", f->max_calls);
+	else if (f->max_accepts > max_accepts)
+		snprintf(f->verdict, sizeof f->verdict, "%u accepts in one "
+		    "poll", f->max_accepts);
+	else
+		return NULL;
+	return f->verdict;
+}

@@ -39,6 +39,7 @@ struct fl {
 	uint64_t max_poll;           /* the most fake ms one poll took */
 	unsigned bad;                /* contract breaches */
 	char why[200];               /* ... the first one */
+	char verdict[320];           /* fl_verdict()'s */
 	unsigned n, max;             /* connections, room for */
 	unsigned char *conns;        /* the test's array */
 	size_t stride;               /* ... its element size */
@@ -74,5 +75,12 @@ void fl_port(struct acme_port *p, struct fl *f);
  * accepts and fake time in max_calls, max_accepts and max_poll. */
 struct fl_mark fl_mark(const struct fl *f);
 void fl_measure(struct fl *f, struct fl_mark m);
+
+/* After the responder was stopped: NULL when the port was used as it
+ * must be (every handle it gave out closed, the listener too, no breach,
+ * at most max_calls port calls and max_accepts accepts in one poll),
+ * else what went wrong. */
+const char *fl_verdict(struct fl *f, unsigned max_calls,
+    unsigned max_accepts);
 
 #endif
