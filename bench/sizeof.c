@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include "acme.h"
+#include "challenge_tlsalpn01.h"
 
 int
 main(void)
@@ -27,5 +28,19 @@ main(void)
 	printf("  authorizations          %6zu (ACME_MAX_IDENTIFIERS)\n",
 	    sizeof c.authz);
 	printf("  http-01 responder       %6zu\n", sizeof c.http01);
+#if ACME_TLSALPN01
+	{
+		struct tlsalpn01 r;
+
+		printf("struct tlsalpn01          %6zu bytes (tls-alpn-01 "
+		    "responder)\n", sizeof r);
+		printf("  %d engine slots of      %6zu (BearSSL server %zu, "
+		    "I/O buffer %zu)\n", ACME_TLSALPN01_SLOTS,
+		    sizeof r.conn[0], sizeof r.conn[0].sc,
+		    sizeof r.conn[0].iobuf);
+		printf("  %d identifiers of       %6zu (certificate %zu)\n",
+		    ACME_MAX_IDENTIFIERS, sizeof r.id[0], sizeof r.id[0].cert);
+	}
+#endif
 	return 0;
 }

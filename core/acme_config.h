@@ -214,6 +214,39 @@
 #define ACME_DNS01_RECHECK_MS 1000
 #endif
 
+/* tls-alpn-01 responder (RFC 8737, core/challenge_tlsalpn01.h): 1 builds
+ * it, 0 leaves it out entirely (the module compiles to nothing, and its
+ * struct does not exist). */
+#ifndef ACME_TLSALPN01
+#define ACME_TLSALPN01 1
+#endif
+
+/* tls-alpn-01 responder: TLS handshakes served at once, each with its own
+ * BearSSL server engine and I/O buffer (5,024 bytes each on x86-64, 4,656
+ * on a Cortex-M3: docs/DESIGN.md 6e).  Further connections
+ * wait in the port until an engine frees, or until the oldest connection
+ * that has not completed its ClientHello may be evicted
+ * (ACME_TLSALPN01_EVICT_MS), as for http-01.  The port must hold
+ * ACME_TLSALPN01_SLOTS + 1 accepted connections besides its other ones. */
+#ifndef ACME_TLSALPN01_SLOTS
+#define ACME_TLSALPN01_SLOTS 2
+#endif
+/* ... how long one connection may take, from its accept to the end of
+ * the handshake; and after how long one that has not completed its
+ * ClientHello may be closed to make room for a waiting one. */
+#ifndef ACME_TLSALPN01_TIMEOUT_MS
+#define ACME_TLSALPN01_TIMEOUT_MS 5000
+#endif
+#ifndef ACME_TLSALPN01_EVICT_MS
+#define ACME_TLSALPN01_EVICT_MS 500
+#endif
+/* ... time one tlsalpn01_poll() spends before it leaves the other
+ * engines for the next call: a handshake's point multiplications take
+ * about 300 ms on a Cortex-M3, under 3 ms on a host. */
+#ifndef ACME_TLSALPN01_POLL_MS
+#define ACME_TLSALPN01_POLL_MS 20
+#endif
+
 /* EC implementation: 1 selects BearSSL's i15/m15 code (constant time on
  * Cortex-M0/M3, whose multiplier is not), 0 the faster i31/m31 code for
  * hosts. */
@@ -284,6 +317,9 @@
 #endif
 #if ACME_HTTP01_SLOTS < 1
 #error "ACME_HTTP01_SLOTS must be at least 1"
+#endif
+#if ACME_TLSALPN01 && ACME_TLSALPN01_SLOTS < 1
+#error "ACME_TLSALPN01_SLOTS must be at least 1"
 #endif
 #if ACME_MAX_CHAIN < 1024
 #error "ACME_MAX_CHAIN must be at least 1024 (a chain of one certificate)"

@@ -16,8 +16,10 @@
  * The DER writer fills the buffer from its end, last field first.  The
  * signature follows the info it signs, so the info is written twice: once
  * alone to be hashed and signed, then again in front of the signature
- * (see csr_build).  No second buffer is needed, only the signature (at
- * most 72 bytes) on the stack, and nothing is moved.
+ * (see csr_signed).  No second buffer is needed, only the signature (at
+ * most 72 bytes) on the stack, and nothing is moved.  An X.509
+ * certificate (RFC 5280 4.1) has the same shape, so csr_signed() also
+ * builds the tls-alpn-01 responder's (challenge_tlsalpn01.c).
  */
 #include <string.h>
 #include "csr.h"
@@ -66,7 +68,7 @@ static const uint8_t csr_oid_ecdsa_sha256[] = {
  * empty label ("a..b", ".a", "a.", a lone "*.") is refused.  Hyphen
  * placement and IDNA are left to the server.
  */
-static size_t
+size_t
 csr_name_len(const char *s)
 {
 	size_t len, label, i;
@@ -119,6 +121,55 @@ csr_key_ok(const br_ec_private_key *sk, const br_ec_public_key *pk,
 }
 
 /*
+ * Prepend a Name (RFC 5280 4.1.2.4) of one RDN holding one commonName,
+ * the len bytes at cn as a UTF8String.
+ */
+void
+csr_cn_name(struct der_w *w, const char *cn, size_t len)
+{
+	size_t m_name = der_len(w), m_rdn, m_atv;
+
+	m_rdn = der_len(w);
+	m_atv = der_len(w);
+	der_prim(w, DER_UTF8_STRING, cn, len);
+	der_prim(w, DER_OID, csr_oid_cn, sizeof csr_oid_cn);
+	der_wrap(w, DER_SEQUENCE, m_atv);
+	der_wrap(w, DER_SET, m_rdn);
+	der_wrap(w, DER_SEQUENCE, m_name);
+}
+
+/*
+ * Prepend the AlgorithmIdentifier ecdsa-with-SHA256; RFC 5758 3.2: its
+ * parameters field MUST be absent.
+ */
+void
+csr_sigalg(struct der_w *w)
+{
+	size_t m_alg = der_len(w);
+
+	der_prim(w, DER_OID, csr_oid_ecdsa_sha256,
+	    sizeof csr_oid_ecdsa_sha256);
+	der_wrap(w, DER_SEQUENCE, m_alg);
+}
+
+/*
+ * Prepend the SubjectPublicKeyInfo (RFC 5480 2) of the P-256 key pk:
+ * id-ecPublicKey with the named curve, the uncompressed point.
+ */
+void
+csr_spki(struct der_w *w, const br_ec_public_key *pk)
+{
+	size_t m_spki = der_len(w), m_alg;
+
+	der_bits(w, pk->q, pk->qlen);
+	m_alg = der_len(w);
+	der_prim(w, DER_OID, csr_oid_p256, sizeof csr_oid_p256);
+	der_prim(w, DER_OID, csr_oid_ecpk, sizeof csr_oid_ecpk);
+	der_wrap(w, DER_SEQUENCE, m_alg);
+	der_wrap(w, DER_SEQUENCE, m_spki);
+}
+
+/*
  * Prepend the CertificationRequestInfo (RFC 2986 4.1) for the validated
  * names: version 0, the subject, the EC public key, and an
  * extensionRequest attribute (RFC 2985 5.4.2) holding one subjectAltName
@@ -136,7 +187,7 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 	static const uint8_t v1 = 0;
 	static const uint8_t der_true = 0xFF;
 	size_t m_info, m_attrs, m_attr, m_set, m_exts, m_ext, m_oct, m_gn;
-	size_t m_spki, m_alg, m_name, m_rdn, m_atv;
+	size_t m_name;
 	uint8_t ip[16];
 	size_t i, iplen, cn_len = strlen(names[0]);
 	int cn = cn_len <= CSR_CN_MAX && !(ACME_IP_IDENTIFIERS &&
@@ -175,26 +226,15 @@ csr_info(struct der_w *w, const br_ec_public_key *pk,
 	der_wrap(w, DER_SEQUENCE, m_attr);        /* Attribute */
 	der_wrap(w, DER_CONTEXT(0), m_attrs);
 
-	/* SubjectPublicKeyInfo (RFC 5480 2) */
-	m_spki = der_len(w);
-	der_bits(w, pk->q, pk->qlen);
-	m_alg = der_len(w);
-	der_prim(w, DER_OID, csr_oid_p256, sizeof csr_oid_p256);
-	der_prim(w, DER_OID, csr_oid_ecpk, sizeof csr_oid_ecpk);
-	der_wrap(w, DER_SEQUENCE, m_alg);
-	der_wrap(w, DER_SEQUENCE, m_spki);
+	csr_spki(w, pk);
 
 	/* subject Name: one RDN, one commonName, or an empty SEQUENCE */
-	m_name = der_len(w);
 	if (cn) {
-		m_rdn = der_len(w);
-		m_atv = der_len(w);
-		der_prim(w, DER_UTF8_STRING, names[0], cn_len);
-		der_prim(w, DER_OID, csr_oid_cn, sizeof csr_oid_cn);
-		der_wrap(w, DER_SEQUENCE, m_atv);
-		der_wrap(w, DER_SET, m_rdn);
+		csr_cn_name(w, names[0], cn_len);
+	} else {
+		m_name = der_len(w);
+		der_wrap(w, DER_SEQUENCE, m_name);
 	}
-	der_wrap(w, DER_SEQUENCE, m_name);
 
 	der_uint(w, &v1, 1);                      /* version v1(0) */
 	der_wrap(w, DER_SEQUENCE, m_info);
@@ -212,46 +252,51 @@ csr_hash(const uint8_t *data, size_t len, uint8_t out[br_sha256_SIZE])
 	wipe(&h, sizeof h);
 }
 
+/* csr_info() as a csr_tbs_fn. */
+struct csr_req {
+	const br_ec_public_key *pk;
+	const char *const *names;
+	size_t n;
+};
+
+static void
+csr_info_tbs(struct der_w *w, const void *arg)
+{
+	const struct csr_req *q = arg;
+
+	csr_info(w, q->pk, q->names, q->n);
+}
+
 /*
- * Build the CSR; see csr.h for the contract.  Two passes over buf:
- *   1. the info alone, at the end of buf, to be hashed and signed;
- *   2. from the end again: signature, algorithm, the info once more,
- *      the outer SEQUENCE.  The info is rewritten rather than moved, and
- *      its hash is compared with the signed one (the names could have
- *      changed under us; a CSR whose signature does not match its info
- *      must never leave).
+ * Build SEQUENCE { tbs, ecdsa-with-SHA256, signature }; see csr.h.  Two
+ * passes over buf:
+ *   1. the signed part alone, at the end of buf, to be hashed and signed;
+ *   2. from the end again: signature, algorithm, the signed part once
+ *      more, the outer SEQUENCE.  It is rewritten rather than moved, and
+ *      its hash is compared with the signed one (the input could have
+ *      changed under us; an object whose signature does not match what
+ *      it signs must never leave).
  * Only public data reaches buf; the hashes are wiped on every path.
  */
 int
-csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
-    const br_ec_public_key *pk, const char *const *names, size_t n,
-    const br_ec_impl *ec, br_ecdsa_sign sign,
-    const uint8_t **out, size_t *len)
+csr_signed(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
+    const br_ec_impl *ec, br_ecdsa_sign sign, csr_tbs_fn tbs,
+    const void *arg, const uint8_t **out, size_t *len)
 {
 	struct der_w w;
 	uint8_t hash[br_sha256_SIZE], again[br_sha256_SIZE];
 	uint8_t sig[CSR_SIG_MAX];
 	const uint8_t *p;
-	size_t plen, info_len, sig_len, tail, m_alg, i;
+	size_t plen, tbs_len, sig_len, tail;
 	int ret;
 
-	if (buf == NULL || out == NULL || len == NULL || names == NULL ||
-	    n == 0)
-		return ACME_ERR_PARAM;
-	if (!csr_key_ok(sk, pk, ec, sign))
-		return ACME_ERR_PARAM;
-	for (i = 0; i < n; i++)
-		if (csr_name_len(names[i]) == 0 && !(ACME_IP_IDENTIFIERS &&
-		    ident_parse(names[i], NULL, NULL) == IDENT_IP))
-			return ACME_ERR_PARAM;
-
-	/* pass 1: the CertificationRequestInfo, signed (RFC 2986 3) */
+	/* pass 1: what is signed (RFC 2986 3, RFC 5280 4.1.1.3) */
 	der_init(&w, buf, cap);
-	csr_info(&w, pk, names, n);
-	ret = der_finish(&w, &p, &info_len);
+	tbs(&w, arg);
+	ret = der_finish(&w, &p, &tbs_len);
 	if (ret != ACME_OK)
 		return ret;
-	csr_hash(p, info_len, hash);
+	csr_hash(p, tbs_len, hash);
 	sig_len = sign(ec, &br_sha256_vtable, hash, sk, sig);
 	if (sig_len == 0 || sig_len > sizeof sig) {
 		ret = ACME_ERR_CRYPTO;
@@ -261,18 +306,14 @@ csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
 	/* pass 2: written last field first */
 	der_init(&w, buf, cap);
 	der_bits(&w, sig, sig_len);
-	m_alg = der_len(&w);
-	/* RFC 5758 3.2: the parameters field MUST be absent */
-	der_prim(&w, DER_OID, csr_oid_ecdsa_sha256,
-	    sizeof csr_oid_ecdsa_sha256);
-	der_wrap(&w, DER_SEQUENCE, m_alg);
+	csr_sigalg(&w);
 	tail = der_len(&w);
-	csr_info(&w, pk, names, n);
+	tbs(&w, arg);
 	ret = der_finish(&w, &p, &plen);
 	if (ret != ACME_OK)
 		goto out_wipe_hash;
 	csr_hash(p, plen - tail, again);
-	if (plen - tail != info_len || memcmp(again, hash, sizeof hash) != 0) {
+	if (plen - tail != tbs_len || memcmp(again, hash, sizeof hash) != 0) {
 		ret = ACME_ERR_CRYPTO;
 		goto out_wipe_hash;
 	}
@@ -283,4 +324,32 @@ out_wipe_hash:
 	wipe(hash, sizeof hash);
 	wipe(again, sizeof again);
 	return ret;
+}
+
+/*
+ * Build the CSR; see csr.h for the contract: check the input, then sign
+ * the CertificationRequestInfo with csr_signed().
+ */
+int
+csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
+    const br_ec_public_key *pk, const char *const *names, size_t n,
+    const br_ec_impl *ec, br_ecdsa_sign sign,
+    const uint8_t **out, size_t *len)
+{
+	struct csr_req q;
+	size_t i;
+
+	if (buf == NULL || out == NULL || len == NULL || names == NULL ||
+	    n == 0)
+		return ACME_ERR_PARAM;
+	if (!csr_key_ok(sk, pk, ec, sign))
+		return ACME_ERR_PARAM;
+	for (i = 0; i < n; i++)
+		if (csr_name_len(names[i]) == 0 && !(ACME_IP_IDENTIFIERS &&
+		    ident_parse(names[i], NULL, NULL) == IDENT_IP))
+			return ACME_ERR_PARAM;
+	q.pk = pk;
+	q.names = names;
+	q.n = n;
+	return csr_signed(buf, cap, sk, ec, sign, csr_info_tbs, &q, out, len);
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <bearssl.h>
+#include "der.h"
 
 /*
  * Build the CSR DER into buf (cap bytes).  names: n >= 1 DNS names
@@ -31,5 +32,40 @@ int csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
     const br_ec_public_key *pk, const char *const *names, size_t n,
     const br_ec_impl *ec, br_ecdsa_sign sign,
     const uint8_t **out, size_t *len);
+
+/*
+ * The length of s if it is a DNS name picoacme will ask for (1..253
+ * characters of letters, digits, '-' and '.', labels of 1..63, an
+ * optional leading "*." wildcard label), else 0.
+ */
+size_t csr_name_len(const char *s);
+
+/* Prepend a Name of one commonName (the len bytes at cn, UTF8String). */
+void csr_cn_name(struct der_w *w, const char *cn, size_t len);
+
+/* Prepend the AlgorithmIdentifier ecdsa-with-SHA256 (RFC 5758 3.2). */
+void csr_sigalg(struct der_w *w);
+
+/* Prepend the SubjectPublicKeyInfo (RFC 5480 2) of the P-256 key pk
+ * (an uncompressed point) to w. */
+void csr_spki(struct der_w *w, const br_ec_public_key *pk);
+
+/* Writes the signed part of an object in front of what w holds; the same
+ * bytes for the same arg every time it is called. */
+typedef void (*csr_tbs_fn)(struct der_w *w, const void *arg);
+
+/*
+ * Build SEQUENCE { tbs, AlgorithmIdentifier ecdsa-with-SHA256, BIT STRING
+ * signature } into buf (cap bytes), the shape of a PKCS#10 request (RFC
+ * 2986 4) and of an X.509 certificate (RFC 5280 4.1): tbs() writes the
+ * signed part (it is called twice and must write the same bytes both
+ * times), sk signs its SHA-256 with sign (DER signature, ec its curve
+ * code).  The key is not checked here.  ACME_OK with *out (inside buf)
+ * and *len set, ACME_ERR_TOO_LARGE, or ACME_ERR_CRYPTO (signing failed,
+ * or tbs() wrote other bytes the second time).
+ */
+int csr_signed(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
+    const br_ec_impl *ec, br_ecdsa_sign sign, csr_tbs_fn tbs,
+    const void *arg, const uint8_t **out, size_t *len);
 
 #endif

@@ -30,6 +30,8 @@ struct der_w {
 #define DER_UTF8_STRING 0x0C
 #define DER_PRINTABLE_STRING 0x13
 #define DER_IA5_STRING 0x16
+#define DER_UTC_TIME 0x17
+#define DER_GENERALIZED_TIME 0x18
 #define DER_SEQUENCE 0x30
 #define DER_SET 0x31
 #define DER_CONTEXT(n) (0xA0 | (n))     /* constructed, context n */

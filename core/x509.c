@@ -14,8 +14,8 @@
 #include "x509.h"
 #include "str.h"
 
-#define X509_UTCTIME 0x17
-#define X509_GENTIME 0x18
+#define X509_UTCTIME DER_UTC_TIME
+#define X509_GENTIME DER_GENERALIZED_TIME
 
 /* RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ (YY < 50 is 20YY) or
  * GeneralizedTime YYYYMMDDHHMMSSZ, always in Zulu with seconds. */
