@@ -5,10 +5,13 @@
 # core/*.c (-Os, before the link drops what is unused) and
 # sizeof(struct acme_client).
 #   sh bench/fw-features.sh APP_FLAGS_FILE 'NAME::-DFLAGS ...' ...
-# Each argument is a label, '::', and the -D flags that turn a feature on
-# over the image's own (which has them off).
+# Each argument is a label, '::', the -D flags that turn a feature on
+# over the image's own (which has them off), and optionally '::' and the
+# BearSSL objects the feature pulls in (members of libbearssl.a beside
+# APP_FLAGS_FILE, counted whole: the server engine for tls-alpn-01).
 set -eu
 flags=$(cat "$1")
+flagsfile=$1
 shift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -40,8 +43,16 @@ printf '  %-44s %7s %7s\n' "image as built (all below off)" \
 for spec in "$@"; do
 	label=${spec%%::*}
 	extra=${spec#*::}
+	lib=
+	case $extra in *::*) lib=${extra#*::}; extra=${extra%%::*} ;; esac
 	m=$(measure "$tmp/f" "$extra")
-	printf '  %-44s %+7d %+7d\n' "$label" $((${m% *} - ${base% *})) \
-	    $((${m#* } - ${base#* }))
+	libtext=0
+	if [ -n "$lib" ]; then
+		libtext=$(arm-none-eabi-size "$(dirname "$flagsfile")/libbearssl.a" |
+		    awk -v want=" $lib " 'NR > 1 && index(want, " " $6 " ") {
+			t += $1 } END { print t + 0 }')
+	fi
+	printf '  %-44s %+7d %+7d\n' "$label" \
+	    $((${m% *} - ${base% *} + libtext)) $((${m#* } - ${base#* }))
 	rm -rf "$tmp/f"
 done

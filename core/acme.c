@@ -60,12 +60,34 @@ acme_fail(struct acme_client *c, int err, const char *what,
 	}
 	acme_log(c, ACME_LOG_ERROR, c->msg, NULL, NULL, NULL);
 	flow_unstage(c);
-	http01_stop(&c->http01, &c->port);
+	acme_responders_stop(c);
 	flow_dns01_remove(c);
 	tls_close(&c->tls, &c->port);
 	key_wipe(&c->cert_key);
 	ensure_failed(c);
 	return err;
+}
+
+/* Stop the challenge responders (closing their connections; the
+ * tls-alpn-01 one wipes its key and certificates). */
+void
+acme_responders_stop(struct acme_client *c)
+{
+	http01_stop(&c->http01, &c->port);
+#if ACME_TLSALPN01
+	tlsalpn01_stop(&c->tlsalpn01, &c->port);
+#endif
+}
+
+/* 1 while a responder listens and needs polling. */
+static int
+acme_responders_active(const struct acme_client *c)
+{
+#if ACME_TLSALPN01
+	if (tlsalpn01_active(&c->tlsalpn01))
+		return 1;
+#endif
+	return http01_active(&c->http01);
 }
 
 /* Failure described by the problem document in c->problem. */
@@ -175,6 +197,10 @@ acme_init_challenges(struct acme_client *c, const struct acme_config *cfg)
 			return acme_fail(c, ACME_ERR_PARAM, "dns-01",
 			    "not built in (ACME_DNS01 0)");
 #endif
+		if (t == ACME_CHALLENGE_TLSALPN01 && c->tlsalpn01_port == 0)
+			return acme_fail(c, ACME_ERR_PARAM, "tls-alpn-01",
+			    "needs a port (acme_config.tlsalpn01_port, 443 "
+			    "in production)");
 		if (t == ACME_CHALLENGE_DNS01 && c->dns01 == NULL)
 			return acme_fail(c, ACME_ERR_PARAM, "dns-01",
 			    "needs a DNS hook (acme_config.dns01_hook)");
@@ -234,6 +260,9 @@ acme_init(struct acme_client *c, const struct acme_config *cfg,
 	memset(c, 0, sizeof *c);
 	tls_init(&c->tls);
 	http01_init(&c->http01);
+#if ACME_TLSALPN01
+	tlsalpn01_init(&c->tlsalpn01);
+#endif
 	nonce_init(&c->nonce);
 	if (cfg == NULL || port == NULL || cfg->directory_url == NULL ||
 	    cfg->names == NULL || cfg->name_count == 0 ||
@@ -669,6 +698,9 @@ acme_step_inner(struct acme_client *c)
 	if (c->state == ST_FRESH)
 		return ACME_FRESH;
 	http01_poll(&c->http01, &c->port);
+#if ACME_TLSALPN01
+	tlsalpn01_poll(&c->tlsalpn01, &c->port);
+#endif
 	for (guard = 0; guard < 64; guard++) {
 		if (c->err != ACME_OK)
 			return c->err;
@@ -724,6 +756,9 @@ acme_step(struct acme_client *c)
 	c->cnt.stale_nonces = c->nonce.stale;
 	c->cnt.invalid_nonces = c->nonce.invalid;
 	c->cnt.challenges_served = c->http01.served;
+#if ACME_TLSALPN01
+	c->cnt.challenges_served += c->tlsalpn01.served;
+#endif
 	return r;
 }
 
@@ -736,7 +771,7 @@ acme_wakeup_ms(const struct acme_client *c)
 	if (c->phase == PH_WAIT && c->wake_at > now)
 		ms = (uint32_t)(c->wake_at - now);
 	/* The responder needs service while the flow waits. */
-	if (http01_active(&c->http01) && ms > 20)
+	if (acme_responders_active(c) && ms > 20)
 		ms = 20;
 	return ms;
 }
@@ -772,7 +807,7 @@ void
 acme_close(struct acme_client *c)
 {
 	flow_unstage(c);
-	http01_stop(&c->http01, &c->port);
+	acme_responders_stop(c);
 	flow_dns01_remove(c);
 	tls_close(&c->tls, &c->port);
 	/* Every secret the context held: both keys, the TLS session (its

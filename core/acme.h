@@ -58,6 +58,7 @@
 #include "key.h"
 #include "tls.h"
 #include "challenge_http01.h"
+#include "challenge_tlsalpn01.h"
 #include "renew.h"
 #include "chain.h"
 
@@ -282,6 +283,9 @@ struct acme_client {
 	struct nonce_state nonce;
 	struct tls_conn tls;
 	struct http01 http01;
+#if ACME_TLSALPN01
+	struct tlsalpn01 tlsalpn01;   /* do not move while active */
+#endif
 	struct acme_counters cnt;
 	struct acme_problem problem;
 	char msg[ACME_MAX_PROBLEM_DETAIL + ACME_MAX_URL + 128];

@@ -66,6 +66,7 @@ void flow_dns01_remove(struct acme_client *c);
 int acme_fail(struct acme_client *c, int err, const char *what,
     const char *detail);
 int acme_fail_problem(struct acme_client *c, int err, const char *what);
+void acme_responders_stop(struct acme_client *c);
 void acme_goto(struct acme_client *c, int state, uint32_t wait_ms);
 uint32_t acme_retry_after_ms(const struct acme_client *c);
 /* Log the concatenation of up to four strings (NULL: none). */

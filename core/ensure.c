@@ -193,7 +193,7 @@ ensure_fresh(struct acme_client *c)
 	c->next_check = ensure_next(&c->st);
 	ensure_log_time(c, "certificate good; next check ", c->next_check,
 	    NULL);
-	http01_stop(&c->http01, &c->port);
+	acme_responders_stop(c);
 	tls_close(&c->tls, &c->port);
 	acme_goto(c, ST_FRESH, 0);
 	return ACME_OK;

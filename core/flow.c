@@ -436,6 +436,10 @@ flow_authz(struct acme_client *c, struct json_doc *d)
 			if (!b64url_is_alphabet(a->token, strlen(a->token)))
 				return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
 				    "challenge token is not base64url");
+			if (a->type == 0)
+				acme_log(c, ACME_LOG_INFO, "challenge ",
+				    flow_chal_names[c->chal[p]], " for ",
+				    a->name);
 			a->type = c->chal[p];
 			a->need_post = json_str_eq(d, json_get(d, it,
 			    "status"), "pending");
@@ -508,7 +512,7 @@ flow_phase(struct acme_client *c, uint32_t budget_ms)
 static int
 flow_to_finalize(struct acme_client *c)
 {
-	http01_stop(&c->http01, &c->port);
+	acme_responders_stop(c);
 	flow_dns01_remove(c);
 	if (c->finalize_tries++ >= ACME_FINALIZE_TRIES)
 		return acme_fail(c, ACME_ERR_RETRIES, c->order_url,
@@ -656,6 +660,36 @@ flow_dns01_remove(struct acme_client *c)
 }
 #endif
 
+#if ACME_TLSALPN01
+/* Start the tls-alpn-01 responder with a certificate for every
+ * authorization that uses it (RFC 8737 3; RFC 8738 6 for an address). */
+static int
+flow_tlsalpn01(struct acme_client *c)
+{
+	uint8_t d[32];
+	unsigned i;
+	int r;
+
+	r = tlsalpn01_start(&c->tlsalpn01, &c->port, c->tlsalpn01_port);
+	if (r != ACME_OK)
+		return acme_fail(c, r, "cannot listen for tls-alpn-01",
+		    "is the --alpn-port free and allowed?");
+	for (i = 0; i < c->nauthz; i++) {
+		struct acme_authz *a = &c->authz[i];
+
+		if (a->valid || a->type != ACME_CHALLENGE_TLSALPN01)
+			continue;
+		tlsalpn01_digest(d, a->token, c->thumb);
+		r = tlsalpn01_add(&c->tlsalpn01, ident_parse(a->name, NULL,
+		    NULL) == IDENT_IP ? TLSALPN01_IP : TLSALPN01_DNS, a->name, d);
+		if (r != ACME_OK)
+			return acme_fail(c, r, a->name, "cannot make its "
+			    "tls-alpn-01 certificate");
+	}
+	return ACME_OK;
+}
+#endif
+
 /* After the authorizations are known: serve and answer challenges. */
 static int
 flow_challenges(struct acme_client *c)
@@ -680,6 +714,11 @@ flow_challenges(struct acme_client *c)
 				return acme_fail(c, ACME_ERR_TOO_LARGE,
 				    "too many tokens", NULL);
 	}
+#if ACME_TLSALPN01
+	if (flow_uses(c, ACME_CHALLENGE_TLSALPN01) &&
+	    flow_tlsalpn01(c) != ACME_OK)
+		return c->err;
+#endif
 	if (ACME_DNS01 && flow_uses(c, ACME_CHALLENGE_DNS01)) {
 		acme_goto(c, ST_DNS01, 0);
 		return ACME_OK;
@@ -869,7 +908,7 @@ flow_cert(struct acme_client *c)
 	wipe(pem, sizeof pem);
 	c->leaf_len = k->leaf.len;
 	ensure_issued(c, k->leaf.p, k->leaf.len);
-	http01_stop(&c->http01, &c->port);
+	acme_responders_stop(c);
 	key_wipe(&c->cert_key);
 	acme_goto(c, ST_DONE, 0);
 	acme_log(c, ACME_LOG_INFO, "certificate stored", NULL, NULL, NULL);

@@ -24,6 +24,13 @@
 #                         request to Pebble.
 #   ipv4-identifier       -d 127.0.0.1 over http-01 (Pebble validates the
 #                         address itself): the leaf has IP:127.0.0.1 only.
+#   tls-alpn-01           one name by tls-alpn-01 on --alpn-port (Pebble's
+#                         tlsPort): issued, no http-01 port given, the
+#                         responder served at least one handshake.
+#   tls-alpn-01-ip        127.0.0.1 by tls-alpn-01 (SNI: the reverse name
+#                         1.0.0.127.in-addr.arpa, RFC 8738 6).
+#   prefer-tls-alpn-01    --challenge tls-alpn-01,http-01 with both ports:
+#                         tls-alpn-01 is the one answered.
 # Ends with "challenges: N passed, N failed".
 set -u
 
@@ -143,7 +150,7 @@ d=$T/dns
 cli "$d" --state-dir "$d" -d dns01.example.test --challenge dns-01 \
     --dns-hook "HOOK_LOG=$d.hook sh $T/hook.sh" --verbose
 if issued "$d" DNS:dns01.example.test && hook_ok "$d.hook" dns01.example.test &&
-    ! grep -q 'http-01' "$d.err"; then
+    grep -q 'challenge dns-01 for dns01.example.test' "$d.err"; then
     ok "dns-01 ($(wc -l <"$d.hook") hook runs)"
 else
     notok dns-01 "$REASON"
@@ -203,6 +210,45 @@ if [ "$RC" -eq 11 ] && grep -q 'wildcard is validated by dns-01 only' \
     ok "wildcard-needs-dns-01 (exit 11, no request)"
 else
     notok wildcard-needs-dns-01 "exit $RC, Pebble log lines $before -> $after"
+    diag "$d.err"
+fi
+
+# ---- tls-alpn-01 ----------------------------------------------------------
+served() {
+    sed -n 's/.*challenges_served=\([0-9]*\).*/\1/p' "$1.err" | tail -n 1
+}
+d=$T/alpn
+cli "$d" --state-dir "$d" -d alpn.example.test --challenge tls-alpn-01 \
+    --alpn-port "$PEBBLE_TLS_PORT" --verbose
+if issued "$d" DNS:alpn.example.test && [ "$(served "$d")" -ge 1 ] &&
+    grep -q 'challenge tls-alpn-01 for alpn.example.test' "$d.err"; then
+    ok "tls-alpn-01 ($(served "$d") handshakes served)"
+else
+    notok tls-alpn-01 "${REASON:-served '$(served "$d")'}"
+    diag "$d.err"
+fi
+
+d=$T/alpnip
+cli "$d" --state-dir "$d" -d 127.0.0.1 --challenge tls-alpn-01 \
+    --alpn-port "$PEBBLE_TLS_PORT" --verbose
+if issued "$d" IP\ Address:127.0.0.1 && [ "$(served "$d")" -ge 1 ] &&
+    grep -q 'challenge tls-alpn-01 for 127.0.0.1' "$d.err"; then
+    ok "tls-alpn-01-ip ($(served "$d") handshakes served)"
+else
+    notok tls-alpn-01-ip "${REASON:-served '$(served "$d")'}"
+    diag "$d.err"
+fi
+
+d=$T/prefer
+cli "$d" --state-dir "$d" -d prefer.example.test \
+    --challenge tls-alpn-01,http-01 --alpn-port "$PEBBLE_TLS_PORT" \
+    --http-port "$PEBBLE_HTTP_PORT" --verbose
+chal=$(grep -o 'challenge [a-z0-9-]* for' "$d.err" | head -n 1)
+if issued "$d" DNS:prefer.example.test && [ "$(served "$d")" -ge 1 ] &&
+    [ "$chal" = "challenge tls-alpn-01 for" ]; then
+    ok "prefer-tls-alpn-01"
+else
+    notok prefer-tls-alpn-01 "${REASON:-served '$(served "$d")' ($chal)}"
     diag "$d.err"
 fi
 

@@ -1877,6 +1877,8 @@ test_server_checks(void)
 	CHECK(S.violations == 0);
 }
 
+static uint16_t alpn_port;           /* tls-alpn-01's, 0: none */
+
 /* acme_init for names[0..n) with the challenge types t[0..nt) and the
  * fake server's DNS hook (hook 0: none). */
 static int
@@ -1891,6 +1893,7 @@ client_chal(size_t n, const int *t, size_t nt, int hook)
 	cfg.names = names;
 	cfg.name_count = n;
 	cfg.http01_port = 80;
+	cfg.tlsalpn01_port = alpn_port;
 	cfg.agree_tos = 1;
 	cfg.challenges = t;
 	cfg.challenge_count = nt;
@@ -1969,6 +1972,8 @@ test_challenges(void)
 	static const int twice[] = { ACME_CHALLENGE_HTTP01,
 	    ACME_CHALLENGE_HTTP01 };
 	static const int bogus[] = { 7 };
+	static const int alpn_http[] = { ACME_CHALLENGE_TLSALPN01,
+	    ACME_CHALLENGE_HTTP01 };
 	int r;
 
 	T_CASE("%s[dns-01]", __func__);
@@ -2064,6 +2069,19 @@ test_challenges(void)
 	clean("fall-back-to-http-01");
 	CHECK(S.dns_adds == 0 && S.val_ok >= 1);
 
+#if ACME_TLSALPN01
+	T_CASE("%s[tls-alpn-01-not-offered]", __func__);
+	srv(4110);
+	S.validator = 1;
+	alpn_port = 443;
+	r = run_chal(1, alpn_http, 2, 0);
+	alpn_port = 0;
+	CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r), acme_message(&C));
+	clean("tls-alpn-01-not-offered");
+	CHECK(S.val_ok >= 1);           /* http-01 it was */
+	CHECK(!tlsalpn01_active(&C.tlsalpn01));
+#endif
+
 	T_CASE("%s[none-offered]", __func__);
 	srv(4108);
 	fs_add_rule(&S, FS_EP_AUTHZ, 1, 0, FS_ACT_NO_DNS01, 0, -1, NULL);
@@ -2082,6 +2100,9 @@ test_challenges(void)
 	    strstr(acme_message(&C), "twice") != NULL);
 	CHECK(client_chal(1, bogus, 1, 0) == ACME_ERR_PARAM);
 	CHECK(client_chal(1, dns_http, 4, 1) == ACME_ERR_PARAM);
+	/* tls-alpn-01 needs its port (or is not built in) */
+	CHECK(client_chal(1, alpn_http, 2, 0) == ACME_ERR_PARAM &&
+	    strstr(acme_message(&C), "tls-alpn-01") != NULL);
 	CHECK(S.requests == 0);
 }
 
