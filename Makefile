@@ -284,11 +284,11 @@ $(FW_RUN_LOG): $(FW_ELF) $(if $(filter 1,$(FW_FIELD)),$(FLASHIMG))
 # profile: public-CA plus AES-256 and SHA-512) is for measurement only,
 # linked without the flash budget.
 FW_TLS_VARIANTS = public full
-FW_TLS_FLAGS_public = -DACME_TLS_PUBLIC_CA=1 -DACME_TLS_CHACHA20=0
+FW_TLS_FLAGS_public = -DACME_TLS_PUBLIC_CA=1 -DACME_TLS_CHACHA20=0 -DACME_TLS_X25519=0
 FW_TLS_FLAGS_full = -UACME_TLS_FULL -DACME_TLS_FULL=1
 FW_TLS_FLASH_public = $(FW_FLASH_LEN)
 FW_TLS_FLASH_full = 1M
-$(FW_TLS_VARIANTS:%=$(FW_OBJ)/core/tls-%.o): $(FW_OBJ)/core/tls-%.o: core/tls.c $(FW_OUT)/app.flags | $(FW_STAMP) $(FW_BUILD)/include/jsmn.h
+$(FW_TLS_VARIANTS:%=$(FW_OBJ)/core/tls-%.o): $(FW_OBJ)/core/tls-%.o: core/tls.c $(FW_OUT)/app.flags Makefile | $(FW_STAMP) $(FW_BUILD)/include/jsmn.h
 	@echo "  CC      $< (TLS profile $*)"
 	@$(FW_CC) $(FW_CFLAGS) $(FW_WARN) $(FW_APP_CFLAGS) $(FW_TLS_FLAGS_$*) -c $< -o $@
 $(FW_TLS_VARIANTS:%=$(FW_OUT)/tls-%.elf): $(FW_OUT)/tls-%.elf: $(filter-out %/core/tls.o,$(FW_ACME_OBJ)) $(FW_OBJ)/core/tls-%.o $(FW_BOARD_OBJ) $(FW_LIBS)

@@ -18,7 +18,7 @@ public=$(flash "$2")
 full=$(flash "$3")
 echo "TLS profiles (flash of the whole image; budget 131072):"
 printf '  %-46s %7d\n' "small (ECDHE-ECDSA P-256, shipped)" "$small"
-printf '  %-46s %7d  (+%d)\n' "ACME_TLS_PUBLIC_CA=1 (+RSA, P-384, -ChaCha20)" \
+printf '  %-46s %7d  (+%d)\n' "ACME_TLS_PUBLIC_CA=1 (+RSA, P-384; -ChaCha20, -X25519)" \
     "$public" $((public - small))
 printf '  %-46s %7d  (+%d)%s\n' "ACME_TLS_FULL=1 (+AES-256, SHA-512)" "$full" \
     $((full - small)) "$([ "$full" -gt 131072 ] && echo ': over budget')"
