@@ -38,7 +38,7 @@ measure() {
 
 base=$(measure "$tmp/base" "")
 echo "core features (Cortex-M3 -Os object code of core/, struct acme_client):"
-printf '  %-44s %7s %7s\n' "image as built (all below off)" \
+printf '  %-44s %7s %7s\n' "the image as built" \
     "${base% *}" "${base#* }"
 for spec in "$@"; do
 	label=${spec%%::*}

@@ -317,6 +317,12 @@ acme_init(struct acme_client *c, const struct acme_config *cfg,
 	    &(const char *){NULL}) != ACME_OK)
 		return acme_fail(c, ACME_ERR_PARAM,
 		    "directory URL is not an https URL", c->dir_url);
+#if !ACME_SERVER_IP
+	if (x509ip_parse(c->host, (unsigned char[16]){0}) != 0)
+		return acme_fail(c, ACME_ERR_PARAM, c->host, "an IP address "
+		    "as the server's host is not built in (ACME_SERVER_IP 0): "
+		    "use its DNS name");
+#endif
 	c->state = ST_CHECK;
 	c->phase = PH_IDLE;
 	return ACME_OK;

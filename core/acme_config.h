@@ -214,6 +214,15 @@
 #define ACME_DNS01_RECHECK_MS 1000
 #endif
 
+/* 1: a directory URL whose host is an IP address is checked against the
+ * iPAddress entries of the server's certificate (core/x509ip.c, about
+ * 1.4 KB of Cortex-M3 code).  0 leaves that out: such a URL is then
+ * ACME_ERR_PARAM from acme_init() (a device that reaches its CA by name,
+ * as the field firmware does). */
+#ifndef ACME_SERVER_IP
+#define ACME_SERVER_IP 1
+#endif
+
 /* tls-alpn-01 responder (RFC 8737, core/challenge_tlsalpn01.h): 1 builds
  * it, 0 leaves it out entirely (the module compiles to nothing, and its
  * struct does not exist). */

@@ -202,9 +202,15 @@ tls_open(struct tls_conn *t, const struct acme_port *p, const char *host,
 	days = unix_time / 86400 + 719528;
 	br_x509_minimal_set_time(&t->xc, (uint32_t)days,
 	    (uint32_t)(unix_time % 86400));
+#if ACME_SERVER_IP
 	/* Minimal checks DNS names; the wrapper around it IP literals. */
 	ip = x509ip_init(&t->xi, &t->xc, host);
 	br_ssl_engine_set_x509(&t->sc.eng, &t->xi.vtable);
+#else
+	/* acme_init() refused an address as the host: DNS names only. */
+	ip = 0;
+	br_ssl_engine_set_x509(&t->sc.eng, &t->xc.vtable);
+#endif
 	br_ssl_engine_set_buffer(&t->sc.eng, t->iobuf, sizeof t->iobuf, 0);
 	/* The engine's PRNG is seeded from the port, always: a firmware
 	 * BearSSL has no system seeder (no /dev/urandom), and reset fails

@@ -20,8 +20,10 @@
 struct tls_conn {
 	br_ssl_client_context sc;
 	br_x509_minimal_context xc;
+#if ACME_SERVER_IP
 	struct x509ip_context xi;        /* the X.509 engine: xc, plus the
 	                                  * iPAddress check (x509ip.h) */
+#endif
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
 	int h;                           /* transport handle, -1: closed */
 	char host[ACME_MAX_NAME + 1];

@@ -31,8 +31,6 @@ enum { X509IP_ENTER = 1, X509IP_PASS, X509IP_HOLD, X509IP_REFUSE };
 #define X509IP_F_SEEN 0x08      /* a SAN's extnValue was entered */
 #define X509IP_F_MATCH 0x10     /* an iPAddress entry equals ip */
 
-/* 2.5.29.17 */
-static const unsigned char x509ip_oid_san[3] = { 0x55, 0x1D, 0x11 };
 
 /* 1 when the last label of s (a trailing dot aside) is a number in a
  * form inet_aton() reads: decimal or octal digits, or 0x and hex. */
@@ -75,6 +73,10 @@ x509ip_parse(const char *host, unsigned char ip[16])
 		return -1;
 	return x509ip_numeric(host) ? -1 : 0;
 }
+
+#if ACME_SERVER_IP
+/* 2.5.29.17 */
+static const unsigned char x509ip_oid_san[3] = { 0x55, 0x1D, 0x11 };
 
 /* What to do with the element whose header was just read, by where it
  * is (the elements entered) and its tag.  Only the path to the SAN's
@@ -349,3 +351,4 @@ x509ip_init(struct x509ip_context *xi, br_x509_minimal_context *inner,
 	xi->iplen = (uint8_t)(n > 0 ? n : 0);
 	return xi->ip_mode;
 }
+#endif

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <bearssl.h>
+#include "acme_config.h"
 
 /* end_chain()'s own codes, in BearSSL's X.509 range (32..63), whose 63
  * BearSSL 0.6 does not use (its codes end at 62): callers that sort

@@ -38,10 +38,12 @@
 # matching, and the next boot (its clock a day on, past any backoff)
 # must end with the new pair (no request when the cut came after the
 # pair's commit).  Then QEMU is killed (SIGKILL) at FIELD_KILLS random
-# moments of that renewal, with the same checks.  Then clean failures: a name that does not resolve
-# (exit 6), no SNTP answer and an SNTP time before the build's floor
-# (exit 114), and a server certificate under no built-in or stored
-# anchor (exit 15, ACME_ERR_TLS).  Last, an issuance from a Pebble whose
+# moments of that renewal, with the same checks.  Then clean failures:
+# a name that does not resolve (exit 6), no SNTP answer and an SNTP time
+# before the build's floor (exit 114), a server certificate under no
+# built-in or stored anchor (exit 15, ACME_ERR_TLS), and a directory URL
+# by IP address (exit 11: the field image reaches its CA by name,
+# ACME_SERVER_IP 0).  Last, an issuance from a Pebble whose
 # listener chain is ECDSA P-384 (the ISRG Root X2 kind of chain), for
 # that path and its stack depth.
 #   sh tests/qemu/field.sh ELF FLASHIMG
@@ -558,11 +560,12 @@ rundir "$tmp/nxname" nx.field.test
 rundir "$tmp/nontp" "" "$DEAF"
 rundir "$tmp/oldntp" "" "$LIAR"
 rundir "$tmp/noanchor" "" "" none
-for c in nxname nontp oldntp noanchor; do
+rundir "$tmp/ipurl" 10.0.2.2
+for c in nxname nontp oldntp noanchor ipurl; do
 	boot "$tmp/$c" &
 	PIDS="$PIDS $!"
 done
-for c in nxname nontp oldntp noanchor; do
+for c in nxname nontp oldntp noanchor ipurl; do
 	while [ ! -s "$tmp/$c/rc" ]; do sleep 0.2; done
 done
 
@@ -582,6 +585,8 @@ check_fail sntp-time-before-the-floor "$tmp/oldntp" 114 \
     "no time: SNTP server $LIAR said 2001-09-09T01:46:40Z, before the floor"
 check_fail server-under-no-anchor "$tmp/noanchor" 15 \
     'error: ACME_ERR_TLS'
+check_fail server-by-ip-not-built-in "$tmp/ipurl" 11 \
+    "10.0.2.2: an IP address as the server's host is not built in"
 
 # ---- an ECDSA P-384 listener chain (as under ISRG Root X2) ---------------
 # The other path of the public-CA profile, and its stack depth.
