@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include "acme.h"
 #include "dns_hook.h"
@@ -17,7 +19,7 @@ static const char usage[] =
 "usage: picoacme ensure --server DIRECTORY_URL --ca-file PEM --state-dir DIR\n"
 "                       --http-port N -d NAME [-d NAME ...] [options]\n"
 "       picoacme issue  (the same options)\n"
-"       picoacme --help | --version\n"
+"       picoacme help [COMMAND] | --help | --version\n"
 "\n"
 "Obtain a certificate from an ACME (RFC 8555) server.  Challenges: http-01\n"
 "(the default), answered by a built-in responder on --http-port;\n"
@@ -63,15 +65,98 @@ static const char usage[] =
 "                    ensure makes no request before it has passed\n"
 "  -v, --verbose     log every request (method, URL, status), the waits,\n"
 "                    and the counters at the end\n"
-"  -h, --help        this text\n"
-"  --version         print the version\n"
+"  -h, --help        this text (also: picoacme help, picoacme COMMAND -h)\n"
+"  -V, --version     print the version\n"
 "\n"
-"Exit status: 0 when the certificate was good (ensure) or a new one was\n"
-"stored, saying which on stdout; 2 for bad usage and for terms of service\n"
-"not agreed to; 29 when ensure is backing off after a failure or a\n"
-"Retry-After (stdout says until when; nothing was sent); otherwise\n"
-"10 + the error number (see acme_err.h), with one line on stderr naming\n"
-"the error and the server's problem type and detail.\n";
+"Without --verbose, on a terminal, one status line on stderr shows what\n"
+"picoacme is doing; nothing when stderr is not a terminal.\n"
+"\n"
+"Exit status:\n"
+"   0  the certificate is good (ensure) or a new one was stored (stdout\n"
+"      says which)\n"
+"   2  bad usage, or the CA's terms of service not agreed to\n"
+"  11  a bad argument (e.g. a name that is not a valid DNS name); nothing\n"
+"      was sent\n"
+"  22  storage: the state directory or a file in it cannot be read or\n"
+"      written (the message names it)\n"
+"  29  ensure is backing off after a failure or a Retry-After (stdout\n"
+"      says until when; nothing was sent)\n"
+"  30  rate limited by the CA (rateLimited): the message says when to\n"
+"      retry when the CA said\n"
+"  31  the CA refuses to issue for a name (rejectedIdentifier)\n"
+"  32  bad CA file (--ca-file unreadable or without a certificate)\n"
+"  33  validation failed: the CA found an authorization invalid (the\n"
+"      challenge was not answered as it expected)\n"
+"  otherwise 10 + the error number of acme_err.h (13 network, 14 timeout,\n"
+"      15 TLS, 18 the server's problem, 24 order invalid ...)\n"
+"Errors are one line on stderr naming the error and the server's problem\n"
+"type and detail.\n";
+
+/* Exit codes of their own (the others are 10 + |acme_err|). */
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_RATE_LIMITED 30
+#define CLI_EXIT_REJECTED 31
+#define CLI_EXIT_CA_FILE 32
+#define CLI_EXIT_VALIDATION 33
+
+/* s on f with control characters and DEL made visible (\n, \r, \t,
+ * \xNN): a server's text never spans lines nor moves the cursor. */
+static void
+cli_put_escaped(FILE *f, const char *s)
+{
+	unsigned char ch;
+
+	for (; *s != 0; s++) {
+		ch = (unsigned char)*s;
+		if (ch == '\n')
+			fputs("\\n", f);
+		else if (ch == '\r')
+			fputs("\\r", f);
+		else if (ch == '\t')
+			fputs("\\t", f);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\x%02x", ch);
+		else
+			fputc(ch, f);
+	}
+}
+
+/* The status line: on a terminal without --verbose, what the flow is
+ * doing, rewritten in place on stderr and cleared at the end. */
+static void (*cli_log_next)(void *, int, const char *);
+static int cli_status_on;
+static int cli_status_shown;
+
+static void
+cli_status_clear(void)
+{
+	if (cli_status_shown)
+		fputs("\r\033[K", stderr);
+	cli_status_shown = 0;
+	fflush(stderr);
+}
+
+static void
+cli_log(void *ctx, int level, const char *msg)
+{
+	struct winsize ws;
+	size_t width = 80, n;
+
+	if (cli_status_on && level == ACME_LOG_INFO) {
+		if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+			width = ws.ws_col;
+		fputs("\r\033[Kpicoacme: ", stderr);
+		for (n = 10; *msg != 0 && n + 1 < width; msg++, n++)
+			fputc((unsigned char)*msg < 0x20 ? '?' : *msg, stderr);
+		fflush(stderr);
+		cli_status_shown = 1;
+		return;
+	}
+	if (cli_log_next != NULL)
+		cli_log_next(ctx, level, msg);
+}
+
+static const char usage_hint[] = " (see picoacme --help)";
 
 static int
 cli_num(const char *s, unsigned long max, unsigned long *out)
@@ -108,6 +193,22 @@ cli_time(uint64_t t)
 	    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		return "(unknown)";
 	return b;
+}
+
+/* 1 when opt is one of main.c's options that take a value. */
+static int
+cli_takes_value(const char *opt)
+{
+	static const char *const opts[] = { "--server", "--ca-file",
+	    "--state-dir", "--contact", "--profile", "--max-retry-wait",
+	    "--challenge", "--dns-hook", "--alpn-port", "--http-port", "-d",
+	    "--domain" };
+	size_t k;
+
+	for (k = 0; k < sizeof opts / sizeof opts[0]; k++)
+		if (strcmp(opt, opts[k]) == 0)
+			return 1;
+	return 0;
 }
 
 /* "http-01,dns-01" into t[0..3), *n types.  0, or -1 (unknown, twice,
@@ -147,6 +248,46 @@ cli_has(const int *t, size_t n, int type)
 	return 0;
 }
 
+/* 1 when the problem (or its first subproblem) is urn:...:error:name. */
+static int
+cli_problem_is(const struct acme_problem *p, const char *name)
+{
+	static const char ns[] = "urn:ietf:params:acme:error:";
+
+	return p != NULL && ((strncmp(p->type, ns, sizeof ns - 1) == 0 &&
+	    strcmp(p->type + sizeof ns - 1, name) == 0) ||
+	    (strncmp(p->sub_type, ns, sizeof ns - 1) == 0 &&
+	    strcmp(p->sub_type + sizeof ns - 1, name) == 0));
+}
+
+/* The one error line for a failed run, and its exit code. */
+static int
+cli_failed(const struct acme_client *c, int r)
+{
+	const struct acme_problem *p = acme_problem(c);
+	const char *what = acme_strerror(r);
+	int code = 10 - r;
+
+	if (cli_problem_is(p, "rateLimited")) {
+		what = "rate limited by the CA";
+		code = CLI_EXIT_RATE_LIMITED;
+	} else if (cli_problem_is(p, "rejectedIdentifier")) {
+		what = "the CA will not issue for this name";
+		code = CLI_EXIT_REJECTED;
+	} else if (r == ACME_ERR_INVALID && strncmp(acme_message(c),
+	    "order became invalid", 20) != 0) {
+		what = "validation failed";
+		code = CLI_EXIT_VALIDATION;
+	}
+	fprintf(stderr, "picoacme: error: %s: ", what);
+	cli_put_escaped(stderr, acme_message(c));
+	if (code == CLI_EXIT_RATE_LIMITED && acme_next_check(c) != 0)
+		fprintf(stderr, "; retry after %s",
+		    cli_time(acme_next_check(c)));
+	fputc('\n', stderr);
+	return code;
+}
+
 /* picoacme issue (order now) and picoacme ensure (only when due). */
 static int
 cli_issue(int argc, char **argv, int ensure)
@@ -169,6 +310,11 @@ cli_issue(int argc, char **argv, int ensure)
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			fputs(cli_net_usage, stdout);
+			return 0;
+		}
 		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			verbose++;
 			continue;
@@ -177,8 +323,17 @@ cli_issue(int argc, char **argv, int ensure)
 			agree = 1;
 			continue;
 		}
+		if (a[0] != '-') {
+			fprintf(stderr, "picoacme: unexpected argument '%s'%s\n",
+			    a, usage_hint);
+			return 2;
+		}
 		if (v == NULL) {
-			fprintf(stderr, "picoacme: %s needs a value\n", a);
+			if (!cli_takes_value(a) &&
+			    cli_net_option(a, "", err, sizeof err) == 0)
+				break;          /* unknown: said below */
+			fprintf(stderr, "picoacme: %s needs a value%s\n", a,
+			    usage_hint);
 			return 2;
 		}
 		i++;
@@ -236,11 +391,15 @@ cli_issue(int argc, char **argv, int ensure)
 				return 2;
 			}
 			if (t == 0) {
-				fprintf(stderr, "picoacme: unknown option %s "
-				    "(see --help)\n", a);
-				return 2;
+				i--;            /* the option, not its value */
+				break;
 			}
 		}
+	}
+	if (i < argc) {
+		fprintf(stderr, "picoacme: unknown option %s%s\n", argv[i],
+		    usage_hint);
+		return 2;
 	}
 	if (nchal == 0) {
 		chal[0] = ACME_CHALLENGE_HTTP01;
@@ -256,15 +415,28 @@ cli_issue(int argc, char **argv, int ensure)
 		    "dns-01 (see --help)\n", ensure ? "ensure" : "issue");
 		return 2;
 	}
+	/* Everything that can be checked here is, before the CA hears
+	 * from us: the names (acme_init() below), the state directory and
+	 * the CA file. */
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "picoacme: cannot create %s: %s\n", dir,
-		    strerror(errno));
+		fprintf(stderr, "picoacme: cannot create the state directory "
+		    "%s: %s\n", dir, strerror(errno));
 		return 10 - ACME_ERR_STORAGE;
+	}
+	if (access(dir, R_OK | W_OK | X_OK) != 0) {
+		fprintf(stderr, "picoacme: cannot write to the state directory "
+		    "%s: %s\n", dir, strerror(errno));
+		return 10 - ACME_ERR_STORAGE;
+	}
+	if (access(ca, R_OK) != 0) {
+		fprintf(stderr, "picoacme: cannot read the CA file %s: %s\n",
+		    ca, strerror(errno));
+		return CLI_EXIT_CA_FILE;
 	}
 	ntas = ta_file_load(ca, &tas, err, sizeof err);
 	if (ntas < 0) {
 		fprintf(stderr, "picoacme: %s\n", err);
-		return 2;
+		return CLI_EXIT_CA_FILE;
 	}
 	memset(&cfg, 0, sizeof cfg);
 	cfg.directory_url = server;
@@ -288,13 +460,26 @@ cli_issue(int argc, char **argv, int ensure)
 		ta_file_free(tas, (size_t)ntas);
 		return 10 - ACME_ERR_NET;
 	}
+	cli_log_next = ap.log;
+	ap.log = cli_log;
+	cli_status_on = !verbose && isatty(2);
 	r = acme_init(&client, &cfg, &ap);
+	if (r == ACME_OK && contact != NULL &&
+	    snprintf(err, sizeof err, "%s/" ACME_STORE_ACCOUNT_URL, dir) > 0 &&
+	    access(err, F_OK) == 0)
+		fprintf(stderr, "picoacme: note: --contact is ignored: the "
+		    "account in %s exists already and keeps its contact\n",
+		    err);
 	if (r == ACME_OK)
 		r = acme_run(&client);
 	acme_close(&client);
+	cli_status_clear();
 	if (verbose)
 		cli_counters(acme_counters(&client));
 	ta_file_free(tas, (size_t)ntas);
+	if (r < 0 && r != ACME_ERR_BACKOFF &&
+	    cli_net_storage_error(err, sizeof err) != NULL)
+		fprintf(stderr, "picoacme: %s\n", err);
 	if (r == ACME_ERR_TERMS) {
 		fprintf(stderr, "picoacme: error: this CA's terms of service "
 		    "must be agreed to for a new account: read %s and run "
@@ -303,9 +488,10 @@ cli_issue(int argc, char **argv, int ensure)
 		return 2;
 	}
 	if (r == ACME_ERR_BACKOFF) {
-		printf("picoacme: backing off until %s: nothing sent (%s)\n",
-		    cli_time(acme_next_check(&client)),
-		    acme_message(&client));
+		printf("picoacme: backing off until %s: nothing sent (",
+		    cli_time(acme_next_check(&client)));
+		cli_put_escaped(stdout, acme_message(&client));
+		printf(")\n");
 		return 10 - r;
 	}
 	if (r == ACME_FRESH) {
@@ -313,11 +499,8 @@ cli_issue(int argc, char **argv, int ensure)
 		    "check %s\n", dir, cli_time(acme_next_check(&client)));
 		return 0;
 	}
-	if (r != ACME_OK) {
-		fprintf(stderr, "picoacme: error: %s: %s\n", acme_strerror(r),
-		    acme_message(&client));
-		return 10 - r;
-	}
+	if (r != ACME_OK)
+		return cli_failed(&client, r);
 	printf("picoacme: obtained a new certificate: %s/cert.pem; next "
 	    "check %s\n", dir, cli_time(acme_next_check(&client)));
 	return 0;
@@ -326,20 +509,38 @@ cli_issue(int argc, char **argv, int ensure)
 int
 main(int argc, char **argv)
 {
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
+	const char *cmd = argc >= 2 ? argv[1] : "";
+
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		if (strcmp(cmd, "help") == 0 && argc >= 3 &&
+		    strcmp(argv[2], "issue") != 0 &&
+		    strcmp(argv[2], "ensure") != 0) {
+			fprintf(stderr, "picoacme: no command '%s': the "
+			    "commands are issue and ensure%s\n", argv[2],
+			    usage_hint);
+			return CLI_EXIT_USAGE;
+		}
 		fputs(usage, stdout);
 		fputs(cli_net_usage, stdout);
 		return 0;
 	}
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		printf("picoacme %s\n", ACME_VERSION);
 		return 0;
 	}
-	if (argc >= 2 && strcmp(argv[1], "issue") == 0)
+	if (strcmp(cmd, "issue") == 0)
 		return cli_issue(argc - 2, argv + 2, 0);
-	if (argc >= 2 && strcmp(argv[1], "ensure") == 0)
+	if (strcmp(cmd, "ensure") == 0)
 		return cli_issue(argc - 2, argv + 2, 1);
-	fputs(usage, stderr);
-	return 2;
+	if (argc < 2)
+		fprintf(stderr, "picoacme: a command is needed: issue or "
+		    "ensure%s\n", usage_hint);
+	else if (cmd[0] == '-')
+		fprintf(stderr, "picoacme: unknown option %s%s\n", cmd,
+		    usage_hint);
+	else
+		fprintf(stderr, "picoacme: unknown command '%s'%s\n", cmd,
+		    usage_hint);
+	return CLI_EXIT_USAGE;
 }

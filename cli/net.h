@@ -22,4 +22,8 @@ int cli_net_option(const char *opt, const char *val, char *err,
 int cli_net_init(struct acme_port *port, const char *dir, int verbose,
     char *err, size_t errcap);
 
+/* The last storage failure with its path and reason ("cannot read
+ * DIR/account.key: Permission denied") in buf, or NULL when none. */
+const char *cli_net_storage_error(char *buf, size_t cap);
+
 #endif

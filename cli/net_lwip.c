@@ -18,6 +18,8 @@
 #include "lwip/port_lwip.h"
 #include "posix/port_posix.h"
 
+static struct posix_port pp;
+
 const char cli_net_usage[] =
 "lwIP build (picoacme-lwip):\n"
 "  --lwip-tap IFACE  an existing TAP device for lwIP (default tap0)\n"
@@ -74,11 +76,16 @@ net_tcpip_done(void *arg)
 	tcpip_ready = 1;
 }
 
+const char *
+cli_net_storage_error(char *buf, size_t cap)
+{
+	return posix_port_error(&pp, buf, cap);
+}
+
 int
 cli_net_init(struct acme_port *port, const char *dir, int verbose,
     char *err, size_t errcap)
 {
-	static struct posix_port pp;
 	static struct lwip_port lp;
 	static struct netif nif;
 	struct acme_port base;

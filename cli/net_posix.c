@@ -37,3 +37,9 @@ cli_net_init(struct acme_port *port, const char *dir, int verbose,
 	pp.listen_addr = bind_addr.s_addr;
 	return 0;
 }
+
+const char *
+cli_net_storage_error(char *buf, size_t cap)
+{
+	return posix_port_error(&pp, buf, cap);
+}

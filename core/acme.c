@@ -41,6 +41,37 @@ acme_log(struct acme_client *c, int level, const char *a, const char *b,
 	c->port.log(c->port.ctx, level, line);
 }
 
+#if ACME_LOG_PROGRESS
+void
+acme_log_wait(struct acme_client *c, uint32_t ms, const char *why,
+    const char *what, const char *url, unsigned n)
+{
+	char t[96], a[32] = "";
+
+	if (c->port.log == NULL)
+		return;
+	t[0] = 0;
+	str_cat(t, sizeof t, "waiting ");
+	str_cat_u(t, sizeof t, ms / 1000u);
+	str_cat(t, sizeof t, ".");
+	str_cat_u(t, sizeof t, ms / 100u % 10u);
+	str_cat(t, sizeof t, " s (");
+	str_cat(t, sizeof t, why);
+	str_cat(t, sizeof t, ") before ");
+	str_cat(t, sizeof t, what);
+	if (url != NULL)
+		str_cat(t, sizeof t, " ");
+	if (n > 0) {
+		str_cat(a, sizeof a, " (attempt ");
+		str_cat_u(a, sizeof a, n);
+		str_cat(a, sizeof a, " of ");
+		str_cat_u(a, sizeof a, ACME_NET_RETRIES + 1);
+		str_cat(a, sizeof a, ")");
+	}
+	acme_log(c, ACME_LOG_INFO, t, url, a, NULL);
+}
+#endif
+
 /*
  * Record a failure: the sticky error and one line "what: detail".
  * Returns err so callers can `return acme_fail(...)`.
@@ -225,6 +256,7 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
 	uint8_t ip[16];
 	size_t len, i;
 	int t = ident_parse(name, ip, &len);
+	const char *why;
 
 	if (t < 0)
 		return acme_fail(c, ACME_ERR_PARAM, "not a DNS name, "
@@ -238,9 +270,12 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
 		return ident_ip_text(ip, len, dst, cap) == 0 ? ACME_OK :
 		    acme_fail(c, ACME_ERR_TOO_LARGE,
 		    "name longer than ACME_MAX_NAME", name);
-	if (str_copy(dst, cap, name) != 0)
+	why = ident_dns_norm(name, dst, cap);
+	if (why == ident_too_long)
 		return acme_fail(c, ACME_ERR_TOO_LARGE,
 		    "name longer than ACME_MAX_NAME", name);
+	if (why != NULL)
+		return acme_fail(c, ACME_ERR_PARAM, name, why);
 	for (i = 0; t == IDENT_WILDCARD && i < c->nchal; i++)
 		if (c->chal[i] == ACME_CHALLENGE_DNS01)
 			return ACME_OK;
@@ -452,6 +487,7 @@ static int
 acme_xfer_failed(struct acme_client *c, int err)
 {
 	char d[96 + ACME_MAX_NAME] = "";
+	uint32_t wait;
 
 	/* The sink of a streamed body failed the run itself. */
 	if (c->err != ACME_OK)
@@ -505,9 +541,12 @@ acme_xfer_failed(struct acme_client *c, int err)
 		return acme_fail(c, err, c->url ? c->url : c->host, d);
 	}
 	c->cnt.net_retries++;
-	c->wake_at = acme_now(c) + (1000u << (c->net_tries - 1)) +
-	    acme_jitter(c, 500);
+	wait = (1000u << (c->net_tries - 1)) + acme_jitter(c, 500);
+	c->wake_at = acme_now(c) + wait;
 	c->phase = PH_WAIT;
+	acme_log_wait(c, wait, d[0] ? d : err == ACME_ERR_TIMEOUT ?
+	    "no answer in time" : "a dropped connection", "retrying",
+	    c->url ? c->url : c->host, c->net_tries + 1);
 	return ACME_OK;
 }
 
@@ -588,11 +627,21 @@ acme_response(struct acme_client *c)
 				ra = ACME_NOT_BEFORE_MAX_S;
 			if (ra > 0 && ensure_now(c) != 0)
 				c->retry_until = ensure_now(c) + (uint64_t)ra;
-			return acme_fail_problem(c, ACME_ERR_SERVER, c->url);
+			acme_fail_problem(c, ACME_ERR_SERVER, c->url);
+			if (ra > 0) {
+				str_cat(c->msg, sizeof c->msg, " (Retry-After ");
+				str_cat_u(c->msg, sizeof c->msg, (uint64_t)ra);
+				str_cat(c->msg, sizeof c->msg, " s)");
+			}
+			return c->err;
 		}
 		c->cnt.net_retries++;
-		c->wake_at = acme_now(c) + ms + acme_jitter(c, 500);
+		ms += acme_jitter(c, 500);
+		c->wake_at = acme_now(c) + ms;
 		c->phase = PH_WAIT;
+		acme_log_wait(c, (uint32_t)ms, ra >= 0 ? "Retry-After" :
+		    st == 429 ? "HTTP 429" : "HTTP 5xx", "retrying", c->url,
+		    c->net_tries + 1);
 		return ACME_OK;
 	}
 	if (c->state == ST_ORDER && acme_problem_is(c, "accountDoesNotExist") &&
@@ -646,6 +695,8 @@ acme_head_done(struct acme_client *c)
 		    "missing Replay-Nonce)", d);
 	}
 	c->wake_at = acme_now(c) + 250u * c->head_tries;
+	acme_log_wait(c, 250u * c->head_tries, "no usable nonce",
+	    "HEAD", c->new_nonce, 0);
 	c->phase = PH_WAIT;
 	return ACME_OK;
 }

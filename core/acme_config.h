@@ -108,6 +108,13 @@
 #define ACME_NONCE_RING 8
 #endif
 
+/* 1: every wait and retry of the flow is logged (ACME_LOG_INFO) with its
+ * reason and length ("waiting 2.0 s (Retry-After) before polling the
+ * order").  0 leaves these lines (about 600 bytes of code and text) out. */
+#ifndef ACME_LOG_PROGRESS
+#define ACME_LOG_PROGRESS 1
+#endif
+
 /* Retries of one request after a network error or a 5xx answer. */
 #ifndef ACME_NET_RETRIES
 #define ACME_NET_RETRIES 3

@@ -72,5 +72,13 @@ uint32_t acme_retry_after_ms(const struct acme_client *c);
 /* Log the concatenation of up to four strings (NULL: none). */
 void acme_log(struct acme_client *c, int level, const char *a,
     const char *b, const char *d, const char *e);
+#if ACME_LOG_PROGRESS
+/* Log a wait: "waiting 1.5 s (why) before what[ url][ (attempt n of
+ * ACME_NET_RETRIES + 1)]"; n 0 and url NULL leave those out. */
+void acme_log_wait(struct acme_client *c, uint32_t ms, const char *why,
+    const char *what, const char *url, unsigned n);
+#else
+#define acme_log_wait(c, ms, why, what, url, n) ((void)0)
+#endif
 
 #endif

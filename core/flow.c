@@ -494,6 +494,9 @@ flow_poll_later(struct acme_client *c, int state, const char *what)
 		ms = (uint32_t)(c->deadline - now);
 	c->cnt.polls++;
 	acme_goto(c, state, ms);
+	acme_log_wait(c, ms, c->resp.retry_after >= 0 ? "Retry-After" :
+	    "backoff", state == ST_POLL_ORDER ? "polling the order" :
+	    "polling the authorization", NULL, 0);
 	return ACME_OK;
 }
 
@@ -617,6 +620,8 @@ flow_dns01(struct acme_client *c)
 		    "not publish the record within the validation time bound");
 	acme_goto(c, ST_DNS01, c->deadline - now < ACME_DNS01_RECHECK_MS ?
 	    (uint32_t)(c->deadline - now) : ACME_DNS01_RECHECK_MS);
+	acme_log_wait(c, (uint32_t)(c->wake_at - now), "the DNS hook is not "
+	    "done", "asking it again for", late, 0);
 	return ACME_OK;
 }
 

@@ -210,6 +210,56 @@ ident_ip_text(const uint8_t *ip, size_t len, char *dst, size_t cap)
 	return 0;
 }
 
+const char ident_too_long[] = "longer than ACME_MAX_NAME";
+
+const char *
+ident_dns_norm(const char *name, char *dst, size_t cap)
+{
+	size_t n = strlen(name), i, o = 0, label = 0;
+	char ch;
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;                    /* one trailing dot: the root */
+	if (n == 0)
+		return "an empty name";
+	if (name[0] == '*' && name[1] == '.') {
+		if (cap < 3)
+			return ident_too_long;
+		dst[o++] = '*';
+		dst[o++] = '.';
+	}
+	if (n > IDENT_DNS_MAX)
+		return "longer than 253 characters";
+	for (i = o; i <= n; i++) {
+		ch = i < n ? name[i] : '.';
+		if (ch == '.') {
+			if (label == 0)
+				return "an empty label";
+			if (dst[o - 1] == '-')
+				return "a label ends with '-'";
+		} else if (ch == '-') {
+			if (label == 0)
+				return "a label starts with '-'";
+		} else if (ch >= 'A' && ch <= 'Z') {
+			ch = (char)(ch - 'A' + 'a');
+		} else if (!(ch >= 'a' && ch <= 'z') &&
+		    !(ch >= '0' && ch <= '9')) {
+			return "a character other than a letter, digit, "
+			    "'-' or '.'";
+		}
+		label = ch == '.' ? 0 : label + 1;
+		if (label > IDENT_LABEL_MAX)
+			return "a label longer than 63 characters";
+		if (i == n)
+			break;
+		if (o + 1 >= cap)
+			return ident_too_long;
+		dst[o++] = ch;
+	}
+	dst[o] = 0;
+	return NULL;
+}
+
 const char *
 ident_base(const char *name)
 {

@@ -16,8 +16,9 @@
  * A name that looks like an address (only digits and dots, or a ':')
  * but does not parse as one is none of them.  The parser serves the
  * server's URL too (x509ip.c); with ACME_IP_IDENTIFIERS 0 only the IPv6
- * text output is left out.  DNS names are not checked
- * further here: the CA refuses what it will not issue for.
+ * text output is left out.  ident_dns_norm() checks a DNS name's
+ * syntax (RFC 1123 2.1 host names) before any request is sent; the CA
+ * refuses what else it will not issue for.
  */
 #ifndef IDENT_H
 #define IDENT_H
@@ -46,6 +47,21 @@ int ident_parse(const char *name, uint8_t *ip, size_t *iplen);
  * (cap bytes, NUL-terminated).  0, or -1 when it does not fit or len is
  * neither. */
 int ident_ip_text(const uint8_t *ip, size_t len, char *dst, size_t cap);
+
+/* A DNS name is at most this long (RFC 1035 2.3.4, without the
+ * trailing dot), a label this long. */
+#define IDENT_DNS_MAX 253
+#define IDENT_LABEL_MAX 63
+
+/* A DNS name or wildcard (IDENT_DNS or IDENT_WILDCARD from ident_parse())
+ * checked and normalised into dst (cap bytes, NUL-terminated): labels of
+ * letters, digits and '-' (not first or last), none empty, each at most
+ * IDENT_LABEL_MAX, the name at most IDENT_DNS_MAX; lower-cased, one
+ * trailing dot removed; a wildcard's base checked the same way.  NULL
+ * when good, else what is wrong ("an empty label"...). */
+const char *ident_dns_norm(const char *name, char *dst, size_t cap);
+/* ident_dns_norm()'s answer when the name does not fit in cap. */
+extern const char ident_too_long[];
 
 /* The name an authorization for name is about: a wildcard's base name
  * (after "*."), else name itself. */

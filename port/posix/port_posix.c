@@ -417,6 +417,29 @@ pp_path(const struct posix_port *pp, const char *name, const char *suffix,
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
+/* Remember a storage failure (errno as it is now) on DIR/name, or on
+ * DIR itself when name is NULL. */
+static void
+pp_note(struct posix_port *pp, const char *op, const char *name)
+{
+	int e = errno != 0 ? errno : EIO;
+
+	pp->fail_op = op;
+	snprintf(pp->fail_path, sizeof pp->fail_path, "%s%s%s", pp->dir,
+	    name != NULL ? "/" : "", name != NULL ? name : "");
+	pp->fail_errno = e;
+}
+
+const char *
+posix_port_error(const struct posix_port *pp, char *buf, size_t cap)
+{
+	if (pp->fail_errno == 0)
+		return NULL;
+	snprintf(buf, cap, "cannot %s %s: %s", pp->fail_op, pp->fail_path,
+	    strerror(pp->fail_errno));
+	return buf;
+}
+
 /* Read up to cap bytes of fd from offset off on into buf (EINTR and
  * short reads retried).  Returns the count, fewer only at the end of
  * the file, or -1. */
@@ -443,7 +466,7 @@ pp_pread(int fd, void *buf, size_t cap, size_t off)
 
 /* Open blob name for reading: a descriptor, or -1 (absent) / -2. */
 static int
-pp_open_blob(const struct posix_port *pp, const char *name)
+pp_open_blob(struct posix_port *pp, const char *name)
 {
 	char path[4096];
 	int fd;
@@ -451,8 +474,12 @@ pp_open_blob(const struct posix_port *pp, const char *name)
 	if (pp_path(pp, name, "", path, sizeof path) != 0)
 		return -2;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -1 : -2;
+	if (fd < 0 && errno == ENOENT)
+		return -1;
+	if (fd < 0) {
+		pp_note(pp, "read", name);
+		return -2;
+	}
 	return fd;
 }
 
@@ -516,8 +543,10 @@ pp_store(void *ctx, const char *name, const void *buf, size_t len)
 		return -1;
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0)
+	if (fd < 0) {
+		pp_note(pp, "write", name);
 		return -1;
+	}
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
@@ -535,6 +564,7 @@ pp_store(void *ctx, const char *name, const void *buf, size_t len)
 		goto out_unlink;
 	}
 	if (rename(tmp, path) != 0) {
+		pp_note(pp, "write", name);
 		unlink(tmp);
 		return -1;
 	}
@@ -545,6 +575,7 @@ pp_store(void *ctx, const char *name, const void *buf, size_t len)
 	}
 	return 0;
 out_unlink:
+	pp_note(pp, "write", name);
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
@@ -929,6 +960,8 @@ pp_stage(void *ctx, const char *name, const void *buf, size_t len)
 	rc = close(fd);
 	fd = -1;
 out:
+	if (rc != 0 && pp->txn >= 0)
+		pp_note(pp, "write", dfd < 0 ? NULL : name);
 	if (fd >= 0)
 		close(fd);
 	if (dfd >= 0)
@@ -1000,6 +1033,8 @@ pp_commit(void *ctx)
 	}
 	pp_prune(dfd, gen);                             /* C9 */
 out:
+	if (rc != 0 && pp->txn >= 0)
+		pp_note(pp, "commit to", NULL);
 	if (sfd >= 0)
 		close(sfd);
 	if (dfd >= 0)

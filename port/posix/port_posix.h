@@ -93,7 +93,19 @@ struct posix_port {
 	int txn;
 	int nstaged;
 	char staged[ACME_PORT_STAGE_MAX][POSIX_PORT_NAME_MAX];
+	/* The last storage failure, for the user: what failed ("read",
+	 * "write"), on which path, and its errno (0: none yet).  The library
+	 * only hears -1; posix_port_error() says why. */
+	const char *fail_op;
+	char fail_path[512];
+	int fail_errno;
 };
+
+/* "cannot read DIR/account.key: Permission denied" into buf (cap
+ * bytes) for the last storage failure of pp: buf, or NULL when there
+ * was none. */
+const char *posix_port_error(const struct posix_port *pp, char *buf,
+    size_t cap);
 
 /* Fill port with the POSIX functions (storage in dir, stage, commit and
  * discard included) using pp as context.  dir must exist.  */
