@@ -1832,6 +1832,27 @@ test_tls(void)
 	CHECK(acme_init(&C, &cfg, &P) == ACME_ERR_PARAM);
 	CHECK(acme_init(&C, NULL, &P) == ACME_ERR_PARAM);
 	CHECK(S.port_calls == 0);
+
+	/* Names are checked and normalised before any I/O: a bad one is
+	 * ACME_ERR_PARAM naming it and the reason, no request; a good one
+	 * is lower-cased without its trailing dot, and the run orders the
+	 * normal form. */
+	srv(1203);
+	name_buf[0][0] = 0;
+	strcat(name_buf[0], "bad_name.acme.test");
+	CHECK(run(1) == ACME_ERR_PARAM);
+	CHECKF(strstr(acme_message(&C), "bad_name.acme.test") != NULL &&
+	    strstr(acme_message(&C), "character") != NULL, "%s",
+	    acme_message(&C));
+	CHECK(S.connects == 0 && S.requests == 0);
+	srv(1204);
+	snprintf(name_buf[0], sizeof name_buf[0], "-n0.acme.test");
+	CHECK(run(1) == ACME_ERR_PARAM && S.connects == 0);
+	srv(1205);
+	snprintf(name_buf[0], sizeof name_buf[0], "N0.ACME.Test.");
+	CHECK(run(1) == ACME_OK);
+	CHECKF(strcmp(C.names[0], "n0.acme.test") == 0, "%s", C.names[0]);
+	CHECK(S.violations == 0);
 }
 
 /* The fake server's checks can fail: a replayed nonce, a wrong url, a

@@ -152,11 +152,82 @@ test_random(void)
 	}
 }
 
+/* DNS names checked and normalised (ident_dns_norm): good ones in their
+ * normal form, bad ones with the reason's key word. */
+static const struct {
+	const char *name;
+	const char *want;       /* the normal form, or a word of the reason */
+	int ok;
+} dns_rows[] = {
+	{ "Device.Example.COM", "device.example.com", 1 },
+	{ "device.example.com.", "device.example.com", 1 },
+	{ "*.Example.com.", "*.example.com", 1 },
+	{ "a-b.c9", "a-b.c9", 1 },
+	{ "xn--bcher-kva.example", "xn--bcher-kva.example", 1 },
+	{ "localhost", "localhost", 1 },
+	{ "foo_bar.example", "character", 0 },
+	{ "foo bar.example", "character", 0 },
+	{ "caf\xc3\xa9.example", "character", 0 },
+	{ "a..example", "empty label", 0 },
+	{ ".example", "empty label", 0 },
+	{ "example..", "empty label", 0 },
+	{ ".", "empty name", 0 },
+	{ "-a.example", "starts with", 0 },
+	{ "a-.example", "ends with", 0 },
+	{ "a.example-", "ends with", 0 },
+	{ "*.-a.example", "starts with", 0 },
+	{ "*..example", "empty label", 0 },
+	{ "*.foo_bar.example", "character", 0 },
+};
+
+static void
+test_dns_norm(void)
+{
+	char out[ACME_MAX_NAME + 1], big[300];
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof dns_rows / sizeof dns_rows[0]; i++) {
+		T_CASE("%s[%s]", __func__, dns_rows[i].name);
+		why = ident_dns_norm(dns_rows[i].name, out, sizeof out);
+		if (dns_rows[i].ok)
+			CHECKF(why == NULL && strcmp(out, dns_rows[i].want) ==
+			    0, "%s: %s", dns_rows[i].name, why ? why : out);
+		else
+			CHECKF(why != NULL && strstr(why, dns_rows[i].want),
+			    "%s: %s", dns_rows[i].name, why ? why : out);
+	}
+	/* A label of 63 is good, 64 is not; a name of 253 is good (in a
+	 * buffer that holds it), 254 is not; a short buffer is "too long"
+	 * for the buffer, not a bad name. */
+	T_CASE("%s[lengths]", __func__);
+	memset(big, 'a', sizeof big);
+	big[63] = 0;
+	CHECK(ident_dns_norm(big, out, sizeof out) == NULL);
+	big[63] = 'a';
+	big[64] = 0;
+	CHECK((why = ident_dns_norm(big, out, sizeof out)) != NULL &&
+	    strstr(why, "63") != NULL);
+	for (i = 63; i < 253; i += 64)
+		big[i] = '.';
+	big[64] = 'a';
+	big[253] = 0;
+	CHECK(ident_dns_norm(big, (char [254]){0}, 254) == NULL);
+	CHECK(ident_dns_norm(big, out, sizeof out) == ident_too_long);
+	big[253] = 'a';
+	big[254] = 0;
+	CHECK((why = ident_dns_norm(big, (char [300]){0}, 300)) != NULL &&
+	    strstr(why, "253") != NULL);
+	/* one trailing dot only */
+	CHECK(ident_dns_norm("a.b..", out, sizeof out) != NULL);
+}
+
 int
 main(void)
 {
 	T_RUN(test_rows);
 	T_RUN(test_text_bounds);
 	T_RUN(test_random);
+	T_RUN(test_dns_norm);
 	return t_done("ident");
 }
