@@ -81,6 +81,12 @@ ACME extensions Debian's Pebble 2.4 lacks (options, any mode; off by default):
            certificate profiles (draft-ietf-acme-profiles): the directory's "meta"
            object (created when absent) gains "profiles": {"NAME": "faultproxy test
            profile NAME", ...}; its other fields stay.
+  --reject-name NAME
+           a newOrder whose identifiers include the value NAME is answered by
+           the proxy itself: 400 rejectedIdentifier, detail "faultproxy: will not
+           issue for NAME" followed by a newline, ESC [31m and BEL (control
+           characters a client must not print raw), with a fresh Replay-Nonce.
+           act reject-name.
   --strip-order-extras
            only to test error paths.  A JWS is signed, so the proxy cannot strip
            fields from a newOrder and forward the rest; instead a newOrder whose
@@ -556,6 +562,15 @@ class Proxy:
             if "retry-after" in self.modes and n % a.retry_every == 0:
                 return self.retry_after() + ("retry-after", None)
             pl = info.get("payload")
+            if (a.reject_name and isinstance(pl, dict) and
+                    isinstance(pl.get("identifiers"), list) and
+                    any(isinstance(i, dict) and i.get("value") == a.reject_name
+                        for i in pl["identifiers"])):
+                fresh = self.fresh_nonce(st, headers)
+                return self.problem(
+                    "faultproxy: will not issue for " + a.reject_name +
+                    "\nsecond line\x1b[31m red\x07", fresh,
+                    ptype="rejectedIdentifier") + ("reject-name", fresh)
             if (a.strip_order_extras and isinstance(pl, dict) and
                     isinstance(pl.get("identifiers"), list)):
                 extras = [k for k in ("profile", "replaces") if k in pl]
@@ -1001,6 +1016,8 @@ def main():
                    help="--ari: Retry-After on renewal-info answers")
     p.add_argument("--profiles", metavar="NAME[,NAME...]",
                    help="add meta.profiles with these names to the directory")
+    p.add_argument("--reject-name", metavar="NAME",
+                   help="a newOrder naming NAME: 400 rejectedIdentifier")
     p.add_argument("--strip-order-extras", action="store_true",
                    help="answer a newOrder carrying profile or replaces with 400 "
                    "malformed \"unsupported field\" (error-path tests)")
