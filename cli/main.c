@@ -265,7 +265,7 @@ static int
 cli_failed(const struct acme_client *c, int r)
 {
 	const struct acme_problem *p = acme_problem(c);
-	const char *what = acme_strerror(r);
+	const char *what = NULL;
 	int code = 10 - r;
 
 	if (cli_problem_is(p, "rateLimited")) {
@@ -279,7 +279,9 @@ cli_failed(const struct acme_client *c, int r)
 		what = "validation failed";
 		code = CLI_EXIT_VALIDATION;
 	}
-	fprintf(stderr, "picoacme: error: %s: ", what);
+	fprintf(stderr, "picoacme: error: %s: ", acme_strerror(r));
+	if (what != NULL)
+		fprintf(stderr, "%s: ", what);
 	cli_put_escaped(stderr, acme_message(c));
 	if (code == CLI_EXIT_RATE_LIMITED && acme_next_check(c) != 0)
 		fprintf(stderr, "; retry after %s",
@@ -350,36 +352,36 @@ cli_issue(int argc, char **argv, int ensure)
 		} else if (strcmp(a, "--max-retry-wait") == 0) {
 			if (cli_num(v, 86400, &wait) != 0 || wait == 0) {
 				fprintf(stderr, "picoacme: bad --max-retry-wait "
-				    "%s (1..86400 seconds)\n", v);
+				    "%s (1..86400 seconds)%s\n", v, usage_hint);
 				return 2;
 			}
 		} else if (strcmp(a, "--challenge") == 0) {
 			if (cli_challenges(v, chal, &nchal) != 0) {
 				fprintf(stderr, "picoacme: bad --challenge %s "
 				    "(http-01, tls-alpn-01, dns-01, each once, "
-				    "comma-separated)\n", v);
+				    "comma-separated)%s\n", v, usage_hint);
 				return 2;
 			}
 		} else if (strcmp(a, "--dns-hook") == 0) {
 			hook = v;
 		} else if (strcmp(a, "--alpn-port") == 0) {
 			if (cli_num(v, 65535, &alpn) != 0 || alpn == 0) {
-				fprintf(stderr, "picoacme: bad --alpn-port %s\n",
-				    v);
+				fprintf(stderr, "picoacme: bad --alpn-port %s "
+				    "(1..65535)%s\n", v, usage_hint);
 				return 2;
 			}
 		} else if (strcmp(a, "--http-port") == 0) {
 			if (cli_num(v, 65535, &port) != 0 || port == 0) {
-				fprintf(stderr, "picoacme: bad --http-port %s\n",
-				    v);
+				fprintf(stderr, "picoacme: bad --http-port %s "
+				    "(1..65535)%s\n", v, usage_hint);
 				return 2;
 			}
 		} else if (strcmp(a, "-d") == 0 ||
 		    strcmp(a, "--domain") == 0) {
 			if (nnames == ACME_MAX_IDENTIFIERS) {
 				fprintf(stderr, "picoacme: at most %d names "
-				    "(ACME_MAX_IDENTIFIERS)\n",
-				    ACME_MAX_IDENTIFIERS);
+				    "(ACME_MAX_IDENTIFIERS)%s\n",
+				    ACME_MAX_IDENTIFIERS, usage_hint);
 				return 2;
 			}
 			names[nnames++] = v;
@@ -387,7 +389,8 @@ cli_issue(int argc, char **argv, int ensure)
 			int t = cli_net_option(a, v, err, sizeof err);
 
 			if (t < 0) {
-				fprintf(stderr, "picoacme: %s\n", err);
+				fprintf(stderr, "picoacme: %s%s\n", err,
+				    usage_hint);
 				return 2;
 			}
 			if (t == 0) {
@@ -412,7 +415,7 @@ cli_issue(int argc, char **argv, int ensure)
 		fprintf(stderr, "picoacme: %s needs --server, --ca-file, "
 		    "--state-dir, at least one -d, and --http-port for "
 		    "http-01, --alpn-port for tls-alpn-01, --dns-hook for "
-		    "dns-01 (see --help)\n", ensure ? "ensure" : "issue");
+		    "dns-01%s\n", ensure ? "ensure" : "issue", usage_hint);
 		return 2;
 	}
 	/* Everything that can be checked here is, before the CA hears

@@ -36,12 +36,22 @@ mkdir -p "$STATE" || fail "cannot create $STATE"
 echo "demo: starting Pebble (real http-01 validation, 5 % of nonces rejected)"
 pebble_start || fail "Pebble did not start"
 echo "demo: ACME directory $PEBBLE_DIR_URL, http-01 port $PEBBLE_HTTP_PORT"
-echo "demo: $BIN issue -d $NAME --verbose"
+set -- "$BIN" issue --agree-tos --server "$PEBBLE_DIR_URL" --ca-file "$PEBBLE_CA" \
+    --state-dir "$STATE" --http-port "$PEBBLE_HTTP_PORT" -d "$NAME" --verbose
+# The whole command, quoted for sh, so that it can be copied and run again (while
+# this Pebble runs: PEBBLE_KEEP=1 keeps its files, and it stops with the demo).
+quoted=
+for a in "$@"; do
+    case $a in
+    *[!A-Za-z0-9_./:=@%+,-]* | '') a="'$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'" ;;
+    esac
+    quoted="$quoted${quoted:+ }$a"
+done
+echo "demo: running:"
+echo "  $quoted"
 
 # shellcheck disable=SC2086 # split on purpose
-timeout -k 5 60 env $_PEBBLE_UNSET "$BIN" issue --agree-tos --server  "$PEBBLE_DIR_URL" \
-    --ca-file "$PEBBLE_CA" --state-dir "$STATE" --http-port "$PEBBLE_HTTP_PORT" \
-    -d "$NAME" --verbose </dev/null
+timeout -k 5 60 env $_PEBBLE_UNSET "$@" </dev/null
 rc=$?
 case $rc in
 0) ;;

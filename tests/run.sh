@@ -62,6 +62,7 @@ all)
 	unit "$BUILD"/san/tests/test_* "$BUILD"/o2/tests/test_*
 	nomalloc
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
+	suite sh tests/cli.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/challenges.sh "$BUILD"/san/picoacme
 	# The host binary, not the ASan one: the fault shim is an LD_PRELOAD library.

@@ -53,7 +53,7 @@
 #   retry-after-kept-across-runs, retry-after-kept-across-runs-date  fresh state dir, the
 #                         proxy's retry-after mode answers the 2nd POST (newOrder: the
 #                         1st is newAccount) 429 with "Retry-After: 4" (an HTTP-date 4 s
-#                         ahead), --max-retry-wait 1: `ensure` exits 18 having POSTed
+#                         ahead), --max-retry-wait 1: `ensure` exits 30 (rate limited) having POSTed
 #                         newOrder once; an immediate `ensure` exits 29 ("backing off
 #                         until T") with no request at the proxy, T = DIR/state's
 #                         not_before = the Retry-After (1 s granularity for the date),
@@ -63,7 +63,7 @@
 #                         mode, same port): exit 0, one newOrder.
 #   retry-after-longer-than-backoff  the same with "Retry-After: 150", longer than any
 #                         first backoff (<= 60 s), so only a kept Retry-After explains T:
-#                         exit 18, then exit 29 with no request and T >= the moment of
+#                         exit 30, then exit 29 with no request and T >= the moment of
 #                         the 429 + 150 s (not waited for).
 #   boot-storm            a fresh Pebble at 5 % nonce rejection; 50 devices (processes,
 #                         each its own state dir, name devN.storm.picoacme.test, responder
@@ -308,8 +308,8 @@ ra_first() {
     _injp=$(pfield "$_ro.plog" path act retry-after | head -n 1)
     RA_INJ=$(pfield "$_ro.plog" t act retry-after | head -n 1)
     _nop=$(pcount "$_ro.plog" method POST path "$NEWORDER_PATH")
-    if [ "$RC" -ne 18 ]; then
-        REASON="first ensure: exit $RC, want 18 (ACME_ERR_SERVER): $(err_line "$_ro.1")"
+    if [ "$RC" -ne 30 ]; then
+        REASON="first ensure: exit $RC, want 30 (rate limited): $(err_line "$_ro.1")"
         proxy_stop; return 1
     fi
     if ! grep -q '^picoacme: error: ACME_ERR_SERVER: .*429 .*rateLimited' "$_ro.1.err"; then
@@ -375,7 +375,7 @@ for _v in ras rad; do
         notok "$N" "backing off until +$((RA_T - RA_INJ / 1000)) s after the 429, want the Retry-After's 4 s"
         continue
     fi
-    echo "# $N: exit 18 (newOrder POSTed once), then exit 29 with no request; not before +$((RA_T - RA_INJ / 1000)) s after the 429 (Retry-After 4 s): the last step comes at the end"
+    echo "# $N: exit 30 (newOrder POSTed once), then exit 29 with no request; not before +$((RA_T - RA_INJ / 1000)) s after the 429 (Retry-After 4 s): the last step comes at the end"
     RA_PENDING="$RA_PENDING $_v:$_port:$RA_T"
 done
 
@@ -389,7 +389,7 @@ else
         notok "$N" "backing off until +$((RA_T - _inj_s)) s after the 429, want +150 s (Retry-After: 150 beats a first backoff of at most 60 s)"
     else
         ok "$N"
-        echo "#   exit 18, then exit 29 with no request: backing off until +$((RA_T - _inj_s)) s after the 429 (Retry-After: 150)"
+        echo "#   exit 30, then exit 29 with no request: backing off until +$((RA_T - _inj_s)) s after the 429 (Retry-After: 150)"
     fi
 fi
 

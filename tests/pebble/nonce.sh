@@ -62,7 +62,7 @@
 #                         ahead.  Same checks, at least 2000 ms (an HTTP-date has whole
 #                         seconds, so as little as S-1 s of it may remain).
 #   proxy-retry-after-too-long  The 2nd POST (the first newOrder) answered 429 rateLimited,
-#                         "Retry-After: 3600" (over ACME_RETRY_AFTER_MAX_S): exit 18
+#                         "Retry-After: 3600" (over ACME_RETRY_AFTER_MAX_S): exit 30 (rate limited)
 #                         (ACME_ERR_SERVER) within 5 s, one line on stderr naming
 #                         rateLimited and the proxy's detail, newOrder POSTed once, two
 #                         POSTs in all, no cert.pem.
@@ -505,8 +505,8 @@ else
     _posts=$(pcount "$O.plog" method POST)
     if cli_broken "$O"; then
         notok "$N" "$REASON"; diag "$O.err"; diag "$O.plog" 4
-    elif [ "$RC" -ne 18 ]; then
-        notok "$N" "exit $RC, want 18 (ACME_ERR_SERVER): $_e"
+    elif [ "$RC" -ne 30 ]; then
+        notok "$N" "exit $RC, want 30 (rate limited): $_e"
     elif [ "$_lines" -ne 1 ]; then
         notok "$N" "$_lines lines on stderr, want exactly one"; diag "$O.err"
     elif ! echo "$_e" | grep -q '^picoacme: error: ACME_ERR_SERVER: .*429 urn:ietf:params:acme:error:rateLimited: faultproxy: injected 429, Retry-After: 3600'; then
@@ -521,7 +521,7 @@ else
         notok "$N" "cert.pem written"
     else
         ok "$N"
-        echo "#   exit 18 in $ELAPSED_MS ms, $NEWORDER_PATH POSTed once: $_e"
+        echo "#   exit 30 in $ELAPSED_MS ms, $NEWORDER_PATH POSTed once: $_e"
     fi
 fi
 

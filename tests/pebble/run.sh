@@ -11,7 +11,12 @@
 #   existing-account      the same state dir again: account kept, no new account made.
 #   two-names             one order for two names.
 #   nonce-reject-5pct-10-runs  10 issuances in a row, fresh state dirs.
-#   failure-refused-name  Pebble refuses the name: one stderr line, non-zero exit.
+#   failure-refused-name  a name that is not a DNS name ('_'): refused by picoacme
+#                         itself before any request (exit 11, one stderr line naming it,
+#                         Pebble's log unchanged).  Pebble 2.4 accepts every name that
+#                         passes that check (single labels, .invalid, .local, xn--):
+#                         the CA's refusal (rejectedIdentifier, exit 31) is tested in
+#                         tests/cli.sh through faultproxy --reject-name.
 #   failure-unreachable-server  nothing listens: one stderr line, non-zero exit.
 #   wrong-ca-file         a CA file that did not sign Pebble's certificate: refused.
 #   http01-probe-refused  while an issuance validates, a prober asks the responder for a
@@ -472,9 +477,18 @@ fi
 # e. failure paths: one line on stderr, non-zero exit, within 30 s ------------------------
 N=failure-refused-name
 S=$T/state-e1
+_before=$(wc -l <"$PEBBLE_LOG")
 run_cli "$FAIL_TIMEOUT" "$T/e1" issue --agree-tos --server  "$PEBBLE_DIR_URL" --ca-file "$PEBBLE_CA" \
     --state-dir "$S" --http-port "$PEBBLE_HTTP_PORT" -d 'bad_name.picoacme.test'
-expect_failure "$N" "$T/e1" "$S"
+_after=$(wc -l <"$PEBBLE_LOG")
+if [ "$RC" -ne 11 ] || ! grep -q "bad_name.picoacme.test: a character other than" "$T/e1.err"; then
+    notok "$N" "exit $RC, want 11 naming the name and the reason"
+    diag "$T/e1.err"
+elif [ "$_after" -ne "$_before" ]; then
+    notok "$N" "Pebble's log grew by $((_after - _before)) lines: a request was sent"
+else
+    expect_failure "$N" "$T/e1" "$S"
+fi
 
 N=failure-unreachable-server
 S=$T/state-e2
