@@ -110,7 +110,7 @@
 
 /* 1: every wait and retry of the flow is logged (ACME_LOG_INFO) with its
  * reason and length ("waiting 2.0 s (Retry-After) before polling the
- * order").  0 leaves these lines (about 600 bytes of code and text) out. */
+ * order").  0 leaves these lines out: 600 to 650 bytes of Cortex-M3 flash. */
 #ifndef ACME_LOG_PROGRESS
 #define ACME_LOG_PROGRESS 1
 #endif
