@@ -259,21 +259,46 @@ acme_abi_bad(const struct acme_client *c)
 	return c->err == ACME_ERR_ABI;
 }
 
+/* Where the ACME_ERR_ABI message goes: in the application's own object
+ * (unusable anyway), after the head that every layout shares, and within
+ * the size the application declared (abi_size).  So the message costs no
+ * RAM of its own.  Its capacity: 0 when that object is too small. */
+#define ACME_ABI_MSG_AT offsetof(struct acme_client, port)
+#define ACME_ABI_MSG_CAP 160
+
+static size_t
+acme_abi_msg_cap(const struct acme_client *c)
+{
+	size_t room = c->abi_size > ACME_ABI_MSG_AT ?
+	    c->abi_size - ACME_ABI_MSG_AT : 0;
+
+	return room < ACME_ABI_MSG_CAP ? room : ACME_ABI_MSG_CAP;
+}
+
 /* The application's struct is not the library's: say so in the head of
- * c (the same in every layout) and the port's log, touch nothing else. */
+ * c and the room after it, and in the port's log; touch nothing else. */
 static int
 acme_abi_fail(struct acme_client *c, const struct acme_port *port,
     size_t size)
 {
-	char line[160];
+	char *m = (char *)c + ACME_ABI_MSG_AT;
+	size_t cap;
 
 	c->err = ACME_ERR_ABI;
 	c->abi_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-	if (port != NULL && port->log != NULL) {
-		line[0] = 0;
-		str_cat(line, sizeof line, acme_message(c));
-		port->log(port->ctx, ACME_LOG_ERROR, line);
+	cap = acme_abi_msg_cap(c);
+	if (cap > 0) {
+		m[0] = 0;
+		str_cat(m, cap, "struct acme_client differs between the "
+		    "application (");
+		str_cat_u(m, cap, c->abi_size);
+		str_cat(m, cap, " bytes) and the library (");
+		str_cat_u(m, cap, sizeof *c);
+		str_cat(m, cap, " bytes): compile both with the same ACME_* "
+		    "limits (acme_config.h)");
 	}
+	if (port != NULL && port->log != NULL)
+		port->log(port->ctx, ACME_LOG_ERROR, acme_message(c));
 	return ACME_ERR_ABI;
 }
 
@@ -876,20 +901,12 @@ acme_error(const struct acme_client *c)
 const char *
 acme_message(const struct acme_client *c)
 {
-	/* Static: the application's struct has no room we can trust. */
-	static char abi[160];
-
 	if (!acme_abi_bad(c))
 		return c->msg;
-	abi[0] = 0;
-	str_cat(abi, sizeof abi, "struct acme_client differs between the "
-	    "application (");
-	str_cat_u(abi, sizeof abi, c->abi_size);
-	str_cat(abi, sizeof abi, " bytes) and the library (");
-	str_cat_u(abi, sizeof abi, sizeof *c);
-	str_cat(abi, sizeof abi, " bytes): compile both with the same "
-	    "ACME_* limits (acme_config.h)");
-	return abi;
+	if (acme_abi_msg_cap(c) == 0)
+		return "struct acme_client differs between the application "
+		    "and the library";
+	return (const char *)c + ACME_ABI_MSG_AT;
 }
 
 const struct acme_problem *
