@@ -236,7 +236,7 @@ uninstall:
 	    $(DESTDIR)$(INSTALL_LIB)/pkgconfig/picoacme.pc \
 	    $(DESTDIR)$(PREFIX)/bin/picoacme \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/picoacme.1
-	-rmdir $(DESTDIR)$(INSTALL_INC) 2>/dev/null
+	rmdir $(DESTDIR)$(INSTALL_INC) 2>/dev/null || true
 
 $(PICOACME): $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) $(BUILD)/host/libpicoacme.a
 	$(CC) $(CFLAGS) -o $@ $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) \

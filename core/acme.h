@@ -300,8 +300,9 @@ struct acme_client {
 };
 
 /*
- * The limits that shape struct acme_client, mixed into one 32-bit value
- * (a constant expression).  The application computes it from the
+ * The limits that shape struct acme_client (and ACME_MAX_CHAIN, a bound
+ * the library enforces), mixed into one 32-bit value (a constant
+ * expression).  The application computes it from the
  * acme_config.h it was compiled with, the library from its own.
  */
 #define ACME_ABI_MIX(h, x) \

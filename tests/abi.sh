@@ -41,7 +41,11 @@ case_ "the library's limits" ok
 case_ "a smaller response window" abi -DACME_MAX_RESPONSE=1024
 case_ "a larger response window" abi -DACME_MAX_RESPONSE=65536
 case_ "fewer names (smaller struct)" abi -DACME_MAX_IDENTIFIERS=1
-# The same size, another layout: only the stamp of the limits differs.
-case_ "another chain bound (same size)" abi -DACME_MAX_CHAIN=4096
+# The same size, another layout (48 bytes moved from the problem details
+# to the problem types): only the stamp of the limits tells.
+case_ "the same size, another layout" abi -DACME_MAX_PROBLEM_TYPE=120 \
+    -DACME_MAX_PROBLEM_DETAIL=240
+# A limit that shapes no struct but the library enforces (the chain).
+case_ "another chain bound (same size and layout)" abi -DACME_MAX_CHAIN=4096
 echo "abi: $pass passed, $fail failed"
 [ $fail -eq 0 ]
