@@ -39,7 +39,7 @@ PICOACME_SAN = $(BUILD)/san/picoacme
 PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 
 .PHONY: all lwip deps demo test unit nomalloc integration bench size clean \
-        fw fw-all fw-field field-soak
+        fw fw-all fw-field field-soak install uninstall
 
 # ---- the Cortex-M3 firmware (boards/qemu-mps2-an385, issue 5) ----------
 # The ACME limits of the firmware: one name, small buffers, the small TLS
@@ -181,6 +181,62 @@ $(PICOACME_LWIP): $(HOST_LWIP_OBJ) $(HOST_POSIX_OBJ) $(BUILD)/host/libpicoacme.a
 $(BUILD)/host/libpicoacme.a: $(HOST_CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(BUILD)/host/libpicoacme-posix.a: $(HOST_POSIX_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# ---- make install (README.md, "Using the library") --------------------
+# Headers flat in one directory, $(PREFIX)/include/picoacme/: acme.h, every
+# header it includes (they include each other by plain name, so they sit
+# together), ta.h and the POSIX port's port_posix.h.  Applications write
+# #include <picoacme/acme.h> with -I$(PREFIX)/include (pkg-config's
+# Cflags).  Nothing is written outside $(DESTDIR)$(PREFIX).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL_INC = $(PREFIX)/include/picoacme
+INSTALL_LIB = $(PREFIX)/lib
+INSTALL_HDR = core/acme.h core/acme_config.h core/acme_err.h core/http.h \
+    core/json.h core/nonce.h core/key.h core/tls.h core/challenge_http01.h \
+    core/challenge_tlsalpn01.h core/renew.h core/chain.h core/x509.h \
+    core/der.h core/pem.h core/x509ip.h core/ta.h port/port.h \
+    port/posix/port_posix.h
+INSTALL_MAN = $(wildcard man/picoacme.1)
+ACME_VERSION_STR := $(shell sed -n 's/^\#define ACME_VERSION "\(.*\)"/\1/p' \
+    core/acme_config.h)
+
+# The pkg-config file, written at install time for this PREFIX (a
+# DESTDIR install is read with PKG_CONFIG_SYSROOT_DIR=DESTDIR).  The
+# libraries are static: -lbearssl and -pthread (the POSIX port's name
+# lookup) belong in Libs.
+PICOACME_PC = 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' \
+    'libdir=$${prefix}/lib' '' 'Name: picoacme' \
+    'Description: ACME (RFC 8555) client for small devices' \
+    'Version: $(ACME_VERSION_STR)' 'Cflags: -I$${includedir}' \
+    'Libs: -L$${libdir} -lpicoacme-posix -lpicoacme -lbearssl -pthread'
+
+install: $(BUILD)/host/libpicoacme.a $(BUILD)/host/libpicoacme-posix.a \
+    $(PICOACME)
+	install -d $(DESTDIR)$(INSTALL_INC) $(DESTDIR)$(INSTALL_LIB)/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(INSTALL_HDR) $(DESTDIR)$(INSTALL_INC)
+	install -m 644 $(BUILD)/host/libpicoacme.a \
+	    $(BUILD)/host/libpicoacme-posix.a $(DESTDIR)$(INSTALL_LIB)
+	printf '%s\n' $(PICOACME_PC) >$(DESTDIR)$(INSTALL_LIB)/pkgconfig/picoacme.pc
+	install -m 755 $(PICOACME) $(DESTDIR)$(PREFIX)/bin
+ifneq ($(INSTALL_MAN),)
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(INSTALL_MAN) $(DESTDIR)$(PREFIX)/share/man/man1
+endif
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(INSTALL_INC)/,$(notdir $(INSTALL_HDR))) \
+	    $(DESTDIR)$(INSTALL_LIB)/libpicoacme.a \
+	    $(DESTDIR)$(INSTALL_LIB)/libpicoacme-posix.a \
+	    $(DESTDIR)$(INSTALL_LIB)/pkgconfig/picoacme.pc \
+	    $(DESTDIR)$(PREFIX)/bin/picoacme \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/picoacme.1
+	rmdir $(DESTDIR)$(INSTALL_INC) 2>/dev/null || true
 
 $(PICOACME): $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) $(BUILD)/host/libpicoacme.a
 	$(CC) $(CFLAGS) -o $@ $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) \

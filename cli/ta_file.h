@@ -1,6 +1,7 @@
 /*
  * ta_file.h -- trust anchors for BearSSL from a PEM file of CA
- * certificates (host CLI only; uses malloc, which core never does).
+ * certificates (host CLI only; uses malloc, which core never does: the
+ * decoding is core/ta.c's ta_from_pem(), the storage malloc'ed).
  */
 #ifndef TA_FILE_H
 #define TA_FILE_H

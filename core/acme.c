@@ -286,13 +286,69 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
 	return ACME_OK;
 }
 
+/* Nonzero when acme_init() found the application's struct acme_client
+ * unlike the library's: then only the head of *c may be touched. */
+static int
+acme_abi_bad(const struct acme_client *c)
+{
+	return c->err == ACME_ERR_ABI;
+}
+
+/* Where the ACME_ERR_ABI message goes: in the application's own object
+ * (unusable anyway), after the head that every layout shares, and within
+ * the size the application declared (abi_size).  So the message costs no
+ * RAM of its own.  Its capacity: 0 when that object is too small. */
+#define ACME_ABI_MSG_AT offsetof(struct acme_client, port)
+#define ACME_ABI_MSG_CAP 160
+
+static size_t
+acme_abi_msg_cap(const struct acme_client *c)
+{
+	size_t room = c->abi_size > ACME_ABI_MSG_AT ?
+	    c->abi_size - ACME_ABI_MSG_AT : 0;
+
+	return room < ACME_ABI_MSG_CAP ? room : ACME_ABI_MSG_CAP;
+}
+
+/* The application's struct is not the library's: say so in the head of
+ * c and the room after it, and in the port's log; touch nothing else. */
+static int
+acme_abi_fail(struct acme_client *c, const struct acme_port *port,
+    size_t size)
+{
+	char *m = (char *)c + ACME_ABI_MSG_AT;
+	size_t cap;
+
+	c->err = ACME_ERR_ABI;
+	c->abi_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+	cap = acme_abi_msg_cap(c);
+	if (cap > 0) {
+		m[0] = 0;
+		str_cat(m, cap, "struct acme_client differs between the "
+		    "application (");
+		str_cat_u(m, cap, c->abi_size);
+		str_cat(m, cap, " bytes) and the library (");
+		str_cat_u(m, cap, sizeof *c);
+		str_cat(m, cap, " bytes): compile both with the same ACME_* "
+		    "limits (acme_config.h)");
+	}
+	if (port != NULL && port->log != NULL)
+		port->log(port->ctx, ACME_LOG_ERROR, acme_message(c));
+	return ACME_ERR_ABI;
+}
+
 int
-acme_init(struct acme_client *c, const struct acme_config *cfg,
-    const struct acme_port *port)
+acme_init_abi(struct acme_client *c, const struct acme_config *cfg,
+    const struct acme_port *port, size_t size, uint32_t limits)
 {
 	size_t i;
 
+	if (c == NULL)
+		return ACME_ERR_PARAM;
+	if (size != sizeof *c || limits != ACME_ABI_LIMITS)
+		return acme_abi_fail(c, port, size);
 	memset(c, 0, sizeof *c);
+	c->abi_size = (uint32_t)size;
 	tls_init(&c->tls);
 	http01_init(&c->http01);
 #if ACME_TLSALPN01
@@ -808,7 +864,11 @@ acme_step_inner(struct acme_client *c)
 int
 acme_step(struct acme_client *c)
 {
-	int r = acme_step_inner(c);
+	int r;
+
+	if (acme_abi_bad(c))
+		return c->err;
+	r = acme_step_inner(c);
 
 	c->cnt.stale_nonces = c->nonce.stale;
 	c->cnt.invalid_nonces = c->nonce.invalid;
@@ -822,9 +882,12 @@ acme_step(struct acme_client *c)
 uint32_t
 acme_wakeup_ms(const struct acme_client *c)
 {
-	uint64_t now = acme_now(c);
+	uint64_t now;
 	uint32_t ms = 0;
 
+	if (acme_abi_bad(c))
+		return 0;
+	now = acme_now(c);
 	if (c->phase == PH_WAIT && c->wake_at > now)
 		ms = (uint32_t)(c->wake_at - now);
 	/* The responder needs service while the flow waits. */
@@ -850,6 +913,8 @@ acme_run(struct acme_client *c)
 int
 acme_ensure(struct acme_client *c)
 {
+	if (acme_abi_bad(c))
+		return c->err;
 	c->ensure = 1;
 	return acme_run(c);
 }
@@ -857,12 +922,14 @@ acme_ensure(struct acme_client *c)
 uint64_t
 acme_next_check(const struct acme_client *c)
 {
-	return c->next_check;
+	return acme_abi_bad(c) ? 0 : c->next_check;
 }
 
 void
 acme_close(struct acme_client *c)
 {
+	if (acme_abi_bad(c))
+		return;
 	flow_unstage(c);
 	acme_responders_stop(c);
 	flow_dns01_remove(c);
@@ -885,26 +952,35 @@ acme_error(const struct acme_client *c)
 const char *
 acme_message(const struct acme_client *c)
 {
-	return c->msg;
+	if (!acme_abi_bad(c))
+		return c->msg;
+	if (acme_abi_msg_cap(c) == 0)
+		return "struct acme_client differs between the application "
+		    "and the library";
+	return (const char *)c + ACME_ABI_MSG_AT;
 }
 
 const struct acme_problem *
 acme_problem(const struct acme_client *c)
 {
+	if (acme_abi_bad(c))
+		return NULL;
 	return c->problem.status != 0 ? &c->problem : NULL;
 }
 
 const struct acme_counters *
 acme_counters(const struct acme_client *c)
 {
-	return &c->cnt;
+	static const struct acme_counters none;
+
+	return acme_abi_bad(c) ? &none : &c->cnt;
 }
 
 const unsigned char *
 acme_certificate_leaf(const struct acme_client *c, size_t *len)
 {
-	int ok = (c->state == ST_DONE || c->state == ST_FRESH) &&
-	    c->err == ACME_OK && c->leaf_len > 0;
+	int ok = c->err == ACME_OK && (c->state == ST_DONE ||
+	    c->state == ST_FRESH) && c->leaf_len > 0;
 
 	if (len != NULL)
 		*len = ok ? c->leaf_len : 0;
@@ -914,7 +990,7 @@ acme_certificate_leaf(const struct acme_client *c, size_t *len)
 const char *
 acme_terms_of_service(const struct acme_client *c)
 {
-	return c->tos;
+	return acme_abi_bad(c) ? "" : c->tos;
 }
 
 const char *
@@ -927,7 +1003,7 @@ acme_strerror(int err)
 		"ACME_ERR_BAD_NONCE", "ACME_ERR_CRYPTO", "ACME_ERR_ENTROPY",
 		"ACME_ERR_STORAGE", "ACME_ERR_PROTOCOL", "ACME_ERR_INVALID",
 		"ACME_ERR_RETRIES", "ACME_ERR_TIME", "ACME_ERR_RESPONDER",
-		"ACME_ERR_TERMS", "ACME_ERR_BACKOFF"
+		"ACME_ERR_TERMS", "ACME_ERR_BACKOFF", "ACME_ERR_ABI"
 	};
 
 	if (err > 0 || -err >= (int)(sizeof names / sizeof names[0]))

@@ -2,9 +2,12 @@
  * acme.h -- picoacme, an ACME (RFC 8555) client for small devices.
  *
  * The one public header.  The caller owns every byte: struct acme_client
- * is public so that sizeof works; place it in static storage (it is
- * about 45 KB with the default limits of acme_config.h, most of it the
- * 16.7 KB TLS buffer and the response window).  Nothing is allocated.
+ * is public so that sizeof works; place it in static storage (tens of
+ * KB with the default limits of acme_config.h, most of it the 16.7 KB
+ * TLS buffer and the response window: `make size` prints the exact
+ * sizeof; README.md, "Footprint", has measured values).  Nothing is
+ * allocated.  The application and the library must be compiled with the
+ * same ACME_* limits: acme_init() checks it (ACME_ERR_ABI).
  *
  * Use:
  *     static struct acme_client c;
@@ -188,6 +191,12 @@ struct acme_authz {
 };
 
 struct acme_client {
+	/* First, at the same offset whatever the limits: the sticky error
+	 * and the size of the application's struct, all that acme_init()
+	 * writes when the two disagree (ACME_ERR_ABI). */
+	int err;
+	uint32_t abi_size;
+
 	/* configuration (copied) */
 	struct acme_port port;
 	const br_x509_trust_anchor *tas;
@@ -212,7 +221,6 @@ struct acme_client {
 	/* state machine */
 	int state;
 	int phase;
-	int err;
 	int idx;                      /* current authorization */
 	uint64_t wake_at;             /* now_ms() for ACME_WANT_TIMER */
 	uint64_t xfer_deadline;
@@ -292,13 +300,47 @@ struct acme_client {
 };
 
 /*
+ * The limits that shape struct acme_client (and ACME_MAX_CHAIN, a bound
+ * the library enforces), mixed into one 32-bit value (a constant
+ * expression).  The application computes it from the
+ * acme_config.h it was compiled with, the library from its own.
+ */
+#define ACME_ABI_MIX(h, x) \
+	((((unsigned long)(h) * 2654435761u) ^ (unsigned long)(x)) & \
+	0xffffffffu)
+#define ACME_ABI_LIMITS (uint32_t)ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX( \
+	ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX( \
+	ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX( \
+	ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX( \
+	ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX(ACME_ABI_MIX(1, \
+	ACME_MAX_URL), ACME_MAX_NONCE), ACME_MAX_IDENTIFIERS), \
+	ACME_MAX_NAME), ACME_MAX_TOKEN), ACME_MAX_RESPONSE), \
+	ACME_MAX_CHAIN), ACME_MAX_REQUEST), ACME_MAX_PAYLOAD), \
+	ACME_JSON_TOKENS), ACME_MAX_HEADER_LINE), ACME_MAX_HEADERS), \
+	ACME_MAX_PROBLEM_TYPE), ACME_MAX_PROBLEM_DETAIL), \
+	ACME_NONCE_RING), ACME_HTTP01_MAX_REQUEST), ACME_HTTP01_SLOTS), \
+	ACME_TLSALPN01), ACME_TLSALPN01_SLOTS), ACME_SERVER_IP), \
+	ACME_MAX_PROFILE), ACME_DNS01 + 2 * ACME_IP_IDENTIFIERS)
+
+/*
  * Check the configuration and copy it into c (names, URLs; trust anchors
  * and the port functions are referenced, not copied).  No I/O.  Returns
  * ACME_OK, ACME_ERR_PARAM or ACME_ERR_TOO_LARGE (a name or URL over its
- * limit).
+ * limit), or ACME_ERR_ABI: the application was compiled with other
+ * ACME_* limits than the library (its struct acme_client has another
+ * size or layout).  Then only c->err and c->abi_size are written (the
+ * head of the struct, the same in every layout), the port's log gets
+ * both sizes, and every other acme_* call on c touches nothing more:
+ * acme_message() names both sizes, acme_close() does nothing.
+ *
+ * acme_init() is a macro so that the caller's sizeof(struct acme_client)
+ * and ACME_ABI_LIMITS reach the library; call acme_init_abi() only
+ * through it.
  */
-int acme_init(struct acme_client *c, const struct acme_config *cfg,
-    const struct acme_port *port);
+#define acme_init(c, cfg, port) acme_init_abi((c), (cfg), (port), \
+	sizeof(struct acme_client), ACME_ABI_LIMITS)
+int acme_init_abi(struct acme_client *c, const struct acme_config *cfg,
+    const struct acme_port *port, size_t size, uint32_t limits);
 
 /*
  * Advance the flow as far as it goes without waiting.  Returns 0 when

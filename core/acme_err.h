@@ -28,9 +28,11 @@ enum acme_err {
 	ACME_ERR_RESPONDER = -17, /* the challenge responder could not listen */
 	ACME_ERR_TERMS = -18,     /* a new account needs the CA's terms of
 	                           * service agreed (acme_config.agree_tos) */
-	ACME_ERR_BACKOFF = -19    /* an earlier failure or the CA's
+	ACME_ERR_BACKOFF = -19,   /* an earlier failure or the CA's
 	                           * Retry-After: no request before
 	                           * acme_next_check() */
+	ACME_ERR_ABI = -20        /* the application was compiled with other
+	                           * ACME_* limits than the library */
 };
 
 #endif

@@ -10,6 +10,7 @@
 #ifndef NONCE_H
 #define NONCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "acme_config.h"
 

@@ -61,8 +61,12 @@ unit)
 all)
 	unit "$BUILD"/san/tests/test_* "$BUILD"/o2/tests/test_*
 	nomalloc
+	# An application built with other ACME_* limits than the library.
+	suite sh tests/abi.sh "$BUILD"/san/core/*.o "$BUILD"/san/port/posix/*.o
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
 	suite sh tests/cli.sh "$BUILD"/san/picoacme
+	# README.md's C: compiled against the installed library, run.
+	suite sh tests/readme.sh
 	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/challenges.sh "$BUILD"/san/picoacme
 	# The host binary, not the ASan one: the fault shim is an LD_PRELOAD library.
