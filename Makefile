@@ -65,7 +65,9 @@ FW_APP_CFLAGS += -DACME_MAX_CHAIN=12288
 # 8d): what a device needs at a public CA such as Let's Encrypt, with the
 # lab image's limits except these.  The public-CA TLS profile (RSA and P-384
 # chains) without ChaCha20 and Curve25519 (flash), reaching its CA by
-# name only (ACME_SERVER_IP=0: no IP-literal check); eight responder slots
+# name only (ACME_SERVER_IP=0: no IP-literal check), without the progress
+# log lines (ACME_LOG_PROGRESS=0: 600 bytes, its flash is nearly full);
+# eight responder slots
 # (Let's Encrypt validates from five places at once), so eleven raw-port
 # connections (app_main.c checks it).  The chain streams into the flash
 # store, so the 3 KB response window stays.  board.mk adds -DFW_FIELD=1
@@ -73,7 +75,7 @@ FW_APP_CFLAGS += -DACME_MAX_CHAIN=12288
 FW_FIELD_CFLAGS := $(filter-out -DACME_HTTP01_SLOTS=%, \
     $(FW_APP_CFLAGS)) -DACME_HTTP01_SLOTS=8 \
     -DLWIP_RAW_MAX_CONNS=11 -DACME_TLS_PUBLIC_CA=1 -DACME_TLS_CHACHA20=0 \
-    -DACME_TLS_X25519=0 -DACME_SERVER_IP=0
+    -DACME_TLS_X25519=0 -DACME_SERVER_IP=0 -DACME_LOG_PROGRESS=0
 # Its built-in trust anchors: Debian's copies of Let's Encrypt's roots.
 FW_FIELD_TA_PEM = /usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt \
     /usr/share/ca-certificates/mozilla/ISRG_Root_X2.crt
@@ -373,7 +375,8 @@ size: deps fw-deps $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof $(FW_RUN_LOG) \
 	    "dns-01 and wildcards (ACME_DNS01=1)::-UACME_DNS01 -DACME_DNS01=1" \
 	    "IP identifiers (ACME_IP_IDENTIFIERS=1)::-UACME_IP_IDENTIFIERS -DACME_IP_IDENTIFIERS=1" \
 	    "tls-alpn-01, 1 engine (ACME_TLSALPN01=1)::-UACME_TLSALPN01 -DACME_TLSALPN01=1 -DACME_TLSALPN01_SLOTS=1::ssl_hs_server.o ssl_server.o ssl_scert_single_ec.o" \
-	    "no IP-literal server check (ACME_SERVER_IP=0)::-UACME_SERVER_IP -DACME_SERVER_IP=0"
+	    "no IP-literal server check (ACME_SERVER_IP=0)::-UACME_SERVER_IP -DACME_SERVER_IP=0" \
+	    "no progress log lines (ACME_LOG_PROGRESS=0)::-UACME_LOG_PROGRESS -DACME_LOG_PROGRESS=0"
 
 clean:
 	rm -rf $(BUILD)
