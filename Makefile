@@ -38,7 +38,7 @@ PICOACME = $(BUILD)/host/picoacme
 PICOACME_SAN = $(BUILD)/san/picoacme
 PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 
-.PHONY: all lwip deps demo test unit nomalloc integration bench size clean \
+.PHONY: all lwip deps demo test unit nomalloc integration bench size clean soak \
         fw fw-all fw-field field-soak install uninstall
 
 # ---- the Cortex-M3 firmware (boards/qemu-mps2-an385, issue 5) ----------
@@ -298,6 +298,18 @@ $(BUILD)/tests/port_commit_child: tests/tools/port_commit_child.c $(HOST_POSIX_O
 	    -pthread
 $(BUILD)/san/tests/test_port_posix: | $(TOOLS_BIN)
 
+# The library in one long-lived process (tests/pebble/soak.sh): no
+# sanitizers, so that its resident set is the library's own.
+LOOP_BIN = $(BUILD)/tests/loop
+$(LOOP_BIN): tests/tools/loop.c $(HOST_CORE_OBJ) $(HOST_POSIX_OBJ) $(wildcard core/*.h port/*.h port/posix/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(INC) $(CFLAGS) -o $@ $< $(HOST_CORE_OBJ) \
+	    $(HOST_POSIX_OBJ) -lbearssl -pthread
+
+# The fault soak at length (make test runs 20 issuances and 10 loop runs).
+soak: deps $(PICOACME_SAN) $(LOOP_BIN)
+	@SOAK_RUNS=300 SOAK_LOOP=100 sh tests/pebble/soak.sh $(PICOACME_SAN) $(LOOP_BIN)
+
 demo: deps $(PICOACME)
 	@sh scripts/demo.sh $(PICOACME)
 
@@ -312,7 +324,7 @@ integration: $(PICOACME_SAN) $(PICOACME)
 	@sh tests/pebble/run.sh $(PICOACME_SAN)
 
 test: deps fw-deps
-	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN) $(FLASHIMG)
+	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN) $(FLASHIMG) $(LOOP_BIN)
 	@$(MAKE) --no-print-directory fw-all
 	@sh tests/run.sh all
 

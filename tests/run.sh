@@ -69,6 +69,9 @@ all)
 	suite sh tests/readme.sh
 	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/challenges.sh "$BUILD"/san/picoacme
+	# 20 issuances through random faults, then the library in one
+	# process (make soak: 300 and 100).
+	suite sh tests/pebble/soak.sh "$BUILD"/san/picoacme "$BUILD"/tests/loop
 	# The host binary, not the ASan one: the fault shim is an LD_PRELOAD library.
 	suite sh tests/pebble/lifecycle.sh "$BUILD"/host/picoacme
 	suite sh tests/pebble/tls.sh "$BUILD"/tls-small/picoacme "$BUILD"/tls-public/picoacme \

@@ -45,6 +45,17 @@ Modes (comma separated, they combine; default pass):
            names the status and the Retry-After sent.  When --reject-every
            picks the same POST, the badNonce injection wins.
 
+  chaos    the fault soak (tests/pebble/soak.sh): each request, with probability
+           --chaos-rate (seeded by --seed), gets one fault drawn at random:
+           reset (forwarded, then the connection closed unanswered), truncate
+           (forwarded, half the answer sent, then closed), stall (forwarded,
+           then nothing for --stall-seconds before the connection is closed),
+           5xx (forwarded, the answer replaced by 500 serverInternal without
+           a nonce), badnonce (POST, not forwarded: 400 badNonce with a fresh
+           nonce), garble (forwarded, its Replay-Nonce made invalid),
+           retry-after (POST, not forwarded: 503 with Retry-After: 1).  The
+           log's act says which.
+
   --reject-every N (any mode): every Nth POST (counted over the proxy's life) is
   answered by the proxy itself with 400 badNonce and NO Replay-Nonce, as if the
   server had rejected the nonce and the header had been lost.  The client then
@@ -143,6 +154,7 @@ import os
 import secrets
 import signal
 import socket
+import random
 import ssl
 import sys
 import threading
@@ -160,6 +172,7 @@ HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate",
        "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"}
 SAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./")
 GARBLE = ("bad-chars", "long", "empty")
+CHAOS = ("reset", "truncate", "stall", "5xx", "badnonce", "garble", "retry-after")
 
 
 def esc(v):
@@ -447,7 +460,7 @@ class Proxy:
         self.a = a
         self.modes = set(m.strip() for m in a.mode.split(",") if m.strip())
         bad = self.modes - {"pass", "cache", "strip", "garble", "reject",
-                            "retry-after"}
+                            "retry-after", "chaos"}
         if bad or not self.modes:
             sys.exit("faultproxy: unknown mode %s" % ",".join(sorted(bad)))
         u = urllib.parse.urlsplit(a.upstream)
@@ -462,6 +475,7 @@ class Proxy:
         self.ari = None if a.ari is None else parse_window(a.ari)
         self.profiles = [n.strip() for n in (a.profiles or "").split(",") if n.strip()]
         self.lock = threading.Lock()
+        self.rng = random.Random(a.seed)
         self.logf = open(a.log, "a", buffering=1, encoding="utf-8")
         self.conns = 0          # open client connections
         self.conn_ids = 0
@@ -765,6 +779,31 @@ class Proxy:
             return False
         t_in = int(time.time() * 1000)
         close = (hl.get("connection", "").lower() == "close" or ver == "HTTP/1.0")
+        chaos = None
+        if "chaos" in self.modes:
+            with self.lock:
+                if self.rng.random() < self.a.chaos_rate:
+                    chaos = self.rng.choice(CHAOS)
+            if chaos in ("badnonce", "retry-after") and method != "POST":
+                chaos = None
+            if chaos == "badnonce":
+                s, r, h, b = self.problem(
+                    "faultproxy: chaos badNonce",
+                    base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("="))
+                self.send(sock, s, r, h, b, False, close)
+                self.log(conn=cid, req=rid, mode=modes, method=esc(method),
+                         path=esc(path), status=s, act="chaos:badnonce", t=t_in)
+                return not close
+            if chaos == "retry-after":
+                body = json.dumps({"type": "urn:ietf:params:acme:error:serverInternal",
+                                   "detail": "faultproxy: chaos Retry-After",
+                                   "status": 503}).encode()
+                self.send(sock, 503, "Service Unavailable",
+                          [("Content-Type", "application/problem+json"),
+                           ("Retry-After", "1")], body, False, close)
+                self.log(conn=cid, req=rid, mode=modes, method=esc(method),
+                         path=esc(path), status=503, act="chaos:retry-after", t=t_in)
+                return not close
         nonce_in = jws_nonce(body) if method == "POST" else None
         info = {"payload": jws_payload(body) if method == "POST" else None}
         prof, repl, idents = order_fields(info["payload"])
@@ -781,6 +820,29 @@ class Proxy:
                      nonce_in=esc(nonce_in), t=t_in, profile=prof, replaces=repl,
                      identifiers=idents, cert_id=info.get("cert_id", "-"))
             return False
+        if chaos is not None:
+            self.log(conn=cid, req=rid, mode=modes, method=esc(method),
+                     path=esc(path), status=s, act="chaos:" + chaos, t=t_in)
+            if chaos == "reset":
+                return False
+            if chaos == "stall":
+                time.sleep(self.a.stall_seconds)
+                return False
+            if chaos == "truncate":
+                out = ("HTTP/1.1 %d %s\r\nContent-Length: %d\r\n\r\n" %
+                       (s, r or "Status", len(b))).encode("iso-8859-1")
+                sock.sendall(out + b[:len(b) // 2])
+                return False
+            if chaos == "5xx":
+                s, r = 500, "Internal Server Error"
+                h = [("Content-Type", "application/problem+json")]
+                b = json.dumps({"type": "urn:ietf:params:acme:error:serverInternal",
+                                "detail": "faultproxy: chaos 500", "status": 500}).encode()
+            if chaos == "garble":
+                h = [(k2, "abc$%^" if k2.lower() == "replay-nonce" else v2)
+                     for k2, v2 in h]
+            self.send(sock, s, r, h, b, method == "HEAD", close)
+            return not close
         self.send(sock, s, r, h, b, method == "HEAD", close)
         self.log(conn=cid, req=rid, mode=modes, method=esc(method), path=esc(path),
                  status=s, act=act, cc=esc(hl.get("cache-control")),
@@ -1021,6 +1083,11 @@ def main():
     p.add_argument("--strip-order-extras", action="store_true",
                    help="answer a newOrder carrying profile or replaces with 400 "
                    "malformed \"unsupported field\" (error-path tests)")
+    p.add_argument("--chaos-rate", type=float, default=0.1,
+                   help="chaos: the share of requests that get a fault")
+    p.add_argument("--seed", type=int, default=1, help="chaos: the random seed")
+    p.add_argument("--stall-seconds", type=float, default=8.0,
+                   help="chaos: how long a stalled answer stays silent")
     p.add_argument("--verbose", action="store_true", help="connection errors to stderr")
     p.add_argument("--cert-id", metavar="FILE",
                    help="print the ARI certID of FILE's first certificate and exit")
