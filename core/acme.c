@@ -261,15 +261,16 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
 	if (t < 0)
 		return acme_fail(c, ACME_ERR_PARAM, "not a DNS name, "
 		    "wildcard or IP address" ACME_IDENT_NOTE, name);
-#if !ACME_IP_IDENTIFIERS
-	if (t == IDENT_IP)
-		return acme_fail(c, ACME_ERR_PARAM, "IP identifiers are not "
-		    "built in (ACME_IP_IDENTIFIERS 0)", name);
-#endif
-	if (t == IDENT_IP)
+	if (t == IDENT_IP) {
+#if ACME_IP_IDENTIFIERS
 		return ident_ip_text(ip, len, dst, cap) == 0 ? ACME_OK :
 		    acme_fail(c, ACME_ERR_TOO_LARGE,
 		    "name longer than ACME_MAX_NAME", name);
+#else
+		return acme_fail(c, ACME_ERR_PARAM, "IP identifiers are not "
+		    "built in (ACME_IP_IDENTIFIERS 0)", name);
+#endif
+	}
 	why = ident_dns_norm(name, dst, cap);
 	if (why == ident_too_long)
 		return acme_fail(c, ACME_ERR_TOO_LARGE,
