@@ -751,7 +751,8 @@ acme_head_done(struct acme_client *c)
 		    "newNonce gave no usable nonce (badNonce: replayed or "
 		    "missing Replay-Nonce)", d);
 	}
-	c->wake_at = acme_now(c) + 250u * c->head_tries;
+	/* head_tries < ACME_HEAD_MAX (above): no overflow */
+	c->wake_at = acme_now(c) + (uint64_t)(250u * c->head_tries);
 	acme_log_wait(c, 250u * c->head_tries, "no usable nonce",
 	    "HEAD", c->new_nonce, 0);
 	c->phase = PH_WAIT;
