@@ -444,7 +444,8 @@ acme_xfer_begin(struct acme_client *c, const char *method, const char *url,
 	r = http_url_split(url, c->host, sizeof c->host, &port, &path);
 	if (r != ACME_OK)
 		return acme_fail(c, r, "bad URL from the server", url);
-	c->reused_conn = tls_is_open_to(&c->tls, c->host, (uint16_t)port);
+	c->reused_conn = (unsigned char)tls_is_open_to(&c->tls, c->host,
+	    (uint16_t)port);                    /* 0 or 1 */
 	if (!c->reused_conn) {
 		r = tls_open(&c->tls, &c->port, c->host, (uint16_t)port,
 		    c->tas, c->ntas, c->port.unix_time(c->port.ctx));

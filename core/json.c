@@ -69,7 +69,8 @@ static long
 json_hex4(const char *js, size_t i, size_t end)
 {
 	long v = 0;
-	int h, k;
+	size_t k;
+	int h;
 
 	if (end < 4 || i > end - 4)
 		return -1;
@@ -320,7 +321,7 @@ json_valid(const struct json_doc *d, int t)
 }
 
 /* Type of token t, JSON_UNDEFINED when t is absent. */
-int
+enum json_type
 json_type(const struct json_doc *d, int t)
 {
 	return json_valid(d, t) ? d->tok[t].type : JSON_UNDEFINED;
