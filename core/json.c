@@ -321,10 +321,11 @@ json_valid(const struct json_doc *d, int t)
 }
 
 /* Type of token t, JSON_UNDEFINED when t is absent. */
-enum json_type
+int
 json_type(const struct json_doc *d, int t)
 {
-	return json_valid(d, t) ? d->tok[t].type : JSON_UNDEFINED;
+	/* an int as before (callers compare it with ints); 0..4 fits */
+	return json_valid(d, t) ? (int)d->tok[t].type : JSON_UNDEFINED;
 }
 
 /* Index after t and its whole subtree; d->ntok when t is absent or the

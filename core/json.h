@@ -59,7 +59,7 @@ int json_array_len(const struct json_doc *d, int t);
 int json_array_item(const struct json_doc *d, int t, int i);
 
 /* Type of token t, JSON_UNDEFINED when t is -1. */
-enum json_type json_type(const struct json_doc *d, int t);
+int json_type(const struct json_doc *d, int t);
 
 /* Unescape string token t into dst (with NUL).  Returns the length, or
  * ACME_ERR_JSON (not a string, bad escape, NUL), or ACME_ERR_TOO_LARGE
