@@ -873,8 +873,8 @@ pp_migrate(struct posix_port *pp, int dfd, const char *cur,
 		goto out;
 	for (i = 0; i < pp->nstaged; i++) {
 		/* st[0..nstaged) is set by the caller; clang-analyzer
-		 * assumes the calls above may change pp->nstaged. */
-		/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
+		 * (core.UndefinedBinaryOperatorResult) assumes the calls
+		 * above may change pp->nstaged.  NOLINTNEXTLINE */
 		if (st[i] != PP_TAKE)
 			continue;
 		if (pp_join(link, sizeof link, "live", pp->staged[i]) != 0 ||
@@ -1020,9 +1020,9 @@ pp_commit(void *ctx)
 	}
 	for (i = 0; i < pp->nstaged; i++) {             /* C3 */
 		/* st[0..nstaged) was set above (every i, or goto out);
-		 * clang-analyzer assumes the calls between may change
-		 * pp->nstaged. */
-		/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
+		 * clang-analyzer (core.UndefinedBinaryOperatorResult)
+		 * assumes the calls between may change pp->nstaged.
+		 * NOLINTNEXTLINE */
 		if (st[i] != PP_LINK)
 			continue;
 		if (pp_join(link, sizeof link, "live", pp->staged[i]) != 0 ||
