@@ -39,7 +39,8 @@ PICOACME_SAN = $(BUILD)/san/picoacme
 PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 
 .PHONY: all lwip deps demo test unit nomalloc integration bench size clean soak \
-        fw fw-all fw-field field-soak install uninstall
+        fw fw-all fw-field field-soak install uninstall deps-test lint \
+        valgrind
 
 # ---- the Cortex-M3 firmware (boards/qemu-mps2-an385, issue 5) ----------
 # The ACME limits of the firmware: one name, small buffers, the small TLS
@@ -162,6 +163,25 @@ lwip: $(PICOACME_LWIP)
 
 deps:
 	@sh scripts/deps.sh
+
+# What make test needs beyond the build: the analyzers.
+deps-test:
+	@sh scripts/deps.sh test
+
+# Static analysis, cppcheck and clang-tidy, in the host's and the lab
+# firmware's configuration (tests/lint.sh; DESIGN.md section 9).
+lint: deps-test
+	@LINT_FW_FLAGS='$(FW_APP_CFLAGS)' sh tests/lint.sh
+
+# The Pebble integration test with the host binary under valgrind's
+# memcheck (tests/valgrind.sh; make test runs it too).
+valgrind: deps deps-test $(PICOACME)
+	@sh tests/valgrind.sh $(PICOACME)
+
+# core/ builds free of -Wconversion warnings too (DESIGN.md section 9):
+# every narrowing or sign change in the library is written out.
+CORE_WARN = -Wconversion -Wsign-conversion
+$(HOST_CORE_OBJ) $(SAN_CORE_OBJ): WARN += $(CORE_WARN)
 
 $(BUILD)/host/%.o: %.c $(wildcard core/*.h port/*.h port/posix/*.h cli/*.h)
 	@mkdir -p $(dir $@)
@@ -323,7 +343,7 @@ nomalloc: $(HOST_CORE_OBJ)
 integration: $(PICOACME_SAN) $(PICOACME)
 	@sh tests/pebble/run.sh $(PICOACME_SAN)
 
-test: deps fw-deps
+test: deps deps-test fw-deps
 	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN) $(FLASHIMG) $(LOOP_BIN)
 	@$(MAKE) --no-print-directory fw-all
 	@sh tests/run.sh all

@@ -21,7 +21,7 @@ dns_hook_run(void *ctx, int op, const char *name, const char *value)
 	/* The command (from the environment, so that no quoting of ours
 	 * can go wrong), then its three arguments as "$@". */
 	static const char script[] = "eval \"$PICOACME_DNS_HOOK\" '\"$@\"'";
-	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	struct timespec nap = { 0, 50L * 1000 * 1000 };
 	pid_t pid, w;
 	int st, ticks;
 

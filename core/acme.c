@@ -261,15 +261,16 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
 	if (t < 0)
 		return acme_fail(c, ACME_ERR_PARAM, "not a DNS name, "
 		    "wildcard or IP address" ACME_IDENT_NOTE, name);
-#if !ACME_IP_IDENTIFIERS
-	if (t == IDENT_IP)
-		return acme_fail(c, ACME_ERR_PARAM, "IP identifiers are not "
-		    "built in (ACME_IP_IDENTIFIERS 0)", name);
-#endif
-	if (t == IDENT_IP)
+	if (t == IDENT_IP) {
+#if ACME_IP_IDENTIFIERS
 		return ident_ip_text(ip, len, dst, cap) == 0 ? ACME_OK :
 		    acme_fail(c, ACME_ERR_TOO_LARGE,
 		    "name longer than ACME_MAX_NAME", name);
+#else
+		return acme_fail(c, ACME_ERR_PARAM, "IP identifiers are not "
+		    "built in (ACME_IP_IDENTIFIERS 0)", name);
+#endif
+	}
 	why = ident_dns_norm(name, dst, cap);
 	if (why == ident_too_long)
 		return acme_fail(c, ACME_ERR_TOO_LARGE,
@@ -443,7 +444,8 @@ acme_xfer_begin(struct acme_client *c, const char *method, const char *url,
 	r = http_url_split(url, c->host, sizeof c->host, &port, &path);
 	if (r != ACME_OK)
 		return acme_fail(c, r, "bad URL from the server", url);
-	c->reused_conn = tls_is_open_to(&c->tls, c->host, (uint16_t)port);
+	c->reused_conn = (unsigned char)tls_is_open_to(&c->tls, c->host,
+	    (uint16_t)port);                    /* 0 or 1 */
 	if (!c->reused_conn) {
 		r = tls_open(&c->tls, &c->port, c->host, (uint16_t)port,
 		    c->tas, c->ntas, c->port.unix_time(c->port.ctx));
@@ -750,7 +752,8 @@ acme_head_done(struct acme_client *c)
 		    "newNonce gave no usable nonce (badNonce: replayed or "
 		    "missing Replay-Nonce)", d);
 	}
-	c->wake_at = acme_now(c) + 250u * c->head_tries;
+	/* head_tries < ACME_HEAD_MAX (above): no overflow */
+	c->wake_at = acme_now(c) + (uint64_t)(250u * c->head_tries);
 	acme_log_wait(c, 250u * c->head_tries, "no usable nonce",
 	    "HEAD", c->new_nonce, 0);
 	c->phase = PH_WAIT;

@@ -441,8 +441,8 @@ flow_authz(struct acme_client *c, struct json_doc *d)
 				    flow_chal_names[c->chal[p]], " for ",
 				    a->name);
 			a->type = c->chal[p];
-			a->need_post = json_str_eq(d, json_get(d, it,
-			    "status"), "pending");
+			a->need_post = (unsigned char)json_str_eq(d,
+			    json_get(d, it, "status"), "pending"); /* 0 or 1 */
 			return ACME_OK;
 		}
 	}

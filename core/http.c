@@ -512,6 +512,9 @@ http_field(struct http_resp *r, size_t n)
 		return rc;
 	if (r->state == HTTP_S_TRAILER)
 		return 0;
+	/* colon is set: http_field_name() returned 0 (clang-analyzer
+	 * loses http_fail()'s non-zero return on its error paths). */
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 	for (vs = colon + 1; vs < n && http_is_ows(s[vs]); vs++)
 		;
 	for (ve = n; ve > vs && http_is_ows(s[ve - 1]); ve--)
@@ -1087,7 +1090,7 @@ http_month(const char *s)
 	int i;
 
 	for (i = 0; i < 12; i++)
-		if (memcmp(s, m + 3 * i, 3) == 0)
+		if (memcmp(s, m + (size_t)(3 * i), 3) == 0)
 			return i + 1;
 	return 0;
 }

@@ -63,7 +63,6 @@ ident_ip6(const char *s, uint8_t *ip)
 			if (k > 12 || ident_ip4(s + i, n - i, w + k) != 0)
 				return -1;
 			k += 4;
-			i = n;
 			break;
 		}
 		if (k >= 16)

@@ -69,7 +69,8 @@ static long
 json_hex4(const char *js, size_t i, size_t end)
 {
 	long v = 0;
-	int h, k;
+	size_t k;
+	int h;
 
 	if (end < 4 || i > end - 4)
 		return -1;
@@ -323,7 +324,8 @@ json_valid(const struct json_doc *d, int t)
 int
 json_type(const struct json_doc *d, int t)
 {
-	return json_valid(d, t) ? d->tok[t].type : JSON_UNDEFINED;
+	/* an int as before (callers compare it with ints); 0..4 fits */
+	return json_valid(d, t) ? (int)d->tok[t].type : JSON_UNDEFINED;
 }
 
 /* Index after t and its whole subtree; d->ntok when t is absent or the

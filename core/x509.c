@@ -44,12 +44,14 @@ x509_time(const struct der_tlv *t, uint64_t *out)
 int
 x509_parse(struct x509_cert *x, const uint8_t *der, size_t len)
 {
-	const uint8_t *end = der + len, *p;
+	const uint8_t *end, *p;
 	struct der_tlv cert, tbs, t, alg, key;
 
 	memset(x, 0, sizeof *x);
-	if (der == NULL ||
-	    der_get_tag(der, end, DER_SEQUENCE, &cert) != 0 ||
+	if (der == NULL)
+		return -1;
+	end = der + len;        /* not before the check: NULL + len is UB */
+	if (der_get_tag(der, end, DER_SEQUENCE, &cert) != 0 ||
 	    cert.next != end ||
 	    der_get_tag(cert.val, cert.next, DER_SEQUENCE, &tbs) != 0)
 		return -1;

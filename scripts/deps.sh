@@ -1,14 +1,16 @@
 #!/bin/sh
 # Check that everything the build, `make demo` and `make test` need is installed; install
 # the missing Debian packages when running as root.  Silent when nothing is missing.
-#   sh scripts/deps.sh
+#   sh scripts/deps.sh          the build and make demo
+#   sh scripts/deps.sh test     also the analyzers make test runs (make lint,
+#                               make valgrind: cppcheck, clang-tidy, valgrind)
 set -u
 
 # What is missing, as "thing:package" pairs.
 missing() {
     for _c in cc:gcc make:make openssl:openssl python3:python3 \
         pebble:pebble pebble-challtestsrv:pebble timeout:coreutils awk:mawk \
-        ip:iproute2 time:time; do
+        ip:iproute2 time:time $TEST_TOOLS; do
         command -v "${_c%%:*}" >/dev/null 2>&1 || echo "$_c"
     done
     for _h in stdio.h:libc6-dev bearssl.h:libbearssl-dev jsmn.h:libjsmn-dev \
@@ -16,6 +18,10 @@ missing() {
         [ -f "/usr/include/${_h%%:*}" ] || echo "$_h"
     done
 }
+
+TEST_TOOLS=
+[ "${1:-}" = test ] &&
+    TEST_TOOLS="cppcheck:cppcheck clang-tidy:clang-tidy valgrind:valgrind"
 
 MISSING=$(missing)
 [ -z "$MISSING" ] && exit 0

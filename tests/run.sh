@@ -61,9 +61,13 @@ unit)
 all)
 	unit "$BUILD"/san/tests/test_* "$BUILD"/o2/tests/test_*
 	nomalloc
+	# cppcheck and clang-tidy (.cppcheck-suppressions, .clang-tidy).
+	suite make --no-print-directory lint
 	# An application built with other ACME_* limits than the library.
 	suite sh tests/abi.sh "$BUILD"/san/core/*.o "$BUILD"/san/port/posix/*.o
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
+	# The same cases, the host binary under valgrind's memcheck.
+	suite sh tests/valgrind.sh "$BUILD"/host/picoacme
 	suite sh tests/cli.sh "$BUILD"/san/picoacme
 	# README.md's C: compiled against the installed library, run.
 	suite sh tests/readme.sh
