@@ -403,7 +403,11 @@ $(BUILD)/fuzz/core/%.o: core/%.c $(wildcard core/*.h port/*.h)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE_OBJ) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
-	    $(FUZZ_CORE_OBJ) $(LIBS)
+	    $(FUZZ_EXTRA) $(FUZZ_CORE_OBJ) $(LIBS)
+# The responder harness plays its peers with the unit tests' fake port.
+$(BUILD)/fuzz/fuzz_http01 $(BUILD)/fuzzcov/fuzz_http01: \
+    FUZZ_EXTRA = -Itests/unit tests/unit/fake_listen.c
+$(BUILD)/fuzz/fuzz_http01 $(BUILD)/fuzzcov/fuzz_http01: tests/unit/fake_listen.c
 .SECONDARY: $(FUZZ_CORE_OBJ) $(FUZZCOV_CORE_OBJ)
 fuzz-build: $(FUZZ_BIN)
 fuzz: deps $(FUZZ_BIN)
@@ -417,7 +421,7 @@ $(BUILD)/fuzzcov/core/%.o: core/%.c $(wildcard core/*.h port/*.h)
 $(BUILD)/fuzzcov/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZCOV_CORE_OBJ) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fprofile-instr-generate -fcoverage-mapping \
-	    -o $@ $< tests/fuzz/replay.c $(FUZZCOV_CORE_OBJ) $(LIBS)
+	    -o $@ $< tests/fuzz/replay.c $(FUZZ_EXTRA) $(FUZZCOV_CORE_OBJ) $(LIBS)
 fuzz-cov: deps $(FUZZCOV_BIN)
 	@sh tests/fuzz/cov.sh $(FUZZCOV_BIN)
 
