@@ -404,10 +404,12 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE_OBJ) $(wildcard tests/fuzz
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 	    $(FUZZ_EXTRA) $(FUZZ_CORE_OBJ) $(LIBS)
-# The responder harness plays its peers with the unit tests' fake port.
-$(BUILD)/fuzz/fuzz_http01 $(BUILD)/fuzzcov/fuzz_http01: \
+# The responder harnesses play their peers with the unit tests' fake port.
+FUZZ_PEERS = $(BUILD)/fuzz/fuzz_http01 $(BUILD)/fuzzcov/fuzz_http01 \
+    $(BUILD)/fuzz/fuzz_tlsalpn01 $(BUILD)/fuzzcov/fuzz_tlsalpn01
+$(FUZZ_PEERS): \
     FUZZ_EXTRA = -Itests/unit tests/unit/fake_listen.c
-$(BUILD)/fuzz/fuzz_http01 $(BUILD)/fuzzcov/fuzz_http01: tests/unit/fake_listen.c
+$(FUZZ_PEERS): tests/unit/fake_listen.c
 .SECONDARY: $(FUZZ_CORE_OBJ) $(FUZZCOV_CORE_OBJ)
 fuzz-build: $(FUZZ_BIN)
 fuzz: deps $(FUZZ_BIN)
