@@ -313,7 +313,7 @@ integration: $(PICOACME_SAN) $(PICOACME)
 	@sh tests/pebble/run.sh $(PICOACME_SAN)
 
 test: deps fw-deps
-	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN) $(FLASHIMG)
+	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN) $(FLASHIMG) $(FUZZ_BIN)
 	@$(MAKE) --no-print-directory fw-all
 	@sh tests/run.sh all
 

@@ -61,6 +61,9 @@ unit)
 all)
 	unit "$BUILD"/san/tests/test_* "$BUILD"/o2/tests/test_*
 	nomalloc
+	# Every fuzz harness, briefly (make fuzz runs them a minute each).
+	suite env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" sh tests/fuzz/run.sh \
+	    "$BUILD"/fuzz/fuzz_*
 	# An application built with other ACME_* limits than the library.
 	suite sh tests/abi.sh "$BUILD"/san/core/*.o "$BUILD"/san/port/posix/*.o
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme
