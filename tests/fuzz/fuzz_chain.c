@@ -12,20 +12,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz.h"
 #include "chain.h"
 #include "pem.h"
 #include "x509.h"
 #include "x509ip.h"
 #include "renew.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fuzz_assert(int c)
-{
-	if (!c)
-		abort();
-}
 
 /* The DER checks, shared with fuzz_x509.c. */
 #include "fuzz_der.h"

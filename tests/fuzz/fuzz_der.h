@@ -2,7 +2,7 @@
  * fuzz_der.h -- checks on one certificate's DER, shared by fuzz_chain.c
  * and fuzz_x509.c: x509_parse, the SAN walk (DNS and IP), the AKI, the
  * CN, renew.c's certID and default renewal time, and x509ip's scanner
- * fed in two pieces split at cut.  Needs fuzz_assert().
+ * fed in two pieces split at cut.  Needs fuzz.h.
  */
 static void
 fuzz_der(const unsigned char *der, size_t n, size_t cut)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz.h"
 #include "challenge_http01.h"
 #include "acme_err.h"
 #include "fake_listen.h"
@@ -26,8 +27,6 @@
 #define FZ_PEERS 3
 #define FZ_ANS 1024
 #define FZ_STEP_MS 50
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct fz_conn {
 	struct fl_conn fl;          /* first: fake_listen's part */
@@ -43,13 +42,6 @@ static struct {
 	size_t recv_max, send_max;
 	int eof;
 } FZ;
-
-static void
-fuzz_assert(int c)
-{
-	if (!c)
-		abort();
-}
 
 static int
 fz_recv(void *ctx, int h, void *buf, size_t len)

@@ -13,20 +13,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz.h"
 #include "json.h"
 #include "acme_config.h"
 #include "acme_err.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static struct json_tok tok[ACME_JSON_TOKENS];
-
-static void
-fuzz_assert(int c)
-{
-	if (!c)
-		abort();
-}
 
 /* Copy token t into a buffer of cap bytes; check the result. */
 static void

@@ -12,16 +12,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz.h"
 #include "nonce.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fuzz_assert(int c)
-{
-	if (!c)
-		abort();
-}
 
 static int
 fuzz_b64url(const char *s)

@@ -17,13 +17,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz.h"
 #include "challenge_tlsalpn01.h"
 #include "acme_err.h"
 #include "fake_listen.h"
 
 #define FZ_STEP_MS 50
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct fz_conn {
 	struct fl_conn fl;          /* first: fake_listen's part */
@@ -38,13 +37,6 @@ static struct {
 	int eof;
 	uint32_t rng;
 } FZ;
-
-static void
-fuzz_assert(int c)
-{
-	if (!c)
-		abort();
-}
 
 static int
 fz_recv(void *ctx, int h, void *buf, size_t len)

@@ -8,18 +8,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz.h"
 #include "x509.h"
 #include "x509ip.h"
 #include "renew.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fuzz_assert(int c)
-{
-	if (!c)
-		abort();
-}
 
 #include "fuzz_der.h"
 
