@@ -14,7 +14,8 @@ for bin in "$@"; do
 	dir=$(dirname "$bin")
 	work="$dir/corpus/$name"
 	mkdir -p "$work"
-	[ -d "tests/fuzz/corpus/$name" ] && cp tests/fuzz/corpus/"$name"/* "$work"/ 2>/dev/null
+	seeds="tests/fuzz/corpus/$name"
+	[ -d "$seeds" ] && cp "$seeds"/* "$work"/ 2>/dev/null
 	log="$dir/$name.log"
 	"$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=512 \
 	    -detect_leaks=1 -print_final_stats=1 \
