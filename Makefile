@@ -40,7 +40,7 @@ PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 
 .PHONY: all lwip deps demo test unit nomalloc integration bench size clean soak \
         fw fw-all fw-field field-soak install uninstall deps-test lint \
-        valgrind
+        valgrind fuzz fuzz-build fuzz-cov
 
 # ---- the Cortex-M3 firmware (boards/qemu-mps2-an385, issue 5) ----------
 # The ACME limits of the firmware: one name, small buffers, the small TLS
@@ -344,7 +344,7 @@ integration: $(PICOACME_SAN) $(PICOACME)
 	@sh tests/pebble/run.sh $(PICOACME_SAN)
 
 test: deps deps-test fw-deps
-	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN) $(FLASHIMG) $(LOOP_BIN)
+	@$(MAKE) --no-print-directory $(UNIT_BIN) $(O2_UNIT_BIN) $(TOOLS_BIN) $(HOST_CORE_OBJ) $(PICOACME) $(PICOACME_SAN) $(PICOACME_LWIP) $(HOST_TLS_BIN) $(FLASHIMG) $(LOOP_BIN) $(FUZZ_BIN)
 	@$(MAKE) --no-print-directory fw-all
 	@sh tests/run.sh all
 
@@ -409,6 +409,54 @@ size: deps fw-deps $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof $(FW_RUN_LOG) \
 	    "tls-alpn-01, 1 engine (ACME_TLSALPN01=1)::-UACME_TLSALPN01 -DACME_TLSALPN01=1 -DACME_TLSALPN01_SLOTS=1::ssl_hs_server.o ssl_server.o ssl_scert_single_ec.o" \
 	    "no IP-literal server check (ACME_SERVER_IP=0)::-UACME_SERVER_IP -DACME_SERVER_IP=0" \
 	    "no progress log lines (ACME_LOG_PROGRESS=0)::-UACME_LOG_PROGRESS -DACME_LOG_PROGRESS=0"
+
+# ---- libFuzzer harnesses (tests/fuzz, docs/DESIGN.md section 9) -------
+# Debian's clang: core/ built once with the fuzzer's coverage hooks and
+# ASan+UBSan, each harness linked against it.  `make fuzz` runs every
+# target for FUZZ_SECONDS on a copy of its seed corpus; any crash, leak,
+# slow input (-timeout=5) or RSS over 512 MB fails.  tests/run.sh runs
+# the same with FUZZ_SECONDS=10.  `make fuzz-cov` replays the seeds and
+# what `make fuzz` found through a coverage build and reports core/'s
+# lines reached.
+FUZZ_CC    = clang
+FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer $(CSTD) $(WARN) $(INC)
+FUZZ_SECONDS ?= 60
+FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/fuzz/%.o)
+FUZZCOV_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzzcov/%)
+FUZZCOV_CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/fuzzcov/%.o)
+
+$(BUILD)/fuzz/core/%.o: core/%.c $(wildcard core/*.h port/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE_OBJ) $(wildcard tests/fuzz/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+	    $(FUZZ_EXTRA) $(FUZZ_CORE_OBJ) $(LIBS)
+# The responder harnesses play their peers with the unit tests' fake port.
+FUZZ_PEERS = $(BUILD)/fuzz/fuzz_http01 $(BUILD)/fuzzcov/fuzz_http01 \
+    $(BUILD)/fuzz/fuzz_tlsalpn01 $(BUILD)/fuzzcov/fuzz_tlsalpn01
+$(FUZZ_PEERS): \
+    FUZZ_EXTRA = -Itests/unit tests/unit/fake_listen.c
+$(FUZZ_PEERS): tests/unit/fake_listen.c
+.SECONDARY: $(FUZZ_CORE_OBJ) $(FUZZCOV_CORE_OBJ)
+fuzz-build: $(FUZZ_BIN)
+fuzz: deps $(FUZZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_BIN)
+
+# Coverage: the same harnesses, instrumented for llvm-cov, with a
+# replaying main (no libFuzzer: -DFUZZ_STDIN via tests/fuzz/replay.c).
+$(BUILD)/fuzzcov/core/%.o: core/%.c $(wildcard core/*.h port/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fprofile-instr-generate -fcoverage-mapping -c $< -o $@
+$(BUILD)/fuzzcov/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZCOV_CORE_OBJ) $(wildcard tests/fuzz/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fprofile-instr-generate -fcoverage-mapping \
+	    -o $@ $< tests/fuzz/replay.c $(FUZZ_EXTRA) $(FUZZCOV_CORE_OBJ) $(LIBS)
+fuzz-cov: deps $(FUZZCOV_BIN)
+	@sh tests/fuzz/cov.sh $(FUZZCOV_BIN)
 
 clean:
 	rm -rf $(BUILD)

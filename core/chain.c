@@ -15,14 +15,21 @@ chain_bad(struct chain_check *k, const char *why)
 	return -1;
 }
 
-/* Every DER byte of a certificate: to the decoder, and the leaf's to
- * the caller's buffer too. */
+/* Every DER byte of a certificate: to the decoder while it is still
+ * reading (BearSSL's decoder must not be pushed once it has failed or
+ * finished: it reads through a null pointer -- found by fuzz_chain), and
+ * the leaf's to the caller's buffer too.  Bytes after a certificate's
+ * end are refused. */
 static void
 chain_der(void *ctx, const void *data, size_t len)
 {
 	struct chain_check *k = ctx;
+	int e = br_x509_decoder_last_error(&k->x509);
 
-	br_x509_decoder_push(&k->x509, data, len);
+	if (e == BR_ERR_X509_TRUNCATED)
+		br_x509_decoder_push(&k->x509, data, len);
+	else if (e == 0)
+		chain_bad(k, "a certificate has bytes after its end");
 	if (k->certs == 0)
 		pem_sink_append(&k->leaf, data, len);
 }
@@ -58,6 +65,8 @@ chain_push(struct chain_check *k, const char *pem, size_t len)
 			break;
 		case BR_PEM_END_OBJ:
 			k->in_obj = 0;
+			if (k->why != NULL)
+				return -1;
 			if (br_x509_decoder_last_error(&k->x509) != 0 ||
 			    br_x509_decoder_get_pkey(&k->x509) == NULL)
 				return chain_bad(k, k->certs == 0 ?

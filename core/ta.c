@@ -15,6 +15,7 @@ struct ta_out {
 	int over;
 	br_x509_decoder_context dc;
 	size_t dn_at;                 /* where the current DN began */
+	int trailing;                 /* bytes after the certificate */
 };
 
 /* Append len bytes to the pool (counted only in a size query); the
@@ -45,13 +46,20 @@ ta_dn(void *ctx, const void *data, size_t len)
 	ta_keep(ctx, data, len);
 }
 
-/* br_pem_decoder's destination: the DER goes to the X.509 decoder. */
+/* br_pem_decoder's destination: the DER goes to the X.509 decoder while
+ * it is still reading (pushed after it failed or finished, BearSSL's
+ * decoder reads through a null pointer: chain.c); bytes after the
+ * certificate's end make it fail. */
 static void
 ta_der(void *ctx, const void *data, size_t len)
 {
 	struct ta_out *o = ctx;
+	int e = br_x509_decoder_last_error(&o->dc);
 
-	br_x509_decoder_push(&o->dc, data, len);
+	if (e == BR_ERR_X509_TRUNCATED)
+		br_x509_decoder_push(&o->dc, data, len);
+	else if (e == 0)
+		o->trailing = 1;
 }
 
 /* The decoded certificate as the next anchor: ACME_OK or an error. */
@@ -61,7 +69,8 @@ ta_finish(struct ta_out *o)
 	const br_x509_pkey *pk = br_x509_decoder_get_pkey(&o->dc);
 	br_x509_trust_anchor a;
 
-	if (pk == NULL || br_x509_decoder_last_error(&o->dc) != 0)
+	if (pk == NULL || br_x509_decoder_last_error(&o->dc) != 0 ||
+	    o->trailing)
 		return ACME_ERR_CRYPTO;
 	if (o->over)
 		return ACME_ERR_TOO_LARGE;
@@ -116,6 +125,7 @@ ta_push(struct ta_out *o, br_pem_decoder_context *pc, int *in,
 			    strcmp(name, "X509 CERTIFICATE") == 0;
 			if (*in) {
 				o->dn_at = o->used;
+				o->trailing = 0;
 				br_x509_decoder_init(&o->dc, ta_dn, o);
 			}
 			br_pem_decoder_setdest(pc, *in ? ta_der : NULL, o);

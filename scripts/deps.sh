@@ -10,13 +10,17 @@ set -u
 missing() {
     for _c in cc:gcc make:make openssl:openssl python3:python3 \
         pebble:pebble pebble-challtestsrv:pebble timeout:coreutils awk:mawk \
-        ip:iproute2 time:time $TEST_TOOLS; do
+        ip:iproute2 time:time clang:clang llvm-cov:llvm llvm-profdata:llvm \
+        $TEST_TOOLS; do
         command -v "${_c%%:*}" >/dev/null 2>&1 || echo "$_c"
     done
     for _h in stdio.h:libc6-dev bearssl.h:libbearssl-dev jsmn.h:libjsmn-dev \
         lwip/lwip/sockets.h:liblwip-dev; do
         [ -f "/usr/include/${_h%%:*}" ] || echo "$_h"
     done
+    # libFuzzer's runtime (make fuzz), a recommendation of clang only.
+    ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a \
+        >/dev/null 2>&1 || echo "libFuzzer:libclang-rt-dev"
 }
 
 TEST_TOOLS=

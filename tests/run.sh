@@ -63,6 +63,9 @@ all)
 	nomalloc
 	# cppcheck and clang-tidy (.cppcheck-suppressions, .clang-tidy).
 	suite make --no-print-directory lint
+	# Every fuzz harness, briefly (make fuzz runs them a minute each).
+	suite env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" sh tests/fuzz/run.sh \
+	    "$BUILD"/fuzz/fuzz_*
 	# An application built with other ACME_* limits than the library.
 	suite sh tests/abi.sh "$BUILD"/san/core/*.o "$BUILD"/san/port/posix/*.o
 	suite sh tests/pebble/run.sh "$BUILD"/san/picoacme

@@ -13,7 +13,8 @@
  *
  * errors: a table of texts (empty, no certificate, a key only, a cut
  * certificate, a missing END line, garbage in the base64, DER that is
- * not a certificate, a good one then a cut one) with the error and the
+ * not a certificate, a good one then a cut one, 1000 bytes after a
+ * certificate's DER: fuzz_chain's crash) with the error and the
  * count of certificates before the failing one; a missing final newline
  * and objects of other kinds are accepted.
  */
@@ -281,12 +282,19 @@ test_errors(void)
 		{ "a good one, then a cut one", ACME_ERR_CRYPTO, 1 },
 		{ "no final newline", ACME_OK, 1 },
 		{ "a key, then a certificate", ACME_OK, 1 },
+		/* fuzz_chain's crash: pushed again after its end, BearSSL's
+		 * decoder read through a null pointer */
+		{ "1000 bytes after a certificate's DER", ACME_ERR_CRYPTO, 0 },
+		{ "a good one, then one with bytes after it", ACME_ERR_CRYPTO,
+		    1 },
 	};
+	static unsigned char trail[sizeof fs_srv_der + 1000];
 	size_t i;
 
 	buf_pem(&ca, "CERTIFICATE", fs_ca_der, sizeof fs_ca_der);
 	memcpy(bad, fs_ca_der, sizeof bad);
 	bad[0] = 0x31;                  /* a SET, not a SEQUENCE */
+	memcpy(trail, fs_srv_der, sizeof fs_srv_der);
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		struct buf t = { NULL, 0, 0 };
 		br_x509_trust_anchor tas[4];
@@ -312,6 +320,11 @@ test_errors(void)
 		case 8: buf_add(&t, ca.p, ca.len - 1); break;
 		case 9: buf_str(&t, key);
 			buf_add(&t, ca.p, ca.len);
+			break;
+		case 10: buf_pem(&t, "CERTIFICATE", trail, sizeof trail);
+			break;
+		case 11: buf_add(&t, ca.p, ca.len);
+			buf_pem(&t, "CERTIFICATE", trail, sizeof trail);
 			break;
 		default: break;
 		}
