@@ -39,7 +39,7 @@ PICOACME_SAN = $(BUILD)/san/picoacme
 PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 
 .PHONY: all lwip deps demo test unit nomalloc integration bench size clean soak \
-        fw fw-all fw-field field-soak install uninstall deps-test lint \
+        fw fw-all fw-field field-soak fw-soak install uninstall deps-test lint \
         valgrind fuzz fuzz-build fuzz-cov
 
 # ---- the Cortex-M3 firmware (boards/qemu-mps2-an385, issue 5) ----------
@@ -87,7 +87,7 @@ endif
 include boards/qemu-mps2-an385/board.mk
 FW_ACME_SRC = $(CORE_SRC) port/lwip/port_lwip_raw.c port/lwip/port_base.c \
     $(addprefix $(FW_BOARD)/,app_main.c app_ta.c app_certinfo.c \
-    $(if $(filter 1,$(FW_FIELD)),clock_sntp.c flash_semihost.c,app_store.c)) \
+    $(if $(filter 1,$(FW_FIELD)),clock_sntp.c flash_semihost.c,app_store.c app_soak.c)) \
     $(if $(filter 1,$(FW_FIELD)),port/flash/store_flash.c)
 FW_ACME_OBJ = $(call fw_obj,$(FW_ACME_SRC)) \
     $(if $(filter 1,$(FW_FIELD)),$(FW_OBJ)/gen/fw_ta_builtin.o)
@@ -105,6 +105,11 @@ fw-field:
 # (make test cuts 24 of them; this about 110, some 5 minutes).
 field-soak: deps fw-deps fw-field $(FLASHIMG)
 	@FIELD_CUTS=100000 sh tests/qemu/field.sh $(FW_FIELD_ELF) $(FLASHIMG)
+
+# The device over time, longer: 200 renewals in one boot of the lab image
+# (make test runs 22; tests/qemu/soak.sh), about five minutes.
+fw-soak: deps fw-deps $(FW_ELF)
+	@SOAK_RENEWALS=$(or $(SOAK_RENEWALS),200) sh tests/qemu/soak.sh $(FW_ELF)
 
 # tools/ta2c: PEM certificates -> const br_x509_trust_anchor C source.
 TA2C = $(BUILD)/host/tools/ta2c

@@ -12,7 +12,8 @@
  *                agreed to the CA's terms of service (a new account
  *                needs it when the CA has terms); the field image also
  *                "ntp=SERVER" (a name or an address; without it, the
- *                server DHCP offers)
+ *                server DHCP offers); the lab image also "renewals=N"
+ *                (the device over time, soak() below)
  *   fw/ca.pem    the lab image: the CA that signed the ACME server's TLS
  *                certificate
  * The lab image keeps its storage (account, key, chain, state) in
@@ -46,6 +47,9 @@
 #include "app_certinfo.h"
 #include "app_store.h"
 #include "app_ta.h"
+#if !FW_FIELD
+#include "app_soak.h"
+#endif
 #include "pem.h"
 #include "str.h"
 #if FW_FIELD
@@ -74,6 +78,11 @@
 #define APP_EXIT_FLASH 7
 /* How long the field image waits for its first SNTP answer. */
 #define APP_TIME_WAIT_MS 10000
+/* renewals=N: at most this many; the longest wait for fw/resume after a
+ * failed one, and for the connections to close after each. */
+#define APP_RENEWALS_MAX 1000
+#define APP_RESUME_WAIT_MS 120000
+#define APP_SETTLE_MS 5000
 
 static struct acme_client client;
 static struct lwip_raw_port lwport;
@@ -81,6 +90,9 @@ static char url[ACME_MAX_URL + 1];
 static char name[ACME_MAX_NAME + 1];
 static unsigned http_port = 80;
 static int agree_tos;
+#if !FW_FIELD
+static unsigned renewals;
+#endif
 #if FW_FIELD
 static char ntp[ACME_MAX_NAME + 1];
 #endif
@@ -131,12 +143,27 @@ config_value(const char *cfg, const char *key, char *dst, size_t cap)
 	return -1;
 }
 
+/* The decimal value of "key=" as *v, 1..max; unchanged when absent. */
+static void
+config_uint(const char *cfg, const char *key, unsigned max, unsigned *v)
+{
+	char num[8];
+	unsigned i, n = 0;
+
+	if (config_value(cfg, key, num, sizeof num) != 0)
+		return;
+	for (i = 0; num[i] >= '0' && num[i] <= '9' && n <= max; i++)
+		n = n * 10 + (unsigned)(num[i] - '0');
+	if (num[i] != 0 || n == 0 || n > max)
+		fail("bad number in fw/config: ", key, APP_EXIT_CONFIG);
+	*v = n;
+}
+
 static void
 load_config(void)
 {
 	char *cfg = (char *)scratch, num[8];
 	long n = semihost_load("fw/config", cfg, sizeof scratch - 1);
-	unsigned i;
 
 	if (n < 0)
 		fail("cannot read the host file ", "fw/config", APP_EXIT_CONFIG);
@@ -150,13 +177,10 @@ load_config(void)
 	if (config_value(cfg, "ntp", ntp, sizeof ntp) != 0)
 		ntp[0] = 0;
 #endif
-	if (config_value(cfg, "http_port", num, sizeof num) == 0) {
-		for (http_port = 0, i = 0; num[i] >= '0' && num[i] <= '9'; i++)
-			http_port = http_port * 10 + (unsigned)(num[i] - '0');
-		if (num[i] != 0 || http_port == 0 || http_port > 65535)
-			fail("bad http_port in fw/config", NULL,
-			    APP_EXIT_CONFIG);
-	}
+	config_uint(cfg, "http_port", 65535, &http_port);
+#if !FW_FIELD
+	config_uint(cfg, "renewals", APP_RENEWALS_MAX, &renewals);
+#endif
 }
 
 static uint64_t
@@ -317,6 +341,101 @@ print_counters(void)
 #endif
 }
 
+#if !FW_FIELD
+/* Poll the network for ms. */
+static void
+poll_for(uint32_t ms)
+{
+	uint32_t t0 = board_ms();
+
+	while (board_ms() - t0 < ms)
+		board_poll_wait(NULL);
+}
+
+/* After a failed renewal: wait until the host file fw/resume exists (the
+ * test has cut the network and brought it back).  0, or -1 after
+ * APP_RESUME_WAIT_MS. */
+static int
+wait_resume(void)
+{
+	uint32_t t0 = board_ms();
+	char b[4];
+
+	say("waiting for the host file fw/resume", NULL);
+	while (board_ms() - t0 < APP_RESUME_WAIT_MS) {
+		if (semihost_load("fw/resume", b, sizeof b) >= 0)
+			return 0;
+		poll_for(200);
+	}
+	say("no fw/resume in time", NULL);
+	return -1;
+}
+
+/*
+ * The device over time (fw/config "renewals=N"): after the boot's own
+ * acme_ensure() (result r), N renewals forced through the library
+ * (cfg->ensure 0: a new order whatever the stored certificate), one after
+ * another in this boot, as a device that runs for years renews many
+ * times without a reboot.  After each, once its connections have closed
+ * (soak_settle()), one line of its cost and one of lwIP's memory and the
+ * stack (soak_print(); the baseline was printed before the first
+ * issuance).  A failed renewal is reported and the next one waits for
+ * fw/resume.  Returns the last result.
+ */
+static int
+soak(struct acme_config *cfg, struct acme_port *port, int r)
+{
+	const struct acme_counters *k = acme_counters(&client);
+	char label[24];
+	uint64_t busy;
+	unsigned i;
+
+	soak_settle(APP_SETTLE_MS);
+	soak_print("after boot issuance");
+	cfg->ensure = 0;
+	for (i = 1; i <= renewals; i++) {
+		if (r != ACME_OK && r != ACME_FRESH && wait_resume() != 0)
+			return r;
+		uart_puts(APP ": renewal ");
+		uart_dec(i);
+		uart_puts(" of ");
+		uart_dec(renewals);
+		uart_puts(": start\n");
+		busy = board_busy_us();
+		r = acme_init(&client, cfg, port);
+		if (r == ACME_OK)
+			r = acme_run(&client);
+		acme_close(&client);
+		busy = board_busy_us() - busy;
+		uart_puts(APP ": renewal ");
+		uart_dec(i);
+		uart_puts(r == ACME_OK ? ": ok" : ": error ");
+		if (r != ACME_OK) {
+			uart_puts(acme_strerror(r));
+			uart_puts(" (");
+			uart_puts(acme_message(&client));
+			uart_putc(')');
+		}
+		uart_puts(" requests=");
+		uart_dec(k->requests);
+		uart_puts(" badnonce_retries=");
+		uart_dec(k->badnonce_retries);
+		uart_puts(" handshakes=");
+		uart_dec(k->handshakes);
+		uart_puts(" busy_us=");
+		uart_dec((uint32_t)busy);
+		uart_puts(" settle_ms=");
+		uart_dec(soak_settle(APP_SETTLE_MS));
+		uart_putc('\n');
+		label[0] = 0;
+		str_cat(label, sizeof label, "after renewal ");
+		str_cat_u(label, sizeof label, i);
+		soak_print(label);
+	}
+	return r;
+}
+#endif
+
 int
 main(void)
 {
@@ -381,6 +500,10 @@ main(void)
 	cfg.http01_port = (uint16_t)http_port;
 	cfg.agree_tos = agree_tos;
 	say("directory ", url);
+#if !FW_FIELD
+	if (renewals > 0)
+		soak_print("baseline");
+#endif
 	/* On every boot: keep a good certificate (no request at all), else
 	 * renew; a failure or the CA's Retry-After is kept in the state and
 	 * honoured by the next boot (acme_ensure()). */
@@ -390,6 +513,9 @@ main(void)
 	acme_close(&client);
 #if FW_FIELD
 	check_dns(r);
+#else
+	if (renewals > 0)
+		r = soak(&cfg, &port, r);
 #endif
 	print_counters();
 	if (r == ACME_FRESH) {

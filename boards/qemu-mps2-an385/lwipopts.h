@@ -147,8 +147,25 @@
 /* ---- checksums: by software, both ways (QEMU's slirp does the same) */
 #define LWIP_CHECKSUM_ON_COPY   0
 
-/* ---- no statistics, no debug output, no asserts (arch/cc.h) ---- */
+/* ---- no debug output, no asserts (arch/cc.h); statistics only of
+ * the heap and the pools, in the lab image: the device-over-time test
+ * (app_soak.c, tests/qemu/soak.sh) reads what is in use after every
+ * issuance.  The field image has none (its flash is nearly full). ---- */
+#if FW_FIELD
 #define LWIP_STATS              0
+#else
+#define LWIP_STATS              1
+#define MEM_STATS               1
+#define MEMP_STATS              1
+#define LINK_STATS              0
+#define ETHARP_STATS            0
+#define IP_STATS                0
+#define IPFRAG_STATS            0
+#define ICMP_STATS              0
+#define UDP_STATS               0
+#define TCP_STATS               0
+#define SYS_STATS               0
+#endif
 #ifndef FW_LWIP_ASSERT
 #define LWIP_NOASSERT           1
 #endif

@@ -3,6 +3,9 @@
 #
 #   pebble_start [nonce_reject_percent]   start pebble-challtestsrv + pebble (default 5 %)
 #   pebble_stop                           stop both, remove the work dir (safe to call twice)
+#   pebble_kill                           SIGKILL Pebble alone (a CA that went away)
+#   pebble_restart                        start it again: same ports and certificates,
+#                                         nothing else kept (Pebble keeps all in memory)
 #   pebble_root FILE                      fetch Pebble's issuing root (/roots/0) into FILE
 #   pebble_intermediate FILE              fetch Pebble's intermediate (/intermediates/0)
 #   pebble_dir_field NAME                 print a URL from the ACME directory (newAccount, ...)
@@ -292,11 +295,8 @@ EOF
         -management "127.0.0.1:$_pebble_cmport" \
         </dev/null >"$PEBBLE_WORK/challtestsrv.log" 2>&1 &
     _PEBBLE_CHALL_PID=$!
-    # shellcheck disable=SC2086 # split on purpose
-    env $_PEBBLE_UNSET PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT="$_pebble_reject" \
-        pebble -config "$PEBBLE_WORK/pebble-config.json" -dnsserver "127.0.0.1:$_pebble_dns" \
-        </dev/null >"$PEBBLE_LOG" 2>&1 &
-    _PEBBLE_PID=$!
+    _pebble_run
+
 
     PEBBLE_DIR_URL=https://$_pebble_host:$_pebble_listen/dir
     PEBBLE_MGMT=https://$_pebble_host:$_pebble_mport
@@ -306,12 +306,40 @@ EOF
     export PEBBLE_DIR_URL PEBBLE_CA PEBBLE_HTTP_PORT PEBBLE_TLS_PORT PEBBLE_MGMT \
         PEBBLE_DNS PEBBLE_CHALL_MGMT PEBBLE_CHALL_PID
 
+    _pebble_wait
+}
+
+# Pebble itself, in the background, appending to its log.
+_pebble_run() {
+    # shellcheck disable=SC2086 # split on purpose
+    env $_PEBBLE_UNSET PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT="$_pebble_reject" \
+        pebble -config "$PEBBLE_WORK/pebble-config.json" -dnsserver "127.0.0.1:$_pebble_dns" \
+        </dev/null >>"$PEBBLE_LOG" 2>&1 &
+    _PEBBLE_PID=$!
+}
+
+_pebble_wait() {
     if ! _pebble_why=$(_pebble_py wait "$PEBBLE_DIR_URL" "$PEBBLE_CA" "$PEBBLE_CHALL_MGMT/" \
             "${PEBBLE_START_TIMEOUT:-15}" "$_PEBBLE_PID" "$_PEBBLE_CHALL_PID" 2>&1); then
         _pebble_fail "Pebble did not come up on $PEBBLE_DIR_URL: $_pebble_why"
         return 1
     fi
     return 0
+}
+
+pebble_kill() {
+    [ -n "${_PEBBLE_PID:-}" ] || { echo "pebble_kill: not started" >&2; return 1; }
+    kill -KILL "$_PEBBLE_PID" 2>/dev/null
+    wait "$_PEBBLE_PID" 2>/dev/null
+    _PEBBLE_PID=''
+    return 0
+}
+
+pebble_restart() {
+    [ -z "${_PEBBLE_PID:-}" ] && [ -n "${PEBBLE_WORK:-}" ] ||
+        { echo "pebble_restart: call pebble_start, then pebble_kill, first" >&2; return 1; }
+    _pebble_run
+    _pebble_wait
 }
 
 pebble_stop() {
