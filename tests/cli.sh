@@ -243,22 +243,7 @@ CHALL=$PEBBLE_CHALL_MGMT
 export CHALL
 
 # The dns-01 hook of the examples: sets and clears challtestsrv's TXT records.
-cat >"$T/dns-hook" <<'EOF'
-#!/bin/sh
-op=$1 name=$2 value=$3
-if [ "$op" = add ]; then
-    path=set-txt body="{\"host\":\"$name.\",\"value\":\"$value\"}"
-else
-    path=clear-txt body="{\"host\":\"$name.\"}"
-fi
-exec python3 -c '
-import sys, urllib.request
-op = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-r = op.open(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(),
-    method="POST"), timeout=5)
-sys.exit(0 if r.status == 200 else 1)' "$CHALL/$path" "$body"
-EOF
-chmod 755 "$T/dns-hook"
+cp "$ROOT/tests/tools/chall_dns_hook.sh" "$T/dns-hook"
 
 # The man page's examples: the lines between the markers, roff escapes undone,
 # continuation lines joined, a crontab line's schedule and user dropped; then the

@@ -68,28 +68,10 @@ T=$PEBBLE_WORK/challenges
 mkdir -p "$T"
 pebble_root "$T/root.pem" >/dev/null 2>&1
 
-# The hook: "$0 add|remove NAME VALUE", one line per run in $HOOK_LOG.
-# HOOK_LATER=N: answer 75 the first N runs of each add; HOOK_FAIL=1: fail
-# every add.  It talks to challtestsrv's management API.
-cat >"$T/hook.sh" <<'EOF'
-#!/bin/sh
-op=$1 name=$2 value=$3
-echo "$op $name $value" >>"$HOOK_LOG"
-if [ "$op" = add ]; then
-    [ "${HOOK_FAIL:-0}" = 1 ] && exit 1
-    n=$(grep -c "^add $name $value\$" "$HOOK_LOG")
-    [ "$n" -le "${HOOK_LATER:-0}" ] && exit 75
-    path=set-txt body="{\"host\":\"$name.\",\"value\":\"$value\"}"
-else
-    path=clear-txt body="{\"host\":\"$name.\"}"
-fi
-exec python3 -c '
-import sys, urllib.request
-op = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-r = op.open(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(),
-    method="POST"), timeout=5)
-sys.exit(0 if r.status == 200 else 1)' "$CHALL/$path" "$body"
-EOF
+# The hook (tests/tools/chall_dns_hook.sh): one line per run in $HOOK_LOG;
+# HOOK_LATER=N answers 75 the first N runs of each add, HOOK_FAIL=1 fails
+# every add.
+cp "$HERE/../tools/chall_dns_hook.sh" "$T/hook.sh"
 
 # cli OUT ARGS...: the CLI against Pebble, stdout/stderr to OUT.out/.err,
 # exit status in RC.
