@@ -16,9 +16,11 @@
 # fw/state-cert.key; a second boot without the certificate finds its
 # account again (no new account) and orders one; a third boot keeps the
 # good certificate without a single request (acme_ensure()); a wrong CA
-# fails with the TLS exit code; a chain of about 8 KB (Pebble's
-# PEBBLE_CHAIN_LENGTH=6, past the 3 KB response window) is stored whole
-# and kept by the next boot; a hang is a failure (timeout).
+# fails with the TLS exit code; an IP address to certify is refused
+# before any request (ACME_IP_IDENTIFIERS=0 in the firmware); a chain of
+# about 8 KB (Pebble's PEBBLE_CHAIN_LENGTH=6, past the 3 KB response
+# window) is stored whole and kept by the next boot; a hang is a failure
+# (timeout).
 # With -icount shift=0 the "busy" time the board prints is thousands of
 # guest instructions: the issuance cost is printed as "# instructions".
 # FW_PEBBLE_REJECT=N sets Pebble's badNonce rate (default 5, Pebble's);
@@ -264,6 +266,19 @@ if [ "$rc" -eq 15 ] &&
 	ok "wrong-ca-fails-cleanly (exit $rc)"
 else
 	notok wrong-ca-fails-cleanly "exit $rc" "$tmp/wrongca/uart.log"
+fi
+
+# ---- an IP address to certify: not built in (ACME_IP_IDENTIFIERS=0) -----
+rundir ipname
+sed -i 's/^name=.*/name=192.0.2.7/' "$tmp/ipname/fw/config"
+boot "$tmp/ipname"
+# 11 = 10 + |ACME_ERR_PARAM|, before any request
+if [ "$rc" -eq 11 ] && grep -q 'IP identifiers are not built in' \
+    "$tmp/ipname/uart.log" && grep -q 'counters: requests=0 ' \
+    "$tmp/ipname/uart.log"; then
+	ok "ip-identifier-not-built-in (exit $rc, no request)"
+else
+	notok ip-identifier-not-built-in "exit $rc" "$tmp/ipname/uart.log"
 fi
 
 # ---- a chain longer than the 3 KB response window ---------------------
