@@ -578,6 +578,10 @@ acme_xfer_failed(struct acme_client *c, int err)
 	 * order's status says what happened. */
 	if (c->state == ST_FINALIZE && c->phase == PH_XFER)
 		c->state = ST_POLL_ORDER;
+	/* The same for the answer to a challenge: a server may refuse a
+	 * second one (Pebble: 400 malformed once it is "processing"). */
+	if (c->state == ST_CHALLENGE && c->phase == PH_XFER)
+		flow_challenge_lost(c);
 	if (c->reused_conn && c->xfer.rx_bytes == 0 && err == ACME_ERR_NET &&
 	    c->net_tries == 0) {
 		/* The server closed an idle kept-alive connection: reconnect
@@ -673,6 +677,9 @@ acme_response(struct acme_client *c)
 	}
 	if (st >= 500 || st == 429) {
 		long ra = c->resp.retry_after;
+
+		if (st >= 500 && c->state == ST_CHALLENGE)
+			flow_challenge_lost(c);	/* was it taken? */
 		/* up to max_wait_s (checked below): sat out whole */
 		uint64_t ms = ra >= 0 ? (uint64_t)ra * 1000u :
 		    (1000u << c->net_tries);

@@ -188,6 +188,8 @@ struct acme_authz {
 	unsigned char need_post;                 /* challenge still pending */
 	unsigned char type;                      /* ACME_CHALLENGE_* used */
 	unsigned char dns;                       /* dns-01: FLOW_DNS_* */
+	unsigned char lost;                      /* answer sent, reply lost */
+	unsigned char reposts;                   /* answers sent again */
 };
 
 struct acme_client {

@@ -45,6 +45,10 @@ struct acme_req {
 /* flow.c */
 int flow_local(struct acme_client *c);
 int flow_need_account(struct acme_client *c);
+/* The answer to the current challenge was sent and its reply lost (a
+ * dropped connection, a 5xx): ask the authorization before answering
+ * again. */
+void flow_challenge_lost(struct acme_client *c);
 
 /* ensure.c: the lifecycle inside the flow */
 int ensure_check(struct acme_client *c);

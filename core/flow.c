@@ -562,6 +562,43 @@ flow_dns01_record(const struct acme_client *c, const struct acme_authz *a,
 
 #endif
 
+void
+flow_challenge_lost(struct acme_client *c)
+{
+	c->authz[c->idx].lost = 1;
+	c->state = ST_POLL_AUTHZ;
+}
+
+/* The authorization whose challenge answer was lost, just fetched: still
+ * pending, the answer did not arrive: send it again (at most
+ * ACME_NET_RETRIES times); else go on as after the reply. */
+static int
+flow_challenge_found(struct acme_client *c)
+{
+	struct acme_authz *a = &c->authz[c->idx];
+	int i;
+
+	a->lost = 0;
+	if (!a->valid && a->need_post) {
+		if (a->reposts++ >= ACME_NET_RETRIES)
+			return acme_fail(c, ACME_ERR_NET, a->chal_url,
+			    "the answer to the challenge was lost every time");
+		acme_goto(c, ST_CHALLENGE, 0);
+		return ACME_OK;
+	}
+	i = flow_next_post(c, 0);
+	if (i >= 0) {
+		c->idx = i;
+		acme_goto(c, ST_CHALLENGE, 0);
+		return ACME_OK;
+	}
+	i = flow_next_pending(c, 0);
+	if (i < 0)
+		return flow_to_finalize(c);
+	c->idx = i;
+	return flow_poll_later(c, ST_POLL_AUTHZ, a->name);
+}
+
 /* Every challenge is ready to be answered: POST the first that needs it,
  * else poll. */
 static int
@@ -1047,6 +1084,8 @@ flow_handle(struct acme_client *c)
 	case ST_POLL_AUTHZ:
 		if (flow_authz(c, &d) != ACME_OK)
 			return c->err;
+		if (c->authz[c->idx].lost)
+			return flow_challenge_found(c);
 		if (!c->authz[c->idx].valid)
 			return flow_poll_later(c, ST_POLL_AUTHZ,
 			    c->authz[c->idx].name);

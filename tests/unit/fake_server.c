@@ -1615,6 +1615,15 @@ fs_h_chal(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		    rq->payload);
 	if (az->valid)
 		fs_violate(s, "challenge POST for an already valid authz");
+	if (az->posted) {
+		/* As Pebble 2.4 does: only a pending challenge is answered
+		 * (a client that sends its answer again after losing the
+		 * reply gets this). */
+		s->chal_reposts++;
+		fs_problem(s, rp, 400, "malformed", "Cannot update challenge "
+		    "with status processing, only status pending");
+		return;
+	}
 	if (rq->dns && !az->posted && !az->valid)
 		fs_check_txt(s, o, az);
 	else if (!az->posted && !az->valid && s->validator)

@@ -367,6 +367,7 @@ struct fs {
 
 	/* counters (fs_clear_stats zeroes them) */
 	unsigned connects, handshakes, client_closes, drops, idle_closes;
+	unsigned chal_reposts;         /* POSTs to a challenge not pending */
 	unsigned requests, posts;
 	unsigned ep_count[FS_EP_COUNT];
 	unsigned nonces_issued, nonces_used;
