@@ -654,8 +654,8 @@ acme_problem_is(const struct acme_client *c, const char *name)
 	    strcmp(c->problem.type + sizeof ns - 1, name) == 0;
 }
 
-/* A complete response to the state's request. */
-static int
+/* A complete response to the state's request (acme_int.h). */
+int
 acme_response(struct acme_client *c)
 {
 	int st = c->resp.status;

@@ -42,6 +42,12 @@ struct acme_req {
 	unsigned char stream;         /* a 200 body goes to flow_piece() */
 };
 
+/* acme.c: a complete response in c->resp and c->body, for the current
+ * state's request: retries (badNonce, 5xx, 429), problems, and the
+ * state's own handling (flow_handle()).  ACME_OK or the run's error.
+ * Called by the driver; tests/fuzz/fuzz_flow.c calls it directly. */
+int acme_response(struct acme_client *c);
+
 /* flow.c */
 int flow_local(struct acme_client *c);
 int flow_need_account(struct acme_client *c);
