@@ -397,8 +397,8 @@ acme_init_abi(struct acme_client *c, const struct acme_config *cfg,
 		    "longer than 64 bytes (an X.520 commonName)", NULL);
 #else
 	if (cfg->preferred_chain != NULL && cfg->preferred_chain[0] != 0)
-		return acme_fail(c, ACME_ERR_PARAM, "a preferred chain is not "
-		    "built in (ACME_ALT_CHAINS 0)", NULL);
+		return acme_fail(c, ACME_ERR_PARAM, "preferred_chain needs "
+		    "ACME_ALT_CHAINS", NULL);
 #endif
 	if (cfg->name_count > ACME_MAX_IDENTIFIERS)
 		return acme_fail(c, ACME_ERR_TOO_LARGE, "too many names",

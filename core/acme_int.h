@@ -63,10 +63,6 @@ void flow_unstage(struct acme_client *c);
 int flow_dns01(struct acme_client *c);
 void flow_dns01_remove(struct acme_client *c);
 
-/* ensure.c: the stored chain through a check, a piece at a time */
-int ensure_read_chain(struct acme_client *c, struct chain_check *k,
-    const char **why);
-
 #if ACME_ALT_CHAINS
 /* altchain.c: alternate chains (RFC 8555 7.4.2) */
 int altchain_start(struct acme_client *c);

@@ -40,16 +40,38 @@ altchain_end(struct acme_client *c)
 }
 
 /*
- * After an alternate that was not taken: the next one, or the end with
- * the default pair.  Its leaf (acme_certificate_leaf()) is read back
- * from storage into req, which the requests since have overwritten.
+ * The leaf of the stored chain back into req (acme_certificate_leaf()),
+ * which the requests since it was stored have overwritten: the chain
+ * read a window at a time through the check, which keeps the first
+ * certificate's DER.  0 when it cannot be read: then no leaf.
  */
+static size_t
+altchain_stored_leaf(struct acme_client *c)
+{
+	struct chain_check *k = &c->scan.chain;
+	size_t off = 0;
+	long n;
+
+	c->chain_on = 0;
+	chain_init(k, (unsigned char *)c->req, sizeof c->req);
+	for (;;) {
+		n = c->port.load_at(c->port.ctx, ACME_STORE_CERT, off, c->body,
+		    sizeof c->body);
+		if (n == 0)
+			break;
+		if (n < 0 || (size_t)n > sizeof c->body ||
+		    (off += (size_t)n) > ACME_MAX_CHAIN ||
+		    chain_push(k, c->body, (size_t)n) != 0)
+			return 0;
+	}
+	return k->certs > 0 && !k->leaf.over ? k->leaf.len : 0;
+}
+
+/* After an alternate that was not taken: the next one, or the end with
+ * the default pair. */
 static int
 altchain_next(struct acme_client *c)
 {
-	struct chain_check *k = &c->scan.chain;
-	const char *why = NULL;
-
 	flow_unstage(c);
 	if (++c->alt_idx < c->alt_n) {
 		acme_goto(c, ST_ALT, 0);
@@ -57,10 +79,7 @@ altchain_next(struct acme_client *c)
 	}
 	acme_log(c, ACME_LOG_WARN, "no chain has the preferred topmost "
 	    "issuer \"", c->preferred, "\": the default chain is kept", NULL);
-	c->chain_on = 0;
-	chain_init(k, (unsigned char *)c->req, sizeof c->req);
-	c->leaf_len = ensure_read_chain(c, k, &why) == 0 && k->certs > 0 &&
-	    !k->leaf.over ? k->leaf.len : 0;
+	c->leaf_len = altchain_stored_leaf(c);
 	return altchain_end(c);
 }
 

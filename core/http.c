@@ -399,7 +399,11 @@ http_conn_item(struct http_resp *r, const char *v, size_t n)
 /* The rel values picoacme uses (RFC 8288 3.3), bit i for entry i. */
 #define HTTP_REL_UP	1u
 #define HTTP_REL_ALT	2u
-static const char *const http_rels[] = { "up", "alternate" };
+static const char *const http_rels[] = { "up",
+#if ACME_ALT_CHAINS
+	"alternate"
+#endif
+};
 #define HTTP_NRELS	(sizeof http_rels / sizeof http_rels[0])
 
 /*
