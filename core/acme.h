@@ -27,8 +27,9 @@
  * (else a backoff from 150 ms) within time bounds, finalize with a CSR
  * for a new P-256 key, order polls, and the PEM chain, streamed into
  * storage as it arrives and committed only when it is whole and its leaf
- * is for our key and names.  Every URL the server names must be on the
- * directory's host and port.  It is a resumable state machine:
+ * is for our key and names (or, with preferred_chain, an alternate chain
+ * the CA links: ACME_ALT_CHAINS).  Every URL the server names must be on
+ * the directory's host and port.  It is a resumable state machine:
  * acme_step() does what it can without waiting and says what it waits
  * for; acme_run() is the blocking driver on top.
  *
