@@ -1322,6 +1322,7 @@ test_date(void)
 	CHECK(http_date_parse(NULL, &t) == -1);
 }
 
+#if ACME_ALT_CHAINS
 /* Link rel="alternate" (RFC 8555 7.4.2): what is kept, in order. */
 static const struct {
 	const char *name;
@@ -1439,6 +1440,7 @@ test_alternates(void)
 	CHECK(http_resp_feed(&r, in_buf, len, &used) == 1);
 	CHECK(r.alt_n == 0 && r.alt_more == 0);
 }
+#endif
 
 int
 main(void)
@@ -1448,7 +1450,9 @@ main(void)
 	T_RUN(test_header_limit);
 	T_RUN(test_sticky);
 	T_RUN(test_stream);
+#if ACME_ALT_CHAINS
 	T_RUN(test_alternates);
+#endif
 	T_RUN(test_req);
 	T_RUN(test_url);
 	T_RUN(test_date);
