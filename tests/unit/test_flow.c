@@ -2214,6 +2214,82 @@ test_identifiers(void)
 }
 
 #if ACME_ALT_CHAINS
+/* One run preferring alternate 1 of 1 on a fresh server (seed 5300, so
+ * every run makes the same storage operations), with a storage knob. */
+static int
+alt_run(unsigned stage_fail, unsigned fail_at, unsigned cut_at)
+{
+	int r;
+
+	srv(5300);
+	S.alt_chains = 1;
+	S.stage_fail_at = stage_fail;
+	S.store_fail_at = fail_at;
+	S.store_cut_at = cut_at;
+	cfg_preferred = "fake alt root 1";
+	r = run(1);
+	cfg_preferred = NULL;
+	return r;
+}
+
+/*
+ * Storage failing under an alternate: its first stage() or its commit
+ * fails (the default pair stays, the run succeeds), and the power cut at
+ * every storage operation of a run (what is stored is nothing, or a
+ * whole pair: the default chain or the alternate, with its key).
+ */
+static void
+test_altchain_storage(void)
+{
+	static char alt1[FS_CHAIN_MAX];
+	unsigned ops, stages, cut, pairs = 0;
+	int r;
+
+	T_CASE("%s: the counts", __func__);
+	srv(5300);
+	cfg_preferred = NULL;
+	CHECK(run(1) == ACME_OK);
+	stages = S.store->stages;       /* the default chain and its key */
+	CHECK(alt_run(0, 0, 0) == ACME_OK);
+	ops = S.store->ops;
+	CHECK(fs_order_alt(&S, S.norder, 1, alt1, sizeof alt1) > 0);
+	CHECK(blob_is(ACME_STORE_CERT, alt1) && S.store->commits == 2);
+	CHECK(S.store->stages > stages);
+
+	T_CASE("%s: the alternate's first stage() fails", __func__);
+	r = alt_run(stages + 1, 0, 0);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(blob_is(ACME_STORE_CERT, issued()) && pair_matches());
+	CHECK(S.store->commits == 1 && S.store->nstaged == 0);
+	CHECK(leaf_is(issued()));
+	clean("altchain stage");
+
+	T_CASE("%s: the alternate's commit fails", __func__);
+	r = alt_run(0, ops, 0);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(blob_is(ACME_STORE_CERT, issued()) && pair_matches());
+	CHECK(S.store->commits == 1 && S.store->nstaged == 0);
+	CHECK(leaf_is(issued()));
+	clean("altchain commit");
+
+	for (cut = 1; cut <= ops; cut++) {
+		T_CASE("%s: power cut at operation %u of %u", __func__, cut,
+		    ops);
+		alt_run(0, 0, cut);
+		if (fs_blob(&S, ACME_STORE_CERT, NULL) < 0) {
+			CHECK(fs_blob(&S, ACME_STORE_CERT_KEY, NULL) < 0);
+			continue;
+		}
+		fs_order_alt(&S, S.norder, 1, alt1, sizeof alt1);
+		CHECKF(pair_matches() && (blob_is(ACME_STORE_CERT, issued()) ||
+		    blob_is(ACME_STORE_CERT, alt1)), "cut %u: not a whole "
+		    "pair", cut);
+		pairs++;
+	}
+	/* the cuts after the first commit left a pair */
+	CHECK(pairs >= 2);
+}
+
 /*
  * Alternate chains (RFC 8555 7.4.2, core/altchain.c): the server links
  * alt_chains chains whose top certificate is issued by "fake alt root
@@ -2315,6 +2391,8 @@ test_altchain(void)
 		if (r != ACME_OK || !blob_is(ACME_STORE_CERT, want))
 			dump("altchain");
 	}
+
+	test_altchain_storage();
 
 	/* a name longer than a commonName can be */
 	T_CASE("%s: too long", __func__);
