@@ -56,7 +56,8 @@ FW_APP_CFLAGS = -DACME_MAX_URL=160 -DACME_MAX_IDENTIFIERS=1 \
     -DACME_MAX_PROBLEM_DETAIL=128 -DACME_MAX_PROBLEM_TYPE=64 \
     -DACME_HTTP01_MAX_REQUEST=384 -DACME_HTTP01_SLOTS=3 \
     -DACME_NONCE_RING=4 -DACME_TLS_FULL=0 -DACME_EC_I15=1 \
-    -DACME_DNS01=0 -DACME_IP_IDENTIFIERS=0 -DACME_TLSALPN01=0
+    -DACME_DNS01=0 -DACME_IP_IDENTIFIERS=0 -DACME_TLSALPN01=0 \
+    -DACME_ALT_CHAINS=0
 # The certificate chain streams past the 3 KB window into storage; 12 KB
 # takes a public CA's (about 5 KB) or Pebble's with PEBBLE_CHAIN_LENGTH
 # (up to 9 KB).  It bounds the storage slot, not RAM.
@@ -413,7 +414,8 @@ size: deps fw-deps $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof $(FW_RUN_LOG) \
 	    "IP identifiers (ACME_IP_IDENTIFIERS=1)::-UACME_IP_IDENTIFIERS -DACME_IP_IDENTIFIERS=1" \
 	    "tls-alpn-01, 1 engine (ACME_TLSALPN01=1)::-UACME_TLSALPN01 -DACME_TLSALPN01=1 -DACME_TLSALPN01_SLOTS=1::ssl_hs_server.o ssl_server.o ssl_scert_single_ec.o" \
 	    "no IP-literal server check (ACME_SERVER_IP=0)::-UACME_SERVER_IP -DACME_SERVER_IP=0" \
-	    "no progress log lines (ACME_LOG_PROGRESS=0)::-UACME_LOG_PROGRESS -DACME_LOG_PROGRESS=0"
+	    "no progress log lines (ACME_LOG_PROGRESS=0)::-UACME_LOG_PROGRESS -DACME_LOG_PROGRESS=0" \
+	    "alternate chains, 3 kept (ACME_ALT_CHAINS=3)::-UACME_ALT_CHAINS -DACME_ALT_CHAINS=3"
 
 # ---- libFuzzer harnesses (tests/fuzz, docs/DESIGN.md section 9) -------
 # Debian's clang: core/ built once with the fuzzer's coverage hooks and

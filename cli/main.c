@@ -60,6 +60,10 @@ static const char usage[] =
 "                    their URL and stops with exit 2 without it)\n"
 "  --profile NAME    a certificate profile the CA lists (Let's Encrypt:\n"
 "                    classic, tlsserver, shortlived)\n"
+"  --preferred-chain NAME  when the CA offers several chains, store the\n"
+"                    one whose topmost certificate was issued by NAME (its\n"
+"                    issuer's common name, e.g. \"ISRG Root X1\"); if none\n"
+"                    is, the CA's default chain\n"
 "  --max-retry-wait S  the longest Retry-After (seconds) waited out within\n"
 "                    a run (default 60); a longer one ends the run, and\n"
 "                    ensure makes no request before it has passed\n"
@@ -201,6 +205,7 @@ cli_takes_value(const char *opt)
 {
 	static const char *const opts[] = { "--server", "--ca-file",
 	    "--state-dir", "--contact", "--profile", "--max-retry-wait",
+	    "--preferred-chain",
 	    "--challenge", "--dns-hook", "--alpn-port", "--http-port", "-d",
 	    "--domain" };
 	size_t k;
@@ -296,7 +301,7 @@ cli_issue(int argc, char **argv, int ensure)
 {
 	static struct acme_client client;
 	const char *server = NULL, *ca = NULL, *dir = NULL, *contact = NULL;
-	const char *profile = NULL, *hook = NULL;
+	const char *profile = NULL, *hook = NULL, *preferred = NULL;
 	const char *names[ACME_MAX_IDENTIFIERS];
 	unsigned long port = 0, alpn = 0, wait = 0;
 	size_t nnames = 0, nchal = 0;
@@ -349,6 +354,8 @@ cli_issue(int argc, char **argv, int ensure)
 			contact = v;
 		} else if (strcmp(a, "--profile") == 0) {
 			profile = v;
+		} else if (strcmp(a, "--preferred-chain") == 0) {
+			preferred = v;
 		} else if (strcmp(a, "--max-retry-wait") == 0) {
 			if (cli_num(v, 86400, &wait) != 0 || wait == 0) {
 				fprintf(stderr, "picoacme: bad --max-retry-wait "
@@ -456,6 +463,7 @@ cli_issue(int argc, char **argv, int ensure)
 	cfg.contact = contact;
 	cfg.agree_tos = agree;
 	cfg.profile = profile;
+	cfg.preferred_chain = preferred;
 	cfg.max_retry_wait_s = (uint32_t)wait;
 	cfg.ensure = ensure;
 	if (cli_net_init(&ap, dir, verbose, err, sizeof err) != 0) {

@@ -82,6 +82,11 @@ acme_fail(struct acme_client *c, int err, const char *what,
 {
 	if (c->err != ACME_OK)
 		return c->err;
+#if ACME_ALT_CHAINS
+	/* The default pair is stored: an alternate that fails is skipped. */
+	if (c->state == ST_ALT)
+		return altchain_skip(c, err, what, detail);
+#endif
 	c->err = err;
 	c->msg[0] = 0;
 	str_cat(c->msg, sizeof c->msg, what);
@@ -385,6 +390,16 @@ acme_init_abi(struct acme_client *c, const struct acme_config *cfg,
 	    str_copy(c->profile, sizeof c->profile, cfg->profile) != 0)
 		return acme_fail(c, ACME_ERR_TOO_LARGE,
 		    "profile name longer than ACME_MAX_PROFILE", NULL);
+#if ACME_ALT_CHAINS
+	if (cfg->preferred_chain != NULL && str_copy(c->preferred,
+	    sizeof c->preferred, cfg->preferred_chain) != 0)
+		return acme_fail(c, ACME_ERR_TOO_LARGE, "preferred chain "
+		    "longer than 64 bytes (an X.520 commonName)", NULL);
+#else
+	if (cfg->preferred_chain != NULL && cfg->preferred_chain[0] != 0)
+		return acme_fail(c, ACME_ERR_PARAM, "preferred_chain needs "
+		    "ACME_ALT_CHAINS", NULL);
+#endif
 	if (cfg->name_count > ACME_MAX_IDENTIFIERS)
 		return acme_fail(c, ACME_ERR_TOO_LARGE, "too many names",
 		    "raise ACME_MAX_IDENTIFIERS");
@@ -474,6 +489,11 @@ acme_xfer_begin(struct acme_client *c, const char *method, const char *url,
 	c->chain_on = 0;
 	if (stream)
 		http_resp_stream(&c->resp, flow_piece, c, ACME_MAX_CHAIN);
+#if ACME_ALT_CHAINS
+	/* RFC 8555 7.4.2: the default chain links the alternates. */
+	if (c->state == ST_CERT && c->preferred[0] != 0)
+		http_resp_alternates(&c->resp, c->alt_url, ACME_ALT_CHAINS);
+#endif
 	c->xfer_deadline = acme_now(c) + ACME_IO_TIMEOUT_MS;
 	c->cnt.requests++;
 	c->cnt.bytes_sent += (uint64_t)r + c->xfer.tx_len[1];
@@ -693,7 +713,7 @@ acme_response(struct acme_client *c)
 			if (ra > 0 && ensure_now(c) != 0)
 				c->retry_until = ensure_now(c) + (uint64_t)ra;
 			acme_fail_problem(c, ACME_ERR_SERVER, c->url);
-			if (ra > 0) {
+			if (ra > 0 && c->err != ACME_OK) {
 				str_cat(c->msg, sizeof c->msg, " (Retry-After ");
 				str_cat_u(c->msg, sizeof c->msg, (uint64_t)ra);
 				str_cat(c->msg, sizeof c->msg, " s)");

@@ -27,8 +27,9 @@
  * (else a backoff from 150 ms) within time bounds, finalize with a CSR
  * for a new P-256 key, order polls, and the PEM chain, streamed into
  * storage as it arrives and committed only when it is whole and its leaf
- * is for our key and names.  Every URL the server names must be on the
- * directory's host and port.  It is a resumable state machine:
+ * is for our key and names (or, with preferred_chain, an alternate chain
+ * the CA links: ACME_ALT_CHAINS).  Every URL the server names must be on
+ * the directory's host and port.  It is a resumable state machine:
  * acme_step() does what it can without waiting and says what it waits
  * for; acme_run() is the blocking driver on top.
  *
@@ -150,6 +151,16 @@ struct acme_config {
 	 * ACME_RETRY_AFTER_MAX_S; a 429 or 503 asking for more ends the run
 	 * and is stored as "not before" for the next one. */
 	uint32_t max_retry_wait_s;
+	/* Alternate chains (RFC 8555 7.4.2; ACME_ALT_CHAINS): NULL or ""
+	 * stores the CA's default chain.  Else the issuer commonName of the
+	 * topmost certificate of the chain wanted (as certbot and lego
+	 * compare: exact, at most 64 bytes; Let's Encrypt: "ISRG Root X1").
+	 * When the default chain's is another, the alternates the CA links
+	 * are fetched in turn and the first that matches replaces it; with
+	 * none, the default pair stays (stored before the first alternate
+	 * is fetched, so a failure meanwhile keeps a whole pair) and the
+	 * run still succeeds. */
+	const char *preferred_chain;
 };
 
 /* What a run cost; read with acme_counters(). */
@@ -219,6 +230,14 @@ struct acme_client {
 	char names[ACME_MAX_IDENTIFIERS][ACME_MAX_NAME + 1];
 	char contact[ACME_MAX_URL + 1];
 	char dir_url[ACME_MAX_URL + 1];
+#if ACME_ALT_CHAINS
+	/* alternate chains (altchain.c) */
+	char preferred[CHAIN_CN_MAX + 1];     /* "": the default chain */
+	char alt_url[ACME_ALT_CHAINS][ACME_MAX_URL + 1];
+	const char *alt_why;          /* the alternate being read is bad */
+	unsigned char alt_n;          /* alternates on our origin */
+	unsigned char alt_idx;        /* the one fetched (ST_ALT) */
+#endif
 
 	/* state machine */
 	int state;
@@ -322,7 +341,8 @@ struct acme_client {
 	ACME_MAX_PROBLEM_TYPE), ACME_MAX_PROBLEM_DETAIL), \
 	ACME_NONCE_RING), ACME_HTTP01_MAX_REQUEST), ACME_HTTP01_SLOTS), \
 	ACME_TLSALPN01), ACME_TLSALPN01_SLOTS), ACME_SERVER_IP), \
-	ACME_MAX_PROFILE), ACME_DNS01 + 2 * ACME_IP_IDENTIFIERS)
+	ACME_MAX_PROFILE), ACME_DNS01 + 2 * ACME_IP_IDENTIFIERS + \
+	4 * ACME_ALT_CHAINS)
 
 /*
  * Check the configuration and copy it into c (names, URLs; trust anchors

@@ -308,6 +308,16 @@
 #define ACME_NOT_BEFORE_MAX_S (30L * 86400)
 #endif
 
+/* Alternate certificate chains (RFC 8555 7.4.2): how many of the
+ * certificate answer's Link: rel="alternate" URLs are kept, to find the
+ * chain acme_config.preferred_chain asks for (the issuer CN of its
+ * topmost certificate).  Each costs ACME_MAX_URL + 1 bytes of the
+ * context; more links than this are ignored.  0 leaves the feature out
+ * (a preferred_chain is then ACME_ERR_PARAM from acme_init()). */
+#ifndef ACME_ALT_CHAINS
+#define ACME_ALT_CHAINS 3
+#endif
+
 /* Version sent in the User-Agent header. */
 #define ACME_VERSION "0.1.0"
 
@@ -339,6 +349,9 @@
 #endif
 #if ACME_MAX_CHAIN < 1024
 #error "ACME_MAX_CHAIN must be at least 1024 (a chain of one certificate)"
+#endif
+#if ACME_ALT_CHAINS < 0 || ACME_ALT_CHAINS > 16
+#error "ACME_ALT_CHAINS must be between 0 and 16"
 #endif
 #if ACME_HTTP01_MAX_REQUEST < 128 || ACME_HTTP01_MAX_REQUEST > 65535
 #error "ACME_HTTP01_MAX_REQUEST must be between 128 and 65535"

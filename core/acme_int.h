@@ -21,6 +21,7 @@ enum acme_state {
 	ST_FINALIZE,      /* POST finalize with the CSR */
 	ST_POLL_ORDER,    /* POST-as-GET order until valid */
 	ST_CERT,          /* POST-as-GET certificate, store */
+	ST_ALT,           /* POST-as-GET an alternate chain (altchain.c) */
 	ST_DONE,          /* a certificate was stored */
 	ST_FRESH          /* ensure: nothing to do */
 };
@@ -71,6 +72,15 @@ int flow_piece(void *arg, const char *data, size_t len);
 void flow_unstage(struct acme_client *c);
 int flow_dns01(struct acme_client *c);
 void flow_dns01_remove(struct acme_client *c);
+
+#if ACME_ALT_CHAINS
+/* altchain.c: alternate chains (RFC 8555 7.4.2) */
+int altchain_start(struct acme_client *c);
+int altchain_piece(struct acme_client *c, const char *data, size_t len);
+int altchain_cert(struct acme_client *c);
+int altchain_skip(struct acme_client *c, int err, const char *what,
+    const char *detail);
+#endif
 
 /* acme.c */
 int acme_fail(struct acme_client *c, int err, const char *what,

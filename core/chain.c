@@ -32,7 +32,63 @@ chain_der(void *ctx, const void *data, size_t len)
 		chain_bad(k, "a certificate has bytes after its end");
 	if (k->certs == 0)
 		pem_sink_append(&k->leaf, data, len);
+#if ACME_ALT_CHAINS
+	if (k->head_len < sizeof k->head) {
+		size_t n = sizeof k->head - k->head_len;
+
+		n = n < len ? n : len;
+		memcpy(k->head + k->head_len, data, n);
+		k->head_len += n;
+	}
+#endif
 }
+
+#if ACME_ALT_CHAINS
+/* The content of the SEQUENCE whose header is at p (only the header
+ * need be before end: the certificate is cut at CHAIN_HEAD), or NULL. */
+static const uint8_t *
+chain_seq_in(const uint8_t *p, const uint8_t *end)
+{
+	size_t n;
+
+	if (end - p < 2 || p[0] != DER_SEQUENCE)
+		return NULL;
+	if (p[1] < 0x80)
+		return p + 2;
+	n = p[1] & 0x7fu;
+	if (n < 1 || n > 3 || (size_t)(end - p) < 2 + n)
+		return NULL;
+	return p + 2 + n;
+}
+
+/* The issuer CN of the certificate whose DER starts in k->head (RFC 5280
+ * 4.1: SEQUENCE { SEQUENCE { [0] version, serial, signature, issuer
+ * ...) into k->top_issuer, "" when there is none within the head. */
+static void
+chain_issuer(struct chain_check *k)
+{
+	const uint8_t *p = k->head, *end = k->head + k->head_len;
+	struct der_tlv t, iss;
+	char *s = k->top_issuer;
+
+	s[0] = '\0';
+	if ((p = chain_seq_in(p, end)) == NULL ||
+	    (p = chain_seq_in(p, end)) == NULL || der_get(p, end, &t) != 0)
+		return;
+	if (t.tag == DER_CONTEXT(0) && der_get(t.next, end, &t) != 0)
+		return;
+	if (t.tag != DER_INTEGER ||
+	    der_get_tag(t.next, end, DER_SEQUENCE, &t) != 0 ||
+	    der_get_tag(t.next, end, DER_SEQUENCE, &iss) != 0 ||
+	    x509_name_cn(&iss, s, sizeof k->top_issuer) != 0) {
+		s[0] = '\0';
+		return;
+	}
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+#endif
 
 void
 chain_init(struct chain_check *k, unsigned char *leaf_buf, size_t cap)
@@ -60,6 +116,9 @@ chain_push(struct chain_check *k, const char *pem, size_t len)
 				return chain_bad(k, "an object in the chain is "
 				    "not a CERTIFICATE");
 			k->in_obj = 1;
+#if ACME_ALT_CHAINS
+			k->head_len = 0;
+#endif
 			br_x509_decoder_init(&k->x509, NULL, NULL);
 			br_pem_decoder_setdest(&k->pem, chain_der, k);
 			break;
@@ -73,6 +132,9 @@ chain_push(struct chain_check *k, const char *pem, size_t len)
 				    "the leaf certificate does not decode" :
 				    "a chain certificate does not decode");
 			k->certs++;
+#if ACME_ALT_CHAINS
+			chain_issuer(k);
+#endif
 			break;
 		case BR_PEM_ERROR:
 			return chain_bad(k, "malformed PEM");

@@ -16,7 +16,15 @@
 
 #include <stddef.h>
 #include <bearssl.h>
+#include "acme_config.h"
 #include "pem.h"
+
+/* With ACME_ALT_CHAINS: the first CHAIN_HEAD bytes of each certificate's
+ * DER are kept, enough for its issuer Name (after the version, serial
+ * and algorithm), whose commonName (at most CHAIN_CN_MAX bytes, X.520
+ * ub-common-name) names the chain's topmost issuer. */
+#define CHAIN_HEAD 512
+#define CHAIN_CN_MAX 64
 
 struct chain_check {
 	br_pem_decoder_context pem;
@@ -25,6 +33,14 @@ struct chain_check {
 	unsigned certs;              /* complete certificates */
 	unsigned char in_obj;        /* inside a PEM object */
 	const char *why;             /* first problem, or NULL */
+#if ACME_ALT_CHAINS
+	size_t head_len;
+	unsigned char head[CHAIN_HEAD];  /* the current certificate's start */
+	/* The issuer CN of the last complete certificate (the topmost of
+	 * the chain once it ends), control bytes as '?'; "" when it has
+	 * none or its issuer is not within CHAIN_HEAD bytes. */
+	char top_issuer[CHAIN_CN_MAX + 1];
+#endif
 };
 
 /* Start a check; the leaf's DER goes to leaf_buf (cap bytes). */

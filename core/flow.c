@@ -264,7 +264,13 @@ flow_build(struct acme_client *c, struct acme_req *r)
 		r->url = c->order_url;
 		return ACME_OK;
 	case ST_CERT:
+#if ACME_ALT_CHAINS
+	case ST_ALT:
+		r->url = c->state == ST_ALT ? c->alt_url[c->alt_idx] :
+		    c->cert_url;
+#else
 		r->url = c->cert_url;
+#endif
 		r->accept = "application/pem-certificate-chain";
 		r->stream = 1;
 		return ACME_OK;
@@ -885,6 +891,10 @@ flow_piece(void *arg, const char *data, size_t len)
 	struct acme_client *c = arg;
 	struct chain_check *k = &c->scan.chain;
 
+#if ACME_ALT_CHAINS
+	if (c->state == ST_ALT)
+		return altchain_piece(c, data, len);
+#endif
 	if (!c->chain_on) {
 		/* The leaf's DER goes to req: a server that answers before
 		 * it has the whole request is not followed. */
@@ -922,6 +932,10 @@ flow_cert(struct acme_client *c)
 	unsigned i;
 	long n;
 
+#if ACME_ALT_CHAINS
+	if (c->state == ST_ALT)
+		return altchain_cert(c);
+#endif
 	/* any other 2xx was read into the window, not streamed */
 	if (c->resp.status != 200)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
@@ -951,6 +965,10 @@ flow_cert(struct acme_client *c)
 	c->leaf_len = k->leaf.len;
 	ensure_issued(c, k->leaf.p, k->leaf.len);
 	acme_responders_stop(c);
+#if ACME_ALT_CHAINS
+	if (altchain_start(c))
+		return ACME_OK;         /* the default pair is stored */
+#endif
 	key_wipe(&c->cert_key);
 	acme_goto(c, ST_DONE, 0);
 	acme_log(c, ACME_LOG_INFO, "certificate stored", NULL, NULL, NULL);
@@ -1036,7 +1054,8 @@ flow_handle(struct acme_client *c)
 	if (st < 200 || st > 299)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
 		    "unexpected HTTP status");
-	if (c->state != ST_CERT && flow_json(c, &d) != ACME_OK)
+	if (c->state != ST_CERT && c->state != ST_ALT &&
+	    flow_json(c, &d) != ACME_OK)
 		return c->err;
 	switch (c->state) {
 	case ST_DIRECTORY:
@@ -1103,6 +1122,7 @@ flow_handle(struct acme_client *c)
 	case ST_POLL_ORDER:
 		return flow_order(c, &d);
 	case ST_CERT:
+	case ST_ALT:
 		return flow_cert(c);
 	default:
 		return acme_fail(c, ACME_ERR_PARAM, "bad state", NULL);

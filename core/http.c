@@ -148,6 +148,8 @@ http_clear(struct http_resp *r)
 	r->nonce_too_long = 0;
 	r->location[0] = '\0';
 	r->link_up[0] = '\0';
+	r->alt_n = 0;
+	r->alt_more = 0;
 	r->content_type[0] = '\0';
 	r->retry_after = -1;
 	r->content_length = -1;
@@ -172,6 +174,14 @@ http_resp_init(struct http_resp *r, char *body, size_t body_cap,
 	r->state = HTTP_S_STATUS;
 	if (r->body_cap > 0)
 		r->body[0] = '\0';
+}
+
+void
+http_resp_alternates(struct http_resp *r, char (*alt)[ACME_MAX_URL + 1],
+    unsigned cap)
+{
+	r->alt = alt;
+	r->alt_cap = alt != NULL ? cap : 0;
 }
 
 void
@@ -386,16 +396,27 @@ http_conn_item(struct http_resp *r, const char *v, size_t n)
 	return 0;
 }
 
+/* The rel values picoacme uses (RFC 8288 3.3), bit i for entry i. */
+#define HTTP_REL_UP	1u
+#define HTTP_REL_ALT	2u
+static const char *const http_rels[] = { "up",
+#if ACME_ALT_CHAINS
+	"alternate"
+#endif
+};
+#define HTTP_NRELS	(sizeof http_rels / sizeof http_rels[0])
+
 /*
  * Scan a Link parameter value at v[*i] (token or quoted-string, RFC 8288
- * 3): set *up when one of its space-separated words is "up" (any case).
- * Returns 0, or -1 when malformed.
+ * 3): set bit k of *rels when one of its space-separated words is
+ * http_rels[k] (any case).  Returns 0, or -1 when malformed.
  */
 static int
-http_link_val(const char *v, size_t n, size_t *i, int *up)
+http_link_val(const char *v, size_t n, size_t *i, unsigned *rels)
 {
 	size_t p = *i, w = 0;	/* w: length of the current word */
-	int quoted, ok = 1;	/* ok: the current word still matches */
+	unsigned ok = (1u << HTTP_NRELS) - 1, k;  /* words still matching */
+	int quoted;
 	char c;
 
 	quoted = p < n && v[p] == '"';
@@ -420,33 +441,54 @@ http_link_val(const char *v, size_t n, size_t *i, int *up)
 			c = v[p++];
 		}
 		if (http_is_ows(c)) {
-			if (ok && w == 2)
-				*up = 1;
-			ok = 1;
+			for (k = 0; k < HTTP_NRELS; k++)
+				if ((ok >> k & 1u) && http_rels[k][w] == '\0')
+					*rels |= 1u << k;
+			ok = (1u << HTTP_NRELS) - 1;
 			w = 0;
 			if (p >= n)
 				break;
 			continue;
 		}
-		if (w >= 2 || http_lower(c) != "up"[w])
-			ok = 0;
+		/* a word's bit is cleared at its NUL: never read past it */
+		for (k = 0; k < HTTP_NRELS; k++)
+			if ((ok >> k & 1u) && (http_rels[k][w] == '\0' ||
+			    http_lower(c) != http_rels[k][w]))
+				ok &= ~(1u << k);
 		w++;
 	}
 	*i = p;
 	return 0;
 }
 
+/* Keep the alternate URI v[0..n) when the caller asked for them. */
+static void
+http_link_alt(struct http_resp *r, const char *v, size_t n)
+{
+	if (r->alt == NULL)
+		return;
+	if (r->alt_n >= r->alt_cap || n == 0 || n > ACME_MAX_URL) {
+		r->alt_more++;
+		return;
+	}
+	memcpy(r->alt[r->alt_n], v, n);
+	r->alt[r->alt_n][n] = '\0';
+	r->alt_n++;
+}
+
 /*
  * Link (RFC 8288 3): comma-separated "<uri>" with ";"-parameters.  The
  * first URI whose first rel parameter names "up" and fits is kept in
- * link_up (first one wins over several Link lines).  A malformed value
- * is ignored from the point where it goes wrong.
+ * link_up (first one wins over several Link lines); every one whose rel
+ * names "alternate" goes to http_link_alt().  A malformed value is
+ * ignored from the point where it goes wrong.
  */
 static void
 http_link(struct http_resp *r, const char *v, size_t n)
 {
 	size_t i = 0, us, ue, ns, ne;
-	int up, seen_rel, is_up;
+	unsigned rels, val;
+	int seen_rel;
 
 	while (i < n) {
 		while (i < n && (http_is_ows(v[i]) || v[i] == ','))
@@ -458,7 +500,8 @@ http_link(struct http_resp *r, const char *v, size_t n)
 		if (ue >= n)
 			return;
 		i = ue + 1;
-		seen_rel = is_up = 0;
+		seen_rel = 0;
+		rels = 0;
 		for (;;) {
 			while (i < n && http_is_ows(v[i]))
 				i++;
@@ -472,27 +515,29 @@ http_link(struct http_resp *r, const char *v, size_t n)
 				;
 			if ((ne = i) == ns)
 				continue;	/* empty parameter */
-			up = 0;
+			val = 0;
 			while (i < n && http_is_ows(v[i]))
 				i++;
 			if (i < n && v[i] == '=') {
 				i++;
 				while (i < n && http_is_ows(v[i]))
 					i++;
-				if (http_link_val(v, n, &i, &up) != 0)
+				if (http_link_val(v, n, &i, &val) != 0)
 					return;
 			}
 			/* RFC 8288 3.3: only the first rel counts */
 			if (!seen_rel && http_ieq(v + ns, ne - ns, "rel")) {
 				seen_rel = 1;
-				is_up = up;
+				rels = val;
 			}
 		}
-		if (is_up && r->link_up[0] == '\0' && ue > us &&
-		    ue - us <= ACME_MAX_URL) {
+		if ((rels & HTTP_REL_UP) && r->link_up[0] == '\0' &&
+		    ue > us && ue - us <= ACME_MAX_URL) {
 			memcpy(r->link_up, v + us, ue - us);
 			r->link_up[ue - us] = '\0';
 		}
+		if (ACME_ALT_CHAINS && (rels & HTTP_REL_ALT))
+			http_link_alt(r, v + us, ue - us);
 	}
 }
 

@@ -3,7 +3,8 @@
  *
  * The parser is fed whatever bytes the transport delivers, split anywhere
  * (one byte at a time works), and keeps only what picoacme uses: the
- * status, Replay-Nonce, Location, Retry-After, Link (rel="up"),
+ * status, Replay-Nonce, Location, Retry-After, Link (rel="up", and
+ * rel="alternate" into caller storage: http_resp_alternates()),
  * Content-Type, Content-Length, Transfer-Encoding: chunked, Connection:
  * close, and the body in a bounded buffer the caller owns.  Header bytes
  * in total are bounded by ACME_MAX_HEADERS, one header line by
@@ -44,6 +45,10 @@ struct http_resp {
 	unsigned char nonce_too_long;       /* 1: a value was over the limit */
 	char location[ACME_MAX_URL + 1];
 	char link_up[ACME_MAX_URL + 1];     /* Link: <...>;rel="up", or "" */
+	char (*alt)[ACME_MAX_URL + 1];      /* rel="alternate" URLs, or NULL */
+	unsigned alt_cap;                   /* entries of alt */
+	unsigned alt_n;                     /* URLs kept in alt */
+	unsigned alt_more;                  /* not kept: no room, too long */
 	char content_type[64];              /* media type, lowercased, no params */
 	long retry_after;                   /* seconds from now, or -1 */
 	long content_length;                /* -1 when absent */
@@ -90,6 +95,17 @@ void http_resp_init(struct http_resp *r, char *body, size_t body_cap,
  */
 void http_resp_stream(struct http_resp *r, http_sink sink, void *arg,
     size_t max);
+
+/*
+ * After http_resp_init(): the URI of each Link with rel="alternate"
+ * (RFC 8288 3.3: the first rel parameter counts; RFC 8555 7.4.2), in
+ * the order they come, goes to alt[0..cap) as a NUL-terminated string,
+ * r->alt_n of them; the URIs are not resolved or checked.  Once cap are
+ * kept, or for a URI over ACME_MAX_URL, r->alt_more counts the rest.  A
+ * malformed Link value is ignored from where it goes wrong.
+ */
+void http_resp_alternates(struct http_resp *r, char (*alt)[ACME_MAX_URL + 1],
+    unsigned cap);
 
 /*
  * Feed len bytes.  *used receives how many were consumed (less than len

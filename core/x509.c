@@ -215,9 +215,15 @@ x509_aki(const struct x509_cert *x, struct der_tlv *id)
 int
 x509_cn(const struct x509_cert *x, char *dst, size_t cap)
 {
+	return x509_name_cn(&x->subject, dst, cap);
+}
+
+int
+x509_name_cn(const struct der_tlv *name, char *dst, size_t cap)
+{
 	/* 2.5.4.3 commonName */
 	static const uint8_t oid_cn[] = { 0x55, 0x04, 0x03 };
-	const uint8_t *p, *end = x->subject.next;
+	const uint8_t *p, *end = name->next;
 	struct der_tlv set, atv, oid, val;
 	int found = -1;
 
@@ -225,7 +231,7 @@ x509_cn(const struct x509_cert *x, char *dst, size_t cap)
 		return -1;
 	dst[0] = 0;
 	/* Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value } */
-	for (p = x->subject.val; p != NULL && p < end; p = set.next) {
+	for (p = name->val; p != NULL && p < end; p = set.next) {
 		if (der_get_tag(p, end, DER_SET, &set) != 0 ||
 		    der_get_tag(set.val, set.next, DER_SEQUENCE, &atv) != 0 ||
 		    der_get_tag(atv.val, atv.next, DER_OID, &oid) != 0 ||

@@ -56,4 +56,8 @@ int x509_aki(const struct x509_cert *x, struct der_tlv *id);
  * cap).  Returns 0, or -1 when there is none. */
 int x509_cn(const struct x509_cert *x, char *dst, size_t cap);
 
+/* The same for any Name (its SEQUENCE content in name, as der_get()
+ * reads it: the subject, the issuer). */
+int x509_name_cn(const struct der_tlv *name, char *dst, size_t cap);
+
 #endif

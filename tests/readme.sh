@@ -14,7 +14,7 @@
 # otherwise never be compiled.
 #
 # And the number README.md gives for sizeof(struct acme_client) ("...
-# sizeof(struct acme_client) = 65,104 bytes", x86-64, default limits) is
+# sizeof(struct acme_client) = 65,976 bytes", x86-64, default limits) is
 # checked against the installed headers on an x86-64 host.
 #
 # Prints "readme: N passed, N failed".  Needs the host build (make).

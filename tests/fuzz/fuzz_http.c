@@ -30,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct http_resp res[3];
 static char body[3][FUZZ_CAP + 1];
+/* Link rel="alternate" URLs, two kept, and a guard entry. */
+#define FUZZ_ALTS 2
+static char alt[3][FUZZ_ALTS + 1][ACME_MAX_URL + 1];
 
 /* Abort unless c: the harness's only verdict. */
 static void
@@ -55,10 +58,14 @@ static int
 fuzz_run(struct http_resp *r, char *b, int is_head, const uint8_t *d,
     size_t n, size_t cut, size_t step, size_t *used)
 {
+	char (*al)[ACME_MAX_URL + 1] = alt[r - res];
 	size_t pos = 0, end, u;
+	unsigned k;
 	int rc = 0;
 
 	http_resp_init(r, b, FUZZ_CAP + 1, is_head, FUZZ_NOW);
+	memset(al, 0x5a, sizeof alt[0]);
+	http_resp_alternates(r, al, FUZZ_ALTS);
 	while (pos < n) {
 		end = n;
 		if (step != 0 && pos + step < n)
@@ -87,6 +94,11 @@ fuzz_run(struct http_resp *r, char *b, int is_head, const uint8_t *d,
 	fuzz_str(r->link_up, sizeof r->link_up);
 	fuzz_str(r->content_type, sizeof r->content_type);
 	fuzz_assert(!r->has_nonce || strlen(r->nonce) > 0);
+	fuzz_assert(r->alt_n <= FUZZ_ALTS);
+	for (k = 0; k < r->alt_n; k++)
+		fuzz_assert(memchr(al[k], '\0', ACME_MAX_URL + 1) != NULL &&
+		    al[k][0] != '\0');
+	fuzz_assert((unsigned char)al[FUZZ_ALTS][0] == 0x5a);
 	fuzz_assert(r->retry_after >= -1 && r->retry_after <= 86400L * 365);
 	*used = pos;
 	return rc;
@@ -96,6 +108,8 @@ fuzz_run(struct http_resp *r, char *b, int is_head, const uint8_t *d,
 static void
 fuzz_same(const struct http_resp *a, const struct http_resp *b)
 {
+	unsigned k;
+
 	fuzz_assert(a->status == b->status && a->minor == b->minor);
 	fuzz_assert(a->has_nonce == b->has_nonce &&
 	    a->nonce_too_long == b->nonce_too_long &&
@@ -109,6 +123,9 @@ fuzz_same(const struct http_resp *a, const struct http_resp *b)
 	    a->conn_close == b->conn_close);
 	fuzz_assert(a->body_len == b->body_len &&
 	    memcmp(a->body, b->body, a->body_len) == 0);
+	fuzz_assert(a->alt_n == b->alt_n && a->alt_more == b->alt_more);
+	for (k = 0; k < a->alt_n; k++)
+		fuzz_assert(strcmp(alt[a - res][k], alt[b - res][k]) == 0);
 }
 
 /* The input as a string: dates, URLs, and request heads from URLs. */

@@ -6,7 +6,7 @@
 #   pebble_kill                           SIGKILL Pebble alone (a CA that went away)
 #   pebble_restart                        start it again: same ports and certificates,
 #                                         nothing else kept (Pebble keeps all in memory)
-#   pebble_root FILE                      fetch Pebble's issuing root (/roots/0) into FILE
+#   pebble_root FILE [N]                  fetch Pebble's issuing root (/roots/N, 0) into FILE
 #   pebble_intermediate FILE              fetch Pebble's intermediate (/intermediates/0)
 #   pebble_dir_field NAME                 print a URL from the ACME directory (newAccount, ...)
 #   pebble_get URL [FILE]                 GET over TLS trusting only PEBBLE_CA
@@ -38,7 +38,9 @@
 # openssl's syntax (e.g. "IP:127.0.0.1" or "DNS:localhost"), in place of all the
 # above (the harness's own readiness checks then skip the host name); PEBBLE_CERT_KEY=ec|rsa|p384|rsa4096 chooses the key types of that
 # certificate and its CA (default ec; see _pebble_certs); PEBBLE_PORT_BASE=N uses the fixed ports N..N+5 instead of free
-# ones; PEBBLE_START_TIMEOUT (seconds, default 15); PEBBLE_KEEP=1 keeps the work dir.
+# ones; PEBBLE_START_TIMEOUT (seconds, default 15); PEBBLE_KEEP=1 keeps the work dir;
+# PEBBLE_ALTERNATE_ROOTS=N makes Pebble issue under N more roots, each chain linked
+# from the certificate answer with Link: rel="alternate" (default 0; pebble_root N).
 #
 # Callers must stop Pebble on every exit path:
 #   trap pebble_stop EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
@@ -313,6 +315,7 @@ EOF
 _pebble_run() {
     # shellcheck disable=SC2086 # split on purpose
     env $_PEBBLE_UNSET PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT="$_pebble_reject" \
+        PEBBLE_ALTERNATE_ROOTS="${PEBBLE_ALTERNATE_ROOTS:-0}" \
         pebble -config "$PEBBLE_WORK/pebble-config.json" -dnsserver "127.0.0.1:$_pebble_dns" \
         </dev/null >>"$PEBBLE_LOG" 2>&1 &
     _PEBBLE_PID=$!
@@ -395,7 +398,11 @@ _pebble_fetch_pem() {
 }
 
 pebble_root() {
-    _pebble_fetch_pem roots/0 "$1"
+    if [ $# -ge 2 ]; then
+        _pebble_fetch_pem "roots/$2" "$1"
+    else
+        _pebble_fetch_pem roots/0 "$1"
+    fi
 }
 
 pebble_intermediate() {

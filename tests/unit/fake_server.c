@@ -52,6 +52,7 @@ struct fs_resp {
 	const char *ctype;
 	char location[ACME_MAX_URL + 64];
 	char link[ACME_MAX_URL + 32];
+	char links[1024];             /* more header lines, each with CRLF */
 	long retry_after;             /* -1: none */
 	int nonce;                    /* 0 none, 1 fresh, 2 stale */
 	char stale[FS_NONCE_LEN + 8];
@@ -717,6 +718,9 @@ fs_der_time(struct der_w *w, uint64_t t)
 	der_prim(w, 0x17, b, 13);
 }
 
+/* The issuer CN fs_make_cert() writes (an alternate chain's root). */
+static const char *fs_issuer_cn = "fake ACME issuer";
+
 /*
  * A certificate into out (cap), signed by the fake issuer: subject CN
  * subj (NULL: empty), the SPKI (DER, spki_len bytes), valid from nb to
@@ -788,7 +792,7 @@ fs_make_cert(struct fs *s, unsigned char *out, size_t cap, unsigned serial,
 	fs_der_time(&w, na);
 	fs_der_time(&w, nb);
 	der_wrap(&w, DER_SEQUENCE, m2);
-	fs_der_name(&w, "fake ACME issuer");
+	fs_der_name(&w, fs_issuer_cn);
 	m2 = der_len(&w);
 	der_prim(&w, DER_OID, fs_oid_sig, sizeof fs_oid_sig);
 	der_wrap(&w, DER_SEQUENCE, m2);
@@ -1011,6 +1015,7 @@ fs_resp_init(struct fs_resp *rp)
 	rp->ctype = NULL;
 	rp->location[0] = 0;
 	rp->link[0] = 0;
+	rp->links[0] = 0;
 	rp->retry_after = -1;
 	rp->nonce = 1;
 	rp->stale[0] = 0;
@@ -1104,7 +1109,7 @@ fs_emit(struct fs *s, struct fs_conn *cn, const struct fs_req *rq,
 		n += (size_t)snprintf(cn->out + n, cap - n,
 		    "Link: %s\r\n", rp->link);
 	n += (size_t)snprintf(cn->out + n, cap - n,
-	    "Link: <" FS_DIR_URL ">;rel=\"index\"\r\n");
+	    "Link: <" FS_DIR_URL ">;rel=\"index\"\r\n%s", rp->links);
 	if (rp->retry_after >= 0 && s->retry_as_date) {
 		/* RFC 9110 10.2.3: an HTTP-date, IMF-fixdate */
 		time_t tt = (time_t)(FS_T0 + s->now / 1000 +
@@ -1718,6 +1723,66 @@ fs_h_order_poll(struct fs *s, struct fs_req *rq, struct fs_resp *rp,
 	fs_order_json(s, rp, rq->o, fs_order_status(o));
 }
 
+size_t
+fs_order_alt(struct fs *s, unsigned o, unsigned n, char *dst, size_t cap)
+{
+	static const char end[] = "-----END CERTIFICATE-----\n";
+	const char *chain = fs_order_chain(s, o);
+	const char *e = strstr(chain, end);
+	unsigned char der[1024], spki[128];
+	char root[32];
+	const uint8_t *k;
+	size_t kl, dl, len;
+	struct der_w w;
+
+	if (n < 1 || n > s->alt_chains || e == NULL)
+		return 0;
+	len = (size_t)(e - chain) + sizeof end - 1;
+	if (len >= cap)
+		return 0;
+	memcpy(dst, chain, len);
+	dst[len] = 0;
+	der_init(&w, spki, sizeof spki);
+	fs_der_spki(&w, s->ikey_q);
+	der_finish(&w, &k, &kl);
+	snprintf(root, sizeof root, "fake alt root %u", n);
+	fs_issuer_cn = root;
+	dl = fs_make_cert(s, der, sizeof der, 9000 + n, "fake ACME issuer",
+	    k, kl, FS_T0 - 86400 * 365, FS_T0 + 86400 * 3650, NULL, 0, 1);
+	fs_issuer_cn = "fake ACME issuer";
+	fs_pem_append(dst, cap, &len, der, dl);
+	return len;
+}
+
+/* Alternate chain n of order o, or a 404 (n over alt_chains). */
+static void
+fs_alt_chain(struct fs *s, unsigned o, unsigned n, struct fs_resp *rp)
+{
+	rp->body_len = fs_order_alt(s, o, n, rp->body, sizeof rp->body);
+	if (rp->body_len == 0) {
+		fs_problem(s, rp, 404, "malformed", "no such chain");
+		return;
+	}
+	s->alt_served++;
+}
+
+/* The Link headers of the default chain's answer: alt_link first (when
+ * set), then alternate 1..alt_chains. */
+static void
+fs_alt_links(struct fs *s, unsigned o, struct fs_resp *rp)
+{
+	size_t n = 0;
+	unsigned i;
+
+	if (s->alt_link != NULL)
+		n += (size_t)snprintf(rp->links + n, sizeof rp->links - n,
+		    "Link: %s\r\n", s->alt_link);
+	for (i = 1; i <= s->alt_chains && n < sizeof rp->links; i++)
+		n += (size_t)snprintf(rp->links + n, sizeof rp->links - n,
+		    "Link: <" FS_BASE "/cert/%u/alt/%u>;rel=\"alternate\"\r\n",
+		    o, i);
+}
+
 static void
 fs_h_cert(struct fs *s, struct fs_req *rq, struct fs_resp *rp, int act)
 {
@@ -1735,8 +1800,12 @@ fs_h_cert(struct fs *s, struct fs_req *rq, struct fs_resp *rp, int act)
 	if (act >= FS_ACT_CERT_KEY && act <= FS_ACT_CERT_EXTRA)
 		rp->body_len = fs_order_pem(s, rq->o, act, rp->body,
 		    sizeof rp->body);
+	else if (rq->i > 0)
+		fs_alt_chain(s, rq->o, rq->i, rp);
 	else
 		fs_body(rp, "%s", o->chain);
+	if (rq->i == 0)
+		fs_alt_links(s, rq->o, rp);
 }
 
 /* RFC 3339 of unix time t into dst (cap). */
@@ -1806,6 +1875,9 @@ fs_classify(struct fs_req *rq)
 	if (sscanf(p, "/order/%u%n", &rq->o, &end) == 1 && p[end] == 0)
 		return FS_EP_ORDER_POLL;
 	if (sscanf(p, "/cert/%u%n", &rq->o, &end) == 1 && p[end] == 0)
+		return FS_EP_CERT;
+	if (sscanf(p, "/cert/%u/alt/%u%n", &rq->o, &rq->i, &end) == 2 &&
+	    p[end] == 0 && rq->i > 0)
 		return FS_EP_CERT;
 	if (strncmp(p, "/renewal-info/", 14) == 0)
 		return FS_EP_ARI;

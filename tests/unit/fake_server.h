@@ -12,7 +12,8 @@
  * ("valid") and a PEM chain: a leaf certificate it issues for the CSR's
  * public key and the order's names (signed by its own fake issuer, whose
  * certificate follows; knob `chain_min` adds intermediates to make a
- * long chain).  Its directory names terms of service (knob `tos`).
+ * long chain; knob `alt_chains` links alternate chains with other
+ * roots).  Its directory names terms of service (knob `tos`).
  *
  * It verifies what it receives and counts every breach of the protocol
  * in `violations` (the first one is described in `violation`): Content-
@@ -321,6 +322,13 @@ struct fs {
 	                                * (still at work) this many times
 	                                * per record first; ~0u: forever */
 	int dns_fail;                  /* 0: its ADD returns -1 */
+	unsigned alt_chains;           /* 0: else the certificate answer
+	                                * links this many alternate chains
+	                                * (RFC 8555 7.4.2), /cert/o/alt/n:
+	                                * the same leaf under a certificate
+	                                * issued by "fake alt root n" */
+	const char *alt_link;          /* NULL: else a Link value sent
+	                                * before those (a foreign origin...) */
 	uint64_t time_limit_ms;        /* 48 h: beyond it (or after 2000
 	                                * connects), `runaway`: all I/O
 	                                * fails so a looping client ends */
@@ -376,6 +384,7 @@ struct fs {
 	unsigned listens, accepts, val_ok, val_404, val_bad;
 	unsigned wouldblock;           /* send/recv 0 and accept -2 */
 	unsigned stage_calls;          /* stage() calls (stage_fail_at) */
+	unsigned alt_served;           /* alternate chains answered */
 	unsigned port_calls;
 	unsigned idle_calls;
 	int runaway;                   /* time_limit_ms passed, or the power
@@ -427,6 +436,11 @@ int fs_blob_put(struct fs *s, const char *name, const void *data,
 
 /* The PEM chain the server issued for order o (1-based), "" when none. */
 const char *fs_order_chain(const struct fs *s, unsigned o);
+
+/* Alternate chain n (1..alt_chains) of order o, as the server answers
+ * it, into dst (cap, NUL-terminated): its length, 0 when none. */
+size_t fs_order_alt(struct fs *s, unsigned o, unsigned n, char *dst,
+    size_t cap);
 
 /* The body b[0..len) as HTTP chunks (RFC 9112 7.1) of varied sizes from
  * 1 to max (hex in either case, some with an extension), the last chunk

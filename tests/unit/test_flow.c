@@ -24,6 +24,7 @@ static struct acme_port P;
 static char name_buf[ACME_MAX_IDENTIFIERS + 1][32];
 static uint32_t cfg_validation_ms, cfg_finalize_ms;  /* 0: defaults */
 static int cfg_no_tos;                               /* do not agree */
+static const char *cfg_preferred;                    /* preferred_chain */
 static const char *names[ACME_MAX_IDENTIFIERS + 1];
 
 /* A fresh server (with its own storage) and the port on it. */
@@ -57,6 +58,7 @@ client(size_t n)
 	cfg.agree_tos = !cfg_no_tos;
 	cfg.validation_timeout_ms = cfg_validation_ms;
 	cfg.finalize_timeout_ms = cfg_finalize_ms;
+	cfg.preferred_chain = cfg_preferred;
 	return acme_init(&C, &cfg, &P);
 }
 
@@ -2260,6 +2262,198 @@ test_identifiers(void)
 	srv(0);
 }
 
+#if ACME_ALT_CHAINS
+/* One run preferring alternate 1 of 1 on a fresh server (seed 5300, so
+ * every run makes the same storage operations), with a storage knob. */
+static int
+alt_run(unsigned stage_fail, unsigned fail_at, unsigned cut_at)
+{
+	int r;
+
+	srv(5300);
+	S.alt_chains = 1;
+	S.stage_fail_at = stage_fail;
+	S.store_fail_at = fail_at;
+	S.store_cut_at = cut_at;
+	cfg_preferred = "fake alt root 1";
+	r = run(1);
+	cfg_preferred = NULL;
+	return r;
+}
+
+/*
+ * Storage failing under an alternate: its first stage() or its commit
+ * fails (the default pair stays, the run succeeds), and the power cut at
+ * every storage operation of a run (what is stored is nothing, or a
+ * whole pair: the default chain or the alternate, with its key).
+ */
+static void
+test_altchain_storage(void)
+{
+	static char alt1[FS_CHAIN_MAX];
+	unsigned ops, stages, cut, pairs = 0;
+	int r;
+
+	T_CASE("%s: the counts", __func__);
+	srv(5300);
+	cfg_preferred = NULL;
+	CHECK(run(1) == ACME_OK);
+	stages = S.store->stages;       /* the default chain and its key */
+	CHECK(alt_run(0, 0, 0) == ACME_OK);
+	ops = S.store->ops;
+	CHECK(fs_order_alt(&S, S.norder, 1, alt1, sizeof alt1) > 0);
+	CHECK(blob_is(ACME_STORE_CERT, alt1) && S.store->commits == 2);
+	CHECK(S.store->stages > stages);
+
+	T_CASE("%s: the alternate's first stage() fails", __func__);
+	r = alt_run(stages + 1, 0, 0);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(blob_is(ACME_STORE_CERT, issued()) && pair_matches());
+	CHECK(S.store->commits == 1 && S.store->nstaged == 0);
+	CHECK(leaf_is(issued()));
+	clean("altchain stage");
+
+	T_CASE("%s: the alternate's commit fails", __func__);
+	r = alt_run(0, ops, 0);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(blob_is(ACME_STORE_CERT, issued()) && pair_matches());
+	CHECK(S.store->commits == 1 && S.store->nstaged == 0);
+	CHECK(leaf_is(issued()));
+	clean("altchain commit");
+
+	for (cut = 1; cut <= ops; cut++) {
+		T_CASE("%s: power cut at operation %u of %u", __func__, cut,
+		    ops);
+		alt_run(0, 0, cut);
+		if (fs_blob(&S, ACME_STORE_CERT, NULL) < 0) {
+			CHECK(fs_blob(&S, ACME_STORE_CERT_KEY, NULL) < 0);
+			continue;
+		}
+		fs_order_alt(&S, S.norder, 1, alt1, sizeof alt1);
+		CHECKF(pair_matches() && (blob_is(ACME_STORE_CERT, issued()) ||
+		    blob_is(ACME_STORE_CERT, alt1)), "cut %u: not a whole "
+		    "pair", cut);
+		pairs++;
+	}
+	/* the cuts after the first commit left a pair */
+	CHECK(pairs >= 2);
+}
+
+/*
+ * Alternate chains (RFC 8555 7.4.2, core/altchain.c): the server links
+ * alt_chains chains whose top certificate is issued by "fake alt root
+ * n".  The stored chain is exactly the preferred one, or the default
+ * one when none matches or every alternate fails; the pair always
+ * matches, nothing stays staged, the run succeeds; a foreign-origin
+ * alternate is never fetched (a connect to it is a violation).
+ */
+static void
+test_altchain(void)
+{
+	static const struct {
+		const char *pref;       /* preferred_chain */
+		unsigned alts;          /* alt_chains */
+		const char *link;       /* alt_link */
+		int act;                /* a rule on FS_EP_CERT from 2 on */
+		unsigned times;
+		unsigned want;          /* 0: the default chain, else alt n */
+		unsigned certs;         /* certificate requests */
+		unsigned commits;
+	} tc[] = {
+		/* alt 1 does not match, alt 2 does */
+		{ "fake alt root 2", 2, NULL, 0, 0, 2, 3, 2 },
+		{ "fake alt root 1", 2, NULL, 0, 0, 1, 2, 2 },
+		/* the default matches; no preference: nothing more fetched */
+		{ "fake ACME issuer", 2, NULL, 0, 0, 0, 1, 1 },
+		{ NULL, 2, NULL, 0, 0, 0, 1, 1 },
+		{ "", 2, NULL, 0, 0, 0, 1, 1 },
+		/* no match: every alternate fetched, the default kept */
+		{ "fake alt root", 2, NULL, 0, 0, 0, 3, 1 },
+		{ "nope", 0, NULL, 0, 0, 0, 1, 1 },
+		/* more than ACME_ALT_CHAINS links: the rest are not fetched */
+		{ "fake alt root 9", 9, NULL, 0, 0, 0,
+		    1 + ACME_ALT_CHAINS, 1 },
+		/* a foreign origin is not fetched; the next one is */
+		{ "fake alt root 1", 1,
+		    "<https://evil.test/cert/1/alt/1>;rel=\"alternate\"",
+		    0, 0, 1, 2, 2 },
+		{ "fake alt root 1", 1,
+		    "<https://acme.test:8443/cert/1/alt/1>;rel=alternate",
+		    0, 0, 1, 2, 2 },
+		/* a 404 for a linked chain: skipped */
+		{ "fake alt root 1", 1,
+		    "<" FS_BASE "/cert/1/alt/7>;rel=alternate", 0, 0, 1, 3, 2 },
+		/* every alternate fails (500 after the retries): default */
+		{ "fake alt root 2", 2, NULL, FS_ACT_STATUS, 0, 0,
+		    1 + 2 * (ACME_NET_RETRIES + 1), 1 },
+		/* the first alternate cut on every try, the second taken */
+		{ "fake alt root 2", 2, NULL, FS_ACT_CLOSE_MID,
+		    ACME_NET_RETRIES + 1, 2, 3 + ACME_NET_RETRIES + 1 - 1, 2 },
+		/* the preferred one is for another key / does not decode */
+		{ "fake alt root 1", 2, NULL, FS_ACT_CERT_KEY, 1, 0, 3, 1 },
+		{ "fake alt root 1", 1, NULL, FS_ACT_CERT_BAD, 0, 0, 2, 1 },
+		/* ... ends inside a certificate (close_notify): not retried */
+		{ "fake alt root 1", 1, NULL, FS_ACT_UNFRAMED, 0, 0, 2, 1 },
+		{ "fake alt root 1", 1, NULL, FS_ACT_CERT_EXTRA, 0, 0, 2, 1 },
+		/* a badNonce on the alternate: retried, taken */
+		{ "fake alt root 1", 1, NULL, FS_ACT_BADNONCE, 1, 1, 3, 2 },
+	};
+	static char want[FS_CHAIN_MAX];
+	unsigned i, certs;
+	int r;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, i);
+		srv(5100 + i);
+		S.alt_chains = tc[i].alts;
+		S.alt_link = tc[i].link;
+		if (tc[i].act != 0)
+			fs_add_rule(&S, FS_EP_CERT, 2, tc[i].times,
+			    tc[i].act, tc[i].act == FS_ACT_UNFRAMED ? 2 : 500,
+			    -1, NULL);
+		cfg_preferred = tc[i].pref;
+		r = run(1);
+		cfg_preferred = NULL;
+		CHECKF(r == ACME_OK, "case %u: %s: %s", i, acme_strerror(r),
+		    acme_message(&C));
+		if (tc[i].want == 0)
+			snprintf(want, sizeof want, "%s", issued());
+		else
+			CHECK(fs_order_alt(&S, S.norder, tc[i].want, want,
+			    sizeof want) > 0);
+		CHECKF(blob_is(ACME_STORE_CERT, want),
+		    "case %u: not the chain wanted (%u)", i, tc[i].want);
+		CHECKF(pair_matches(), "case %u: the pair does not match", i);
+		CHECKF(leaf_is(issued()), "case %u: acme_certificate_leaf", i);
+		certs = S.ep_count[FS_EP_CERT];
+		CHECKF(certs == tc[i].certs, "case %u: %u certificate "
+		    "requests, not %u", i, certs, tc[i].certs);
+		CHECKF(S.store->commits == tc[i].commits,
+		    "case %u: %u commits", i, S.store->commits);
+		CHECKF(S.store->nstaged == 0, "case %u: left staged", i);
+		/* (a badNonce's problem stays, as for any request) */
+		CHECKF(acme_message(&C)[0] == 0 && (acme_problem(&C) == NULL ||
+		    tc[i].act == FS_ACT_BADNONCE),
+		    "case %u: message '%s' after success", i,
+		    acme_message(&C));
+		clean("altchain");
+		if (r != ACME_OK || !blob_is(ACME_STORE_CERT, want))
+			dump("altchain");
+	}
+
+	test_altchain_storage();
+
+	/* a name longer than a commonName can be */
+	T_CASE("%s: too long", __func__);
+	srv(5199);
+	cfg_preferred = "0123456789012345678901234567890123456789"
+	    "01234567890123456789012345";
+	CHECK(client(1) == ACME_ERR_TOO_LARGE);
+	cfg_preferred = NULL;
+	CHECK(S.requests == 0);
+}
+#endif
+
 int
 main(void)
 {
@@ -2287,5 +2481,8 @@ main(void)
 	T_RUN(test_tos);
 	T_RUN(test_challenges);
 	T_RUN(test_identifiers);
+#if ACME_ALT_CHAINS
+	T_RUN(test_altchain);
+#endif
 	return t_done("flow");
 }

@@ -50,6 +50,15 @@ sink(void *arg, const char *data, size_t len)
 	return 0;
 }
 
+/* Where run() keeps Link rel="alternate" URLs (test_alternates): cap
+ * entries when on, then a guard entry that must stay untouched. */
+#define ALT_SLOTS 4
+static struct {
+	int on;
+	unsigned cap;           /* 0..ALT_SLOTS */
+	char url[ALT_SLOTS + 1][ACME_MAX_URL + 1];
+} al;
+
 /*
  * Length named by the "{...}" at t (t at '{'): digits, or L, N or U
  * (ACME_MAX_HEADER_LINE, ACME_MAX_NONCE, ACME_MAX_URL) with an optional
@@ -160,6 +169,10 @@ run(struct http_resp *r, size_t cap, int is_head, uint64_t now,
 	sk.calls = 0;
 	if (sk.on)
 		http_resp_stream(r, sink, NULL, sk.max);
+	if (al.on) {
+		memset(al.url, 0xa5, sizeof al.url);
+		http_resp_alternates(r, al.url, al.cap);
+	}
 	while (pos < len) {
 		end = len;
 		if (step != 0 && pos + step < len)
@@ -1309,6 +1322,126 @@ test_date(void)
 	CHECK(http_date_parse(NULL, &t) == -1);
 }
 
+#if ACME_ALT_CHAINS
+/* Link rel="alternate" (RFC 8555 7.4.2): what is kept, in order. */
+static const struct {
+	const char *name;
+	const char *head;
+	unsigned cap;           /* entries offered */
+	const char *want[ALT_SLOTS];
+	unsigned more;          /* alt_more */
+	const char *link_up;
+} alts[] = {
+	{ "pebble: two Link lines, index and up beside them",
+	    "HTTP/1.1 200 OK\r\n"
+	    "Link: <https://p:14000/dir>;rel=\"index\"\r\n"
+	    "Link: <https://p:14000/certZ/1/alternate/1>;rel=\"alternate\"\r\n"
+	    "Link: <https://p:14000/certZ/1/alternate/2>;rel=\"alternate\"\r\n"
+	    "Link: <https://p:14000/issuer>;rel=\"up\"\r\n",
+	    3, { "https://p:14000/certZ/1/alternate/1",
+	    "https://p:14000/certZ/1/alternate/2" }, 0,
+	    "https://p:14000/issuer" },
+	{ "several in one line; case, quoting, other params, lists",
+	    "HTTP/1.1 200 OK\r\n"
+	    "Link: <https://a/1>; rel=ALTERNATE, <https://a/x,y>;"
+	    " title=\"a, \\\"b\\\"\"; rel=\"index alternate\","
+	    " <https://a/up>;rel=up, <https://a/3> ; rel = \"up Alternate\"\r\n",
+	    3, { "https://a/1", "https://a/x,y", "https://a/3" }, 0,
+	    "https://a/up" },
+	{ "more than cap: the first kept, the rest counted",
+	    "HTTP/1.1 200 OK\r\n"
+	    "Link: <https://a/1>;rel=alternate, <https://a/2>;rel=alternate\r\n"
+	    "Link: <https://a/3>;rel=alternate\r\n"
+	    "Link: <https://a/4>;rel=alternate\r\n",
+	    2, { "https://a/1", "https://a/2" }, 2, "" },
+	{ "not asked for: nothing written",
+	    "HTTP/1.1 200 OK\r\n"
+	    "Link: <https://a/1>;rel=alternate\r\n", 0, { NULL }, 1, "" },
+	{ "other rels, only the first rel, lookalikes",
+	    "HTTP/1.1 200 OK\r\n"
+	    "Link: <https://a/1>;rel=alternates, <https://a/2>;rel=alter\r\n"
+	    "Link: <https://a/3>;rel=index;rel=alternate\r\n"
+	    "Link: <https://a/4>;anchor=\"#alternate\"; title=alternate\r\n"
+	    "Link: <https://a/5>;rel=\"alternatex\", <https://a/6>;"
+	    "rel=\"x-alternate\"\r\n"
+	    "Lin: <https://a/7>;rel=alternate\r\n"
+	    "Link-Template: <https://a/8>;rel=alternate\r\n",
+	    3, { NULL }, 0, "" },
+	{ "malformed values ignored from where they go wrong",
+	    "HTTP/1.1 200 OK\r\n"
+	    "Link: <https://a/1;rel=alternate\r\n"
+	    "Link: <https://a/2>;rel=\"alternate\r\n"
+	    "Link: <https://a/3>;rel=\"alter\\\r\n"
+	    "Link: garbage, <https://a/4>;rel=alternate\r\n"
+	    "Link: <https://a/5>;rel=alternate x, <https://a/6>;rel=alternate\r\n"
+	    "Link: <https://a/ok>;rel=alternate, garbage <https://a/7>\r\n",
+	    3, { "https://a/ok" }, 0, "" },
+	{ "empty URI and one over ACME_MAX_URL: counted, not kept",
+	    "HTTP/1.1 200 OK\r\n"
+	    "Link: <>;rel=alternate\r\n"
+	    "Link: <{U+1}>;rel=alternate\r\n"
+	    "Link: <{U}>;rel=alternate\r\n",
+	    3, { "{U}" }, 2, "" },
+	{ "a 1xx response's links are forgotten",
+	    "HTTP/1.1 103 Early Hints\r\n"
+	    "Link: <https://a/early>;rel=alternate\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\n"
+	    "Link: <https://a/late>;rel=alternate\r\n",
+	    3, { "https://a/late" }, 0, "" },
+};
+
+static void
+test_alternates(void)
+{
+	static struct http_resp r;
+	size_t i, len, cut, used;
+	unsigned k, n;
+	int rc;
+
+	for (i = 0; i < sizeof alts / sizeof *alts; i++) {
+		T_CASE("%s[%u] %s", __func__, (unsigned)i, alts[i].name);
+		len = expand(alts[i].head, NULL, 0,
+		    "Content-Length: 0\r\n\r\n");
+		for (n = 0; n < ALT_SLOTS && alts[i].want[n] != NULL; n++)
+			;
+		al.on = 1;
+		al.cap = alts[i].cap;
+		/* whole, split at every byte, and a byte at a time */
+		for (cut = 0; cut <= len + 1; cut++) {
+			rc = run(&r, BODY_CAP, 0, 0, in_buf, len,
+			    cut <= len ? cut : len, cut > len ? 1 : 0, &used);
+			CHECKF(rc == 1, "%s [%zu]: rc %d", alts[i].name, cut,
+			    rc);
+			CHECKF(r.alt_n == n, "%s [%zu]: %u kept, not %u",
+			    alts[i].name, cut, r.alt_n, n);
+			CHECKF(r.alt_more == alts[i].more, "%s [%zu]: more %u",
+			    alts[i].name, cut, r.alt_more);
+			for (k = 0; k < n && k < r.alt_n; k++)
+				CHECKF(strcmp(al.url[k],
+				    xs(alts[i].want[k])) == 0,
+				    "%s [%zu]: alt %u '%s'", alts[i].name,
+				    cut, k, al.url[k]);
+			/* nothing written past what was kept */
+			for (k = n; k <= ALT_SLOTS; k++)
+				CHECKF((unsigned char)al.url[k][0] == 0xa5,
+				    "%s [%zu]: entry %u written",
+				    alts[i].name, cut, k);
+			CHECKF(strcmp(r.link_up, alts[i].link_up) == 0,
+			    "%s: link_up '%s'", alts[i].name, r.link_up);
+		}
+	}
+	al.on = 0;
+	/* http_resp_alternates(NULL): nothing kept, nothing counted */
+	T_CASE("%s: NULL", __func__);
+	http_resp_init(&r, body_buf, BODY_CAP, 0, 0);
+	http_resp_alternates(&r, NULL, 3);
+	len = expand("HTTP/1.1 200 OK\r\nLink: <https://a/1>;rel=alternate"
+	    "\r\nContent-Length: 0\r\n\r\n", NULL, 0, NULL);
+	CHECK(http_resp_feed(&r, in_buf, len, &used) == 1);
+	CHECK(r.alt_n == 0 && r.alt_more == 0);
+}
+#endif
+
 int
 main(void)
 {
@@ -1317,6 +1450,9 @@ main(void)
 	T_RUN(test_header_limit);
 	T_RUN(test_sticky);
 	T_RUN(test_stream);
+#if ACME_ALT_CHAINS
+	T_RUN(test_alternates);
+#endif
 	T_RUN(test_req);
 	T_RUN(test_url);
 	T_RUN(test_date);
