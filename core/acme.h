@@ -25,7 +25,8 @@
  * newAccount (or the stored account URL), newOrder, each authorization,
  * http-01 with the built-in responder, polls that honour Retry-After
  * (else a backoff from 150 ms) within time bounds, finalize with a CSR
- * for a new P-256 key, order polls, and the PEM chain, streamed into
+ * for a new P-256 key (or P-384, RSA-2048, or a board's signer:
+ * acme_signer.h), order polls, and the PEM chain, streamed into
  * storage as it arrives and committed only when it is whole and its leaf
  * is for our key and names.  Every URL the server names must be on the
  * directory's host and port.  It is a resumable state machine:
@@ -59,6 +60,8 @@
 #include "json.h"
 #include "nonce.h"
 #include "key.h"
+#include "key_rsa.h"
+#include "acme_signer.h"
 #include "tls.h"
 #include "challenge_http01.h"
 #include "challenge_tlsalpn01.h"
@@ -150,6 +153,25 @@ struct acme_config {
 	 * ACME_RETRY_AFTER_MAX_S; a 429 or 503 asking for more ends the run
 	 * and is stored as "not before" for the next one. */
 	uint32_t max_retry_wait_s;
+	/* The software keys' types (acme_signer.h, README "Key types and
+	 * signers"): ACME_KEYTYPE_P256 (0, the default) or
+	 * ACME_KEYTYPE_P384 (ES384) for the account key; P256, P384 or
+	 * ACME_KEYTYPE_RSA2048 for the certificate key.  A type this build
+	 * leaves out (ACME_KEY_P384, ACME_KEY_RSA) is ACME_ERR_PARAM.  A
+	 * stored account key is used whatever its type (the type applies
+	 * when a key is made); a new certificate key is made for every
+	 * order, so a new cert_key_type applies from the next one. */
+	int account_key_type;
+	int cert_key_type;
+	/* Keys that never enter the context (acme_signer.h): NULL for the
+	 * software keys (made, stored and read through the port).  With
+	 * account_signer, ACME_STORE_ACCOUNT_KEY is never read or written
+	 * (account_key_type is unused); with cert_signer,
+	 * ACME_STORE_CERT_KEY neither, and every certificate is for the
+	 * signer's key.  Read through the pointer: they must outlive the
+	 * client. */
+	const struct acme_signer *account_signer;
+	const struct acme_signer *cert_signer;
 };
 
 /* What a run cost; read with acme_counters(). */
@@ -260,9 +282,16 @@ struct acme_client {
 	unsigned nauthz;
 	struct acme_authz authz[ACME_MAX_IDENTIFIERS];
 
-	/* keys */
+	/* keys (keys.c): the software keys, or the board's signers */
 	struct key_ec account_key;
 	struct key_ec cert_key;
+#if ACME_KEY_RSA
+	struct key_rsa cert_rsa;      /* cert_type ACME_KEYTYPE_RSA2048 */
+#endif
+	const struct acme_signer *account_signer;   /* NULL: account_key */
+	const struct acme_signer *cert_signer;      /* NULL: cert_key */
+	unsigned char account_type;   /* ACME_KEYTYPE_* of a new one */
+	unsigned char cert_type;
 	char thumb[48];
 
 	/* the current exchange */
@@ -320,7 +349,8 @@ struct acme_client {
 	ACME_MAX_PROBLEM_TYPE), ACME_MAX_PROBLEM_DETAIL), \
 	ACME_NONCE_RING), ACME_HTTP01_MAX_REQUEST), ACME_HTTP01_SLOTS), \
 	ACME_TLSALPN01), ACME_TLSALPN01_SLOTS), ACME_SERVER_IP), \
-	ACME_MAX_PROFILE), ACME_DNS01 + 2 * ACME_IP_IDENTIFIERS)
+	ACME_MAX_PROFILE), ACME_DNS01 + 2 * ACME_IP_IDENTIFIERS + \
+	4 * ACME_KEY_P384 + 8 * ACME_KEY_RSA)
 
 /*
  * Check the configuration and copy it into c (names, URLs; trust anchors

@@ -58,8 +58,8 @@ gen(struct key_ec *k, int flip, size_t *asked)
 	if (ret != ACME_OK || !k->valid)
 		return 0;
 	key_views(k, &sk, NULL);
-	return br_ec_compute_pub(key_ec_impl(), &pk, q, &sk) == sizeof k->q &&
-	    memcmp(q, k->q, sizeof k->q) == 0;
+	return br_ec_compute_pub(key_ec_impl(), &pk, q, &sk) == 65 &&
+	    key_qlen(k) == 65 && memcmp(q, k->q, 65) == 0;
 }
 
 static void
