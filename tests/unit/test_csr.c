@@ -916,13 +916,13 @@ check_signer_csr(const char *what, const struct acme_signer *s,
 {
 	static uint8_t buf[4096], copy[4096];
 	const char *names[2] = { "example.com", "www.example.com" };
-	const uint8_t *out;
-	size_t len;
+	const uint8_t *out = NULL;
+	size_t len = 0;
 	int st;
 
-	CHECKF(csr_build_signer(buf, sizeof buf, s, names, 2, &out, &len) ==
-	    ACME_OK, "%s: csr_build_signer", what);
-	if (len == 0 || len > sizeof copy)
+	st = csr_build_signer(buf, sizeof buf, s, names, 2, &out, &len);
+	CHECKF(st == ACME_OK, "%s: csr_build_signer", what);
+	if (st != ACME_OK || out == NULL || len == 0 || len > sizeof copy)
 		return;
 	memcpy(copy, out, len);
 	st = run_openssl(copy, len, "-verify", text, sizeof text);
