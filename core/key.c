@@ -18,24 +18,6 @@ key_ec_impl(void)
 #endif
 }
 
-int
-key_curve(const struct key_ec *k)
-{
-	return k->curve == 0 ? BR_EC_secp256r1 : k->curve;
-}
-
-size_t
-key_xlen(const struct key_ec *k)
-{
-	return key_curve(k) == BR_EC_secp384r1 ? 48 : 32;
-}
-
-size_t
-key_qlen(const struct key_ec *k)
-{
-	return 2 * key_xlen(k) + 1;
-}
-
 const br_ec_impl *
 key_impl(int curve)
 {

@@ -29,10 +29,31 @@ struct key_ec {
 };
 
 /* The curve of k (BR_EC_secp256r1 for 0), the length of its scalar
- * (32, 48) and of its point (65, 97). */
-int key_curve(const struct key_ec *k);
-size_t key_xlen(const struct key_ec *k);
-size_t key_qlen(const struct key_ec *k);
+ * (32, 48) and of its point (65, 97).  Constants without
+ * ACME_KEY_P384. */
+static inline int
+key_curve(const struct key_ec *k)
+{
+#if ACME_KEY_P384
+	return k->curve == BR_EC_secp384r1 ? BR_EC_secp384r1 :
+	    BR_EC_secp256r1;
+#else
+	(void)k;
+	return BR_EC_secp256r1;
+#endif
+}
+
+static inline size_t
+key_xlen(const struct key_ec *k)
+{
+	return key_curve(k) == BR_EC_secp384r1 ? 48 : 32;
+}
+
+static inline size_t
+key_qlen(const struct key_ec *k)
+{
+	return 2 * key_xlen(k) + 1;
+}
 
 /* The implementation for a curve (NULL: not in this build). */
 const br_ec_impl *key_impl(int curve);

@@ -11,6 +11,31 @@
 #include "wipe.h"
 #include "acme_err.h"
 
+/* BearSSL's i15 code on Cortex-M (constant time where the multiplier is
+ * not), as for EC (ACME_EC_I15); i31 on hosts. */
+#if ACME_EC_I15
+#define KEY_RSA_I(name) br_rsa_i15_##name
+#else
+#define KEY_RSA_I(name) br_rsa_i31_##name
+#endif
+
+/*
+ * Scratch for the secrets of one call at a time (acme_step() is not
+ * reentrant): static, not on a firmware's small stack, wiped before
+ * each function returns.
+ */
+static union {
+	unsigned char kbuf[BR_RSA_KBUF_PRIV_SIZE(KEY_RSA_BITS)];
+	struct {
+		unsigned char der[1300];      /* RSAPrivateKey, 2048 bits */
+		unsigned char d[KEY_RSA_BYTES];
+	} out;
+	struct {
+		unsigned char der[1300];
+		br_skey_decoder_context kc;
+	} in;
+} key_rsa_tmp;
+
 /* The BearSSL view of k (pointing into k). */
 static void
 key_rsa_view(const struct key_rsa *k, br_rsa_private_key *sk)
@@ -55,10 +80,10 @@ key_rsa_set(struct key_rsa *k, const br_rsa_private_key *sk)
 		off += len[i];
 	}
 	key_rsa_view(k, &v);
-	k->e = br_rsa_i31_compute_pubexp(&v);
+	k->e = KEY_RSA_I(compute_pubexp)(&v);
 	if (k->e == 0 ||
-	    br_rsa_i31_compute_modulus(NULL, &v) != sizeof k->n ||
-	    br_rsa_i31_compute_modulus(k->n, &v) != sizeof k->n) {
+	    KEY_RSA_I(compute_modulus)(NULL, &v) != sizeof k->n ||
+	    KEY_RSA_I(compute_modulus)(k->n, &v) != sizeof k->n) {
 		key_rsa_wipe(k);
 		return ACME_ERR_CRYPTO;
 	}
@@ -69,7 +94,7 @@ key_rsa_set(struct key_rsa *k, const br_rsa_private_key *sk)
 int
 key_rsa_generate(struct key_rsa *k, const struct acme_port *p)
 {
-	static unsigned char kbuf[BR_RSA_KBUF_PRIV_SIZE(KEY_RSA_BITS)];
+	unsigned char *kbuf = key_rsa_tmp.kbuf;
 	br_hmac_drbg_context rng;
 	br_rsa_private_key sk;
 	unsigned char seed[48];
@@ -81,9 +106,9 @@ key_rsa_generate(struct key_rsa *k, const struct acme_port *p)
 		goto out_wipe;
 	}
 	br_hmac_drbg_init(&rng, &br_sha256_vtable, seed, sizeof seed);
-	/* into kbuf (static: 640 bytes of secrets off the stack, wiped),
-	 * then copied into k with n and e */
-	if (br_rsa_i31_keygen(&rng.vtable, &sk, kbuf, NULL, NULL,
+	/* into kbuf (640 bytes of secrets off the stack, wiped), then
+	 * copied into k with n and e */
+	if (KEY_RSA_I(keygen)(&rng.vtable, &sk, kbuf, NULL, NULL,
 	    KEY_RSA_BITS, 65537) != 1) {
 		err = ACME_ERR_CRYPTO;
 		goto out_wipe;
@@ -92,7 +117,7 @@ key_rsa_generate(struct key_rsa *k, const struct acme_port *p)
 out_wipe:
 	wipe(&rng, sizeof rng);
 	wipe(seed, sizeof seed);
-	wipe(kbuf, sizeof kbuf);
+	wipe(kbuf, sizeof key_rsa_tmp.kbuf);
 	wipe(&sk, sizeof sk);
 	if (err != ACME_OK)
 		key_rsa_wipe(k);
@@ -133,7 +158,7 @@ key_rsa_sign(const struct key_rsa *k, const unsigned char *h, size_t hlen,
 	if (!k->valid || hlen != br_sha256_SIZE || cap < KEY_RSA_BYTES)
 		return ACME_ERR_CRYPTO;
 	key_rsa_view(k, &sk);
-	if (br_rsa_i31_pkcs1_sign(BR_HASH_OID_SHA256, h, hlen, &sk,
+	if (KEY_RSA_I(pkcs1_sign)(BR_HASH_OID_SHA256, h, hlen, &sk,
 	    sig) != 1)
 		return ACME_ERR_CRYPTO;
 	return KEY_RSA_BYTES;
@@ -142,10 +167,7 @@ key_rsa_sign(const struct key_rsa *k, const unsigned char *h, size_t hlen,
 long
 key_rsa_to_pem(const struct key_rsa *k, char *dst, size_t cap)
 {
-	/* static: 1.5 KB is much for a stack; the key is made and stored
-	 * from one thread (acme_step()) */
-	static unsigned char der[1300];
-	static unsigned char d[KEY_RSA_BYTES];
+	unsigned char *der = key_rsa_tmp.out.der, *d = key_rsa_tmp.out.d;
 	unsigned char e[4];
 	br_rsa_private_key sk;
 	br_rsa_public_key pk;
@@ -163,12 +185,12 @@ key_rsa_to_pem(const struct key_rsa *k, char *dst, size_t cap)
 	pk.nlen = sizeof k->n;
 	pk.e = e;
 	pk.elen = sizeof e;
-	if (br_rsa_i31_compute_privexp(d, &sk, k->e) != sizeof d)
+	if (KEY_RSA_I(compute_privexp)(d, &sk, k->e) != KEY_RSA_BYTES)
 		goto out_wipe;
-	dlen = br_encode_rsa_raw_der(NULL, &sk, &pk, d, sizeof d);
-	if (dlen == 0 || dlen > sizeof der)
+	dlen = br_encode_rsa_raw_der(NULL, &sk, &pk, d, KEY_RSA_BYTES);
+	if (dlen == 0 || dlen > sizeof key_rsa_tmp.out.der)
 		goto out_wipe;
-	br_encode_rsa_raw_der(der, &sk, &pk, d, sizeof d);
+	br_encode_rsa_raw_der(der, &sk, &pk, d, KEY_RSA_BYTES);
 	plen = br_pem_encode(NULL, der, dlen, "RSA PRIVATE KEY",
 	    BR_PEM_LINE64);
 	if (plen + 1 > cap) {
@@ -178,32 +200,30 @@ key_rsa_to_pem(const struct key_rsa *k, char *dst, size_t cap)
 	br_pem_encode(dst, der, dlen, "RSA PRIVATE KEY", BR_PEM_LINE64);
 	ret = (long)plen;
 out_wipe:
-	wipe(der, sizeof der);
-	wipe(d, sizeof d);
+	wipe(&key_rsa_tmp, sizeof key_rsa_tmp);
 	return ret;
 }
 
 int
 key_rsa_from_pem(struct key_rsa *k, const char *pem, size_t len)
 {
-	static unsigned char der[1300];
-	static br_skey_decoder_context kc;
+	unsigned char *der = key_rsa_tmp.in.der;
+	br_skey_decoder_context *kc = &key_rsa_tmp.in.kc;
 	size_t dlen;
 	int err = ACME_ERR_CRYPTO;
 
 	memset(k, 0, sizeof *k);
 	dlen = pem_first(pem, len, "RSA PRIVATE KEY", "PRIVATE KEY", der,
-	    sizeof der);
+	    sizeof key_rsa_tmp.in.der);
 	if (dlen == 0)
 		goto out_wipe;
-	br_skey_decoder_init(&kc);
-	br_skey_decoder_push(&kc, der, dlen);
-	if (br_skey_decoder_last_error(&kc) == 0 &&
-	    br_skey_decoder_key_type(&kc) == BR_KEYTYPE_RSA)
-		err = key_rsa_set(k, br_skey_decoder_get_rsa(&kc));
+	br_skey_decoder_init(kc);
+	br_skey_decoder_push(kc, der, dlen);
+	if (br_skey_decoder_last_error(kc) == 0 &&
+	    br_skey_decoder_key_type(kc) == BR_KEYTYPE_RSA)
+		err = key_rsa_set(k, br_skey_decoder_get_rsa(kc));
 out_wipe:
-	wipe(der, sizeof der);
-	wipe(&kc, sizeof kc);
+	wipe(&key_rsa_tmp, sizeof key_rsa_tmp);
 	if (err != ACME_OK)
 		key_rsa_wipe(k);
 	return err;

@@ -20,36 +20,27 @@ keys_curve(unsigned type)
 int
 keys_init(struct acme_client *c, const struct acme_config *cfg)
 {
+	const struct acme_signer *as = cfg->account_signer;
+	const struct acme_signer *cs = cfg->cert_signer;
 	int at = cfg->account_key_type, ct = cfg->cert_key_type;
 
-	if ((at != ACME_KEYTYPE_P256 && at != ACME_KEYTYPE_P384) ||
-	    (at == ACME_KEYTYPE_P384 && !ACME_KEY_P384))
-		return acme_fail(c, ACME_ERR_PARAM, "account key type",
-		    "P-256, or P-384 with ACME_KEY_P384");
-	if ((ct != ACME_KEYTYPE_P256 && ct != ACME_KEYTYPE_P384 &&
-	    ct != ACME_KEYTYPE_RSA2048) ||
+	/* the types and algs this build has (acme_config.h) */
+	if (at < 0 || ct < 0 || at > ACME_KEYTYPE_P384 * ACME_KEY_P384 ||
 	    (ct == ACME_KEYTYPE_P384 && !ACME_KEY_P384) ||
-	    (ct == ACME_KEYTYPE_RSA2048 && !ACME_KEY_RSA))
-		return acme_fail(c, ACME_ERR_PARAM, "certificate key type",
-		    "P-256, P-384 with ACME_KEY_P384, RSA-2048 with "
-		    "ACME_KEY_RSA");
-	if (cfg->account_signer != NULL &&
-	    (!signer_alg_ok(cfg->account_signer->alg, 1) ||
-	    cfg->account_signer->public_key == NULL ||
-	    cfg->account_signer->sign == NULL))
-		return acme_fail(c, ACME_ERR_PARAM, "account signer",
-		    "ES256, or ES384 with ACME_KEY_P384, and both callbacks");
-	if (cfg->cert_signer != NULL &&
-	    (!signer_alg_ok(cfg->cert_signer->alg, 0) ||
-	    cfg->cert_signer->public_key == NULL ||
-	    cfg->cert_signer->sign == NULL))
-		return acme_fail(c, ACME_ERR_PARAM, "certificate signer",
-		    "ES256, ES384 with ACME_KEY_P384 or RS256 with "
-		    "ACME_KEY_RSA, and both callbacks");
+	    (ct == ACME_KEYTYPE_RSA2048 && !ACME_KEY_RSA) ||
+	    ct > ACME_KEYTYPE_RSA2048)
+		return acme_fail(c, ACME_ERR_PARAM, "key type not built in",
+		    NULL);
+	if ((as != NULL && (!signer_alg_ok(as->alg, 1) ||
+	    as->public_key == NULL || as->sign == NULL)) ||
+	    (cs != NULL && (!signer_alg_ok(cs->alg, 0) ||
+	    cs->public_key == NULL || cs->sign == NULL)))
+		return acme_fail(c, ACME_ERR_PARAM, "signer alg not built in, "
+		    "or a callback missing", NULL);
 	c->account_type = (unsigned char)at;
 	c->cert_type = (unsigned char)ct;
-	c->account_signer = cfg->account_signer;
-	c->cert_signer = cfg->cert_signer;
+	c->account_signer = as;
+	c->cert_signer = cs;
 	return ACME_OK;
 }
 

@@ -3,8 +3,10 @@
  */
 #include <string.h>
 #include "signer.h"
-#include "der.h"
 #include "acme_err.h"
+#if ACME_KEY_RSA
+#include "der.h"
+#endif
 
 static long
 signer_ec_pub(void *ctx, unsigned char *out, size_t cap)
@@ -22,8 +24,8 @@ signer_ec_sign(void *ctx, const unsigned char *h, size_t hlen,
     unsigned char *sig, size_t cap)
 {
 	const struct key_ec *k = ctx;
-	const br_hash_class *hc = key_curve(k) == BR_EC_secp384r1 ?
-	    &br_sha384_vtable : &br_sha256_vtable;
+	const br_hash_class *hc = signer_hash(key_curve(k) ==
+	    BR_EC_secp384r1 ? ACME_ALG_ES384 : ACME_ALG_ES256);
 	br_ec_private_key sk;
 	size_t n;
 
@@ -89,7 +91,13 @@ signer_alg_ok(int alg, int account)
 const br_hash_class *
 signer_hash(int alg)
 {
-	return alg == ACME_ALG_ES384 ? &br_sha384_vtable : &br_sha256_vtable;
+#if ACME_KEY_P384
+	if (alg == ACME_ALG_ES384)
+		return &br_sha384_vtable;
+#else
+	(void)alg;
+#endif
+	return &br_sha256_vtable;
 }
 
 /* Length of the raw signature of alg. */
@@ -100,6 +108,7 @@ signer_sig_len(int alg)
 	    KEY_RSA_BYTES : 64;
 }
 
+#if ACME_KEY_RSA
 /* 1 if the len bytes at p are an RSAPublicKey of a 2048-bit modulus. */
 static int
 signer_rsa_pub_ok(const unsigned char *p, size_t len)
@@ -116,6 +125,7 @@ signer_rsa_pub_ok(const unsigned char *p, size_t len)
 	return n.len == KEY_RSA_BYTES + 1 && n.val[0] == 0 &&
 	    (n.val[1] & 0x80) != 0;
 }
+#endif
 
 long
 signer_pub(const struct acme_signer *s, unsigned char *out, size_t cap)
@@ -127,8 +137,10 @@ signer_pub(const struct acme_signer *s, unsigned char *out, size_t cap)
 	n = s->public_key(s->ctx, out, cap);
 	if (n <= 0 || (size_t)n > cap)
 		return ACME_ERR_CRYPTO;
+#if ACME_KEY_RSA
 	if (s->alg == ACME_ALG_RS256)
 		return signer_rsa_pub_ok(out, (size_t)n) ? n : ACME_ERR_CRYPTO;
+#endif
 	if ((size_t)n != signer_sig_len(s->alg) + 1 || out[0] != 0x04)
 		return ACME_ERR_CRYPTO;
 	return n;
