@@ -9,10 +9,10 @@
  * (ACME_STORE_ACCOUNT_KEY, ACME_STORE_CERT_KEY).  A board passes its own
  * in struct acme_config (account_signer, cert_signer); then the library
  * neither makes nor stores nor reads that key:
- *   - account_signer: every JWS is signed through it, and the account
- *     URL stored beside it is used as today (a signer holding another
- *     key than the stored account's gets a new account: RFC 8555 7.3.1
- *     finds the account by key, "onlyReturnExisting" is not needed).
+ *   - account_signer: every JWS is signed through it; the account URL
+ *     is stored and reused as with a software key (ACME_STORE_ACCOUNT_URL):
+ *     when the chip's account key changes, remove that file, as the CA
+ *     knows the stored account by its old key.
  *   - cert_signer: the CSR is signed through it, the issued leaf must
  *     carry its public key, and only ACME_STORE_CERT is committed (no
  *     ACME_STORE_CERT_KEY).  Every renewal asks for a certificate for
@@ -32,12 +32,13 @@
  *            gives: for ES256/ES384 the uncompressed point 0x04 || X || Y
  *            (65 / 97 bytes); for RS256 the DER RSAPublicKey SEQUENCE {
  *            n INTEGER, e INTEGER } (RFC 8017 A.1.1), n of 2048 bits.
- *            cap is at least ACME_SIGNER_PUB_MAX.  Called a few times
- *            per run; it may block.
+ *            cap is at least the length of the alg's key (65, 97,
+ *            ACME_SIGNER_PUB_MAX for RS256).  Called a few times per
+ *            run; it may block.
  *   sign(ctx, digest, dlen, sig, cap)
  *            signs the digest (dlen 32 for ES256 and RS256, 48 for
  *            ES384: the hash is computed by the library) and writes the
- *            signature into sig (cap bytes, at least ACME_SIGNER_SIG_MAX)
+ *            signature into sig (cap bytes, at least the alg's length)
  *            and returns its length, or a negative value on failure.  ES*:
  *            the raw r || s, each zero-padded to the curve size (64 / 96
  *            bytes: what ATECC608's Sign command, PSA's psa_sign_hash()
