@@ -45,13 +45,13 @@ key_rsa_view(const struct key_rsa *k, br_rsa_private_key *sk)
 	sk->n_bitlen = KEY_RSA_BITS;
 	sk->p = p;
 	sk->plen = k->len[0];
-	sk->q = p += k->len[0];
+	sk->q = p + k->len[0];
 	sk->qlen = k->len[1];
-	sk->dp = p += k->len[1];
+	sk->dp = sk->q + k->len[1];
 	sk->dplen = k->len[2];
-	sk->dq = p += k->len[2];
+	sk->dq = sk->dp + k->len[2];
 	sk->dqlen = k->len[3];
-	sk->iq = p += k->len[3];
+	sk->iq = sk->dq + k->len[3];
 	sk->iqlen = k->len[4];
 }
 

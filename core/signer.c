@@ -76,16 +76,9 @@ signer_rsa(struct acme_signer *s, struct key_rsa *k)
 int
 signer_alg_ok(int alg, int account)
 {
-	switch (alg) {
-	case ACME_ALG_ES256:
-		return 1;
-	case ACME_ALG_ES384:
-		return ACME_KEY_P384;
-	case ACME_ALG_RS256:
-		return ACME_KEY_RSA && !account;
-	default:
-		return 0;
-	}
+	return alg == ACME_ALG_ES256 ||
+	    (alg == ACME_ALG_ES384 && ACME_KEY_P384) ||
+	    (alg == ACME_ALG_RS256 && ACME_KEY_RSA && !account);
 }
 
 const br_hash_class *

@@ -2219,8 +2219,9 @@ test_identifiers(void)
  * A test signer: a board's secure element.  Its key lives here, outside
  * struct acme_client, and it counts its calls.  After every call, and
  * after every acme_step(), the whole client is searched for the private
- * key's bytes (every 8-byte window of the scalar or of p, q, dp, dq,
- * iq): none may ever be there.
+ * key's bytes (the 8-byte windows of the scalar or of p, q, dp, dq, iq
+ * at every 8th byte: a copy of 15 bytes or more holds one of them):
+ * none may ever be there.
  */
 struct tsig {
 	struct acme_signer s;
@@ -2249,13 +2250,14 @@ window_in_client(const unsigned char *w)
 	return 0;
 }
 
-/* 1 when some 8-byte window of the len secret bytes at k is in C. */
+/* 1 when one of the 8-byte windows of the len secret bytes at k (at
+ * every 8th byte: any copy of 15 or more bytes holds one) is in C. */
 static int
 secret_in_client(const unsigned char *k, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i + 8 <= len; i += 4)
+	for (i = 0; i + 8 <= len; i += 8)
 		if (window_in_client(k + i))
 			return 1;
 	return 0;
