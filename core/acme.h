@@ -37,7 +37,8 @@
  * ACME_STORE_ACCOUNT_URL (the account, reused by later runs: two lines,
  * the account URL and the directory URL it belongs to),
  * ACME_STORE_CERT_KEY and ACME_STORE_CERT (the result, one commit: the
- * chain is staged as it arrives, then the key, then both are committed).
+ * chain is staged as it arrives, then the key, then both are committed;
+ * with a board's cert_signer the chain alone).
  * The chain is never in the context whole (ACME_MAX_CHAIN bounds it, not
  * ACME_MAX_RESPONSE): read it from storage; acme_certificate_leaf()
  * gives the leaf.

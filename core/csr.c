@@ -1,5 +1,8 @@
 /*
- * csr.c -- see csr.h.
+ * csr.c -- see csr.h.  The key signs through a struct acme_signer
+ * (csr_build_signer: ES256, ES384, RS256) or, for the older callers
+ * (csr_build, and csr_signed for the tls-alpn-01 certificate), a BearSSL
+ * P-256 key and its DER signer.
  *
  * RFC 2986 4:
  *
@@ -17,7 +20,7 @@
  * signature follows the info it signs, so the info is written twice: once
  * alone to be hashed and signed, then again in front of the signature
  * (see csr_signed).  No second buffer is needed, only the signature (at
- * most 72 bytes) on the stack, and nothing is moved.  An X.509
+ * most CSR_SIG_MAX bytes) on the stack, and nothing is moved.  An X.509
  * certificate (RFC 5280 4.1) has the same shape, so csr_signed() also
  * builds the tls-alpn-01 responder's (challenge_tlsalpn01.c).
  */
