@@ -64,6 +64,11 @@ static const char usage[] =
 "                    one whose topmost certificate was issued by NAME (its\n"
 "                    issuer's common name, e.g. \"ISRG Root X1\"); if none\n"
 "                    is, the CA's default chain\n"
+"  --key-type T      the certificate key: p256 (default), p384 or\n"
+"                    rsa2048; a new key is made for every certificate\n"
+"  --account-key-type T  the account key when one is made: es256\n"
+"                    (P-256, default) or es384 (P-384); a stored\n"
+"                    account.key is used whatever its type\n"
 "  --max-retry-wait S  the longest Retry-After (seconds) waited out within\n"
 "                    a run (default 60); a longer one ends the run, and\n"
 "                    ensure makes no request before it has passed\n"
@@ -206,6 +211,7 @@ cli_takes_value(const char *opt)
 	static const char *const opts[] = { "--server", "--ca-file",
 	    "--state-dir", "--contact", "--profile", "--max-retry-wait",
 	    "--preferred-chain",
+	    "--key-type", "--account-key-type",
 	    "--challenge", "--dns-hook", "--alpn-port", "--http-port", "-d",
 	    "--domain" };
 	size_t k;
@@ -307,6 +313,7 @@ cli_issue(int argc, char **argv, int ensure)
 	size_t nnames = 0, nchal = 0;
 	int chal[3];
 	int verbose = 0, agree = 0, i, r;
+	int key_type = ACME_KEYTYPE_P256, acct_type = ACME_KEYTYPE_P256;
 	br_x509_trust_anchor *tas = NULL;
 	long ntas;
 	char err[512];
@@ -356,6 +363,25 @@ cli_issue(int argc, char **argv, int ensure)
 			profile = v;
 		} else if (strcmp(a, "--preferred-chain") == 0) {
 			preferred = v;
+		} else if (strcmp(a, "--key-type") == 0) {
+			key_type = strcmp(v, "p256") == 0 ? ACME_KEYTYPE_P256 :
+			    strcmp(v, "p384") == 0 ? ACME_KEYTYPE_P384 :
+			    strcmp(v, "rsa2048") == 0 ?
+			    ACME_KEYTYPE_RSA2048 : -1;
+			if (key_type < 0) {
+				fprintf(stderr, "picoacme: bad --key-type %s "
+				    "(p256, p384, rsa2048)%s\n", v, usage_hint);
+				return 2;
+			}
+		} else if (strcmp(a, "--account-key-type") == 0) {
+			acct_type = strcmp(v, "es256") == 0 ? ACME_KEYTYPE_P256 :
+			    strcmp(v, "es384") == 0 ? ACME_KEYTYPE_P384 : -1;
+			if (acct_type < 0) {
+				fprintf(stderr, "picoacme: bad "
+				    "--account-key-type %s (es256, es384)%s\n",
+				    v, usage_hint);
+				return 2;
+			}
 		} else if (strcmp(a, "--max-retry-wait") == 0) {
 			if (cli_num(v, 86400, &wait) != 0 || wait == 0) {
 				fprintf(stderr, "picoacme: bad --max-retry-wait "
@@ -465,6 +491,8 @@ cli_issue(int argc, char **argv, int ensure)
 	cfg.profile = profile;
 	cfg.preferred_chain = preferred;
 	cfg.max_retry_wait_s = (uint32_t)wait;
+	cfg.cert_key_type = key_type;
+	cfg.account_key_type = acct_type;
 	cfg.ensure = ensure;
 	if (cli_net_init(&ap, dir, verbose, err, sizeof err) != 0) {
 		fprintf(stderr, "picoacme: %s\n", err);

@@ -99,7 +99,7 @@ acme_fail(struct acme_client *c, int err, const char *what,
 	acme_responders_stop(c);
 	flow_dns01_remove(c);
 	tls_close(&c->tls, &c->port);
-	key_wipe(&c->cert_key);
+	keys_cert_wipe(c);
 	ensure_failed(c);
 	return err;
 }
@@ -282,6 +282,7 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
 		    "name longer than ACME_MAX_NAME", name);
 	if (why != NULL)
 		return acme_fail(c, ACME_ERR_PARAM, name, why);
+#if ACME_DNS01
 	for (i = 0; t == IDENT_WILDCARD && i < c->nchal; i++)
 		if (c->chal[i] == ACME_CHALLENGE_DNS01)
 			return ACME_OK;
@@ -289,6 +290,12 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
 		return acme_fail(c, ACME_ERR_PARAM, name,
 		    "a wildcard is validated by dns-01 only: give a DNS hook "
 		    "and dns-01 among the challenge types");
+#else
+	(void)i;
+	if (t == IDENT_WILDCARD)
+		return acme_fail(c, ACME_ERR_PARAM, name, "a wildcard needs "
+		    "dns-01, not built in (ACME_DNS01 0)");
+#endif
 	return ACME_OK;
 }
 
@@ -403,7 +410,8 @@ acme_init_abi(struct acme_client *c, const struct acme_config *cfg,
 	if (cfg->name_count > ACME_MAX_IDENTIFIERS)
 		return acme_fail(c, ACME_ERR_TOO_LARGE, "too many names",
 		    "raise ACME_MAX_IDENTIFIERS");
-	if (acme_init_challenges(c, cfg) != ACME_OK)
+	if (acme_init_challenges(c, cfg) != ACME_OK ||
+	    keys_init(c, cfg) != ACME_OK)
 		return c->err;
 	for (i = 0; i < cfg->name_count; i++) {
 		if (cfg->names[i] == NULL || cfg->names[i][0] == 0)
@@ -792,6 +800,7 @@ static int
 acme_start(struct acme_client *c)
 {
 	struct acme_req rq;
+	struct acme_signer as;
 	char nonce[ACME_MAX_NONCE + 1];
 	long n;
 	int r;
@@ -813,7 +822,8 @@ acme_start(struct acme_client *c)
 	}
 	nonce_use(&c->nonce, nonce);
 	c->leaf_len = 0;        /* req is the request now */
-	n = jws_build(c->req, sizeof c->req, &c->account_key,
+	keys_account(c, &as);
+	n = jws_build_signer(c->req, sizeof c->req, &as,
 	    c->kid[0] ? c->kid : NULL, nonce, rq.url, rq.payload, rq.plen,
 	    c->hdr, sizeof c->hdr);
 	if (n < 0)
@@ -967,7 +977,7 @@ acme_close(struct acme_client *c)
 	/* Every secret the context held: both keys, the TLS session (its
 	 * keys and the engine's PRNG), the scratch that held key PEM. */
 	key_wipe(&c->account_key);
-	key_wipe(&c->cert_key);
+	keys_cert_wipe(c);
 	wipe(&c->tls, sizeof c->tls);
 	tls_init(&c->tls);
 	wipe(c->payload, sizeof c->payload);

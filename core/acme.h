@@ -25,7 +25,8 @@
  * newAccount (or the stored account URL), newOrder, each authorization,
  * http-01 with the built-in responder, polls that honour Retry-After
  * (else a backoff from 150 ms) within time bounds, finalize with a CSR
- * for a new P-256 key, order polls, and the PEM chain, streamed into
+ * for a new P-256 key (or P-384, RSA-2048, or a board's signer:
+ * acme_signer.h), order polls, and the PEM chain, streamed into
  * storage as it arrives and committed only when it is whole and its leaf
  * is for our key and names (or, with preferred_chain, an alternate chain
  * the CA links: ACME_ALT_CHAINS).  Every URL the server names must be on
@@ -37,7 +38,8 @@
  * ACME_STORE_ACCOUNT_URL (the account, reused by later runs: two lines,
  * the account URL and the directory URL it belongs to),
  * ACME_STORE_CERT_KEY and ACME_STORE_CERT (the result, one commit: the
- * chain is staged as it arrives, then the key, then both are committed).
+ * chain is staged as it arrives, then the key, then both are committed;
+ * with a board's cert_signer the chain alone).
  * The chain is never in the context whole (ACME_MAX_CHAIN bounds it, not
  * ACME_MAX_RESPONSE): read it from storage; acme_certificate_leaf()
  * gives the leaf.
@@ -60,6 +62,8 @@
 #include "json.h"
 #include "nonce.h"
 #include "key.h"
+#include "key_rsa.h"
+#include "acme_signer.h"
 #include "tls.h"
 #include "challenge_http01.h"
 #include "challenge_tlsalpn01.h"
@@ -161,6 +165,25 @@ struct acme_config {
 	 * is fetched, so a failure meanwhile keeps a whole pair) and the
 	 * run still succeeds. */
 	const char *preferred_chain;
+	/* The software keys' types (acme_signer.h, README "Key types and
+	 * signers"): ACME_KEYTYPE_P256 (0, the default) or
+	 * ACME_KEYTYPE_P384 (ES384) for the account key; P256, P384 or
+	 * ACME_KEYTYPE_RSA2048 for the certificate key.  A type this build
+	 * leaves out (ACME_KEY_P384, ACME_KEY_RSA) is ACME_ERR_PARAM.  A
+	 * stored account key is used whatever its type (the type applies
+	 * when a key is made); a new certificate key is made for every
+	 * order, so a new cert_key_type applies from the next one. */
+	int account_key_type;
+	int cert_key_type;
+	/* Keys that never enter the context (acme_signer.h): NULL for the
+	 * software keys (made, stored and read through the port).  With
+	 * account_signer, ACME_STORE_ACCOUNT_KEY is never read or written
+	 * (account_key_type is unused); with cert_signer,
+	 * ACME_STORE_CERT_KEY neither, and every certificate is for the
+	 * signer's key.  Read through the pointer: they must outlive the
+	 * client. */
+	const struct acme_signer *account_signer;
+	const struct acme_signer *cert_signer;
 };
 
 /* What a run cost; read with acme_counters(). */
@@ -281,9 +304,16 @@ struct acme_client {
 	unsigned nauthz;
 	struct acme_authz authz[ACME_MAX_IDENTIFIERS];
 
-	/* keys */
+	/* keys (keys.c): the software keys, or the board's signers */
 	struct key_ec account_key;
 	struct key_ec cert_key;
+#if ACME_KEY_RSA
+	struct key_rsa cert_rsa;      /* cert_type ACME_KEYTYPE_RSA2048 */
+#endif
+	const struct acme_signer *account_signer;   /* NULL: account_key */
+	const struct acme_signer *cert_signer;      /* NULL: cert_key */
+	unsigned char account_type;   /* ACME_KEYTYPE_* of a new one */
+	unsigned char cert_type;
 	char thumb[48];
 
 	/* the current exchange */
@@ -342,7 +372,7 @@ struct acme_client {
 	ACME_NONCE_RING), ACME_HTTP01_MAX_REQUEST), ACME_HTTP01_SLOTS), \
 	ACME_TLSALPN01), ACME_TLSALPN01_SLOTS), ACME_SERVER_IP), \
 	ACME_MAX_PROFILE), ACME_DNS01 + 2 * ACME_IP_IDENTIFIERS + \
-	4 * ACME_ALT_CHAINS)
+	4 * ACME_KEY_P384 + 8 * ACME_KEY_RSA + 16 * ACME_ALT_CHAINS)
 
 /*
  * Check the configuration and copy it into c (names, URLs; trust anchors

@@ -263,6 +263,24 @@
 #define ACME_TLSALPN01_POLL_MS 20
 #endif
 
+/* Key types beside P-256 (the default, always there; acme_signer.h,
+ * README "Key types and signers"):
+ * ACME_KEY_P384: ES384 account keys and P-384 certificate keys (BearSSL's
+ * generic prime-curve code and SHA-384; CSRs signed ecdsa-with-SHA384).
+ * ACME_KEY_RSA: RSA-2048 certificate keys (key generation, PKCS#1 v1.5
+ * signatures, CSRs signed sha256WithRSAEncryption, "RSA PRIVATE KEY"
+ * storage; about 1.6 KB more in struct acme_client for the key).
+ * 0 leaves the code out: such a key type or signer is then ACME_ERR_PARAM
+ * from acme_init(), a stored key of that type ACME_ERR_CRYPTO.  `make
+ * size` prints what each costs in the lab image.  On by default on hosts,
+ * off in the firmware. */
+#ifndef ACME_KEY_P384
+#define ACME_KEY_P384 1
+#endif
+#ifndef ACME_KEY_RSA
+#define ACME_KEY_RSA 1
+#endif
+
 /* EC implementation: 1 selects BearSSL's i15/m15 code (constant time on
  * Cortex-M0/M3, whose multiplier is not), 0 the faster i31/m31 code for
  * hosts. */

@@ -81,6 +81,17 @@ int altchain_cert(struct acme_client *c);
 int altchain_skip(struct acme_client *c, int err, const char *what,
     const char *detail);
 #endif
+/* keys.c: the account and certificate keys, software or a signer */
+int keys_init(struct acme_client *c, const struct acme_config *cfg);
+int keys_account_make(struct acme_client *c);
+void keys_account(struct acme_client *c, struct acme_signer *s);
+int keys_cert(struct acme_client *c, struct acme_signer *s);
+int keys_cert_ready(const struct acme_client *c);
+long keys_cert_pub(struct acme_client *c, unsigned char *out, size_t cap);
+long keys_cert_pem(struct acme_client *c, char *dst, size_t cap);
+long keys_stored_cert_pub(struct acme_client *c, unsigned char *out,
+    size_t cap);
+void keys_cert_wipe(struct acme_client *c);
 
 /* acme.c */
 int acme_fail(struct acme_client *c, int err, const char *what,

@@ -24,6 +24,7 @@
  */
 #include <string.h>
 #include "acme_int.h"
+#include "signer.h"
 #include "str.h"
 
 #if ACME_ALT_CHAINS
@@ -33,7 +34,7 @@ static int
 altchain_end(struct acme_client *c)
 {
 	flow_unstage(c);
-	key_wipe(&c->cert_key);
+	keys_cert_wipe(c);
 	acme_goto(c, ST_DONE, 0);
 	acme_log(c, ACME_LOG_INFO, "certificate stored", NULL, NULL, NULL);
 	return ACME_OK;
@@ -179,7 +180,9 @@ altchain_cert(struct acme_client *c)
 {
 	struct chain_check *k = &c->scan.chain;
 	const char *names[ACME_MAX_IDENTIFIERS];
+	unsigned char pub[SIGNER_PUB_MAX];
 	unsigned i;
+	long n;
 
 	if (c->resp.status != 200)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
@@ -192,7 +195,11 @@ altchain_cert(struct acme_client *c)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, c->alt_why);
 	for (i = 0; i < c->nnames; i++)
 		names[i] = c->names[i];
-	if (chain_finish(k, c->cert_key.q, names, c->nnames) != 0)
+	n = keys_cert_ready(c) ? keys_cert_pub(c, pub, sizeof pub) : -1;
+	if (n < 0)
+		return acme_fail(c, ACME_ERR_CRYPTO, c->url,
+		    "no certificate key");
+	if (chain_finish(k, pub, (size_t)n, names, c->nnames) != 0)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, k->why);
 	if (strcmp(k->top_issuer, c->preferred) != 0) {
 		acme_log(c, ACME_LOG_INFO, "alternate chain's topmost issuer "

@@ -146,7 +146,7 @@ chain_push(struct chain_check *k, const char *pem, size_t len)
 }
 
 int
-chain_finish(struct chain_check *k, const unsigned char *q,
+chain_finish(struct chain_check *k, const unsigned char *q, size_t qlen,
     const char *const *names, size_t n)
 {
 	struct x509_cert x;
@@ -164,7 +164,7 @@ chain_finish(struct chain_check *k, const unsigned char *q,
 		    "ACME_MAX_REQUEST bytes");
 	if (x509_parse(&x, k->leaf.p, k->leaf.len) != 0)
 		return chain_bad(k, "the leaf certificate is malformed");
-	if (x.key.len != 65 || memcmp(x.key.val, q, 65) != 0)
+	if (x.key.len != qlen || memcmp(x.key.val, q, qlen) != 0)
 		return chain_bad(k, "the leaf certificate is not for our key");
 	for (i = 0; i < n; i++)
 		if (ACME_IP_IDENTIFIERS &&

@@ -6,7 +6,7 @@
  * in RAM at once: every PEM object must be a CERTIFICATE whose DER
  * BearSSL's X.509 decoder reads to its end, the text must end outside an
  * object, and the first certificate (the leaf, kept in a caller's buffer)
- * must carry the expected P-256 public key and name exactly the
+ * must carry the expected public key and name exactly the
  * identifiers in its subjectAltName.  A chain cut anywhere inside an object, or holding
  * anything else, is refused; a chain cut between two whole objects is
  * the transport's to catch (http.c: a body must be framed).
@@ -52,10 +52,11 @@ int chain_push(struct chain_check *k, const char *pem, size_t len);
 
 /*
  * After the last byte: the chain must be complete and its leaf must hold
- * the public point q (65 bytes, uncompressed P-256) and the n DNS names,
- * no more, no fewer.  Returns 0, or -1 with k->why set.
+ * the public key q (qlen bytes, the subjectPublicKey: an uncompressed EC
+ * point or a DER RSAPublicKey, acme_signer.h) and the n DNS names, no
+ * more, no fewer.  Returns 0, or -1 with k->why set.
  */
 int chain_finish(struct chain_check *k, const unsigned char *q,
-    const char *const *names, size_t n);
+    size_t qlen, const char *const *names, size_t n);
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <bearssl.h>
 #include "der.h"
+#include "acme_signer.h"
 
 /*
  * Build the CSR DER into buf (cap bytes).  names: n >= 1 DNS names
@@ -34,6 +35,16 @@ int csr_build(uint8_t *buf, size_t cap, const br_ec_private_key *sk,
     const uint8_t **out, size_t *len);
 
 /*
+ * The same CSR for the key of the signer s (acme_signer.h): ES256,
+ * ES384 (ecdsa-with-SHA384, the P-384 key) or RS256
+ * (sha256WithRSAEncryption, the RSA key).  The signer is asked for its
+ * public key and signs once.  Errors as csr_build(); ACME_ERR_CRYPTO
+ * also for a signer that fails or answers with a wrong length.
+ */
+int csr_build_signer(uint8_t *buf, size_t cap, const struct acme_signer *s,
+    const char *const *names, size_t n, const uint8_t **out, size_t *len);
+
+/*
  * The length of s if it is a DNS name picoacme will ask for (1..253
  * characters of letters, digits, '-' and '.', labels of 1..63, an
  * optional leading "*." wildcard label), else 0.
@@ -46,9 +57,18 @@ void csr_cn_name(struct der_w *w, const char *cn, size_t len);
 /* Prepend the AlgorithmIdentifier ecdsa-with-SHA256 (RFC 5758 3.2). */
 void csr_sigalg(struct der_w *w);
 
+/* The same for the signature algorithm alg (ACME_ALG_*): also
+ * ecdsa-with-SHA384 and sha256WithRSAEncryption (RFC 4055 5). */
+void csr_sigalg_alg(struct der_w *w, int alg);
+
 /* Prepend the SubjectPublicKeyInfo (RFC 5480 2) of the P-256 key pk
  * (an uncompressed point) to w. */
 void csr_spki(struct der_w *w, const br_ec_public_key *pk);
+
+/* The same for a public key pub (len bytes, acme_signer.h's format) of
+ * alg: id-ecPublicKey P-256 / P-384, or rsaEncryption (RFC 3279). */
+void csr_spki_alg(struct der_w *w, int alg, const uint8_t *pub,
+    size_t len);
 
 /* Writes the signed part of an object in front of what w holds; the same
  * bytes for the same arg every time it is called. */

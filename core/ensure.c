@@ -16,6 +16,7 @@
 #include <string.h>
 #include "acme_int.h"
 #include "chain.h"
+#include "signer.h"
 #include "str.h"
 #include "wipe.h"
 
@@ -66,13 +67,13 @@ ensure_fnv(uint32_t h, const unsigned char *p, size_t n)
 }
 
 /* The per-device, per-certificate jitter of the default renewal moment:
- * from the certificate key's public point and the serial, so it does
+ * from the certificate key's public key and the serial, so it does
  * not change between boots and differs between devices. */
 static uint32_t
-ensure_jitter(const unsigned char q[65], const struct x509_cert *x)
+ensure_jitter(const struct x509_cert *x)
 {
-	return ensure_fnv(ensure_fnv(2166136261u, q, 65), x->serial.val,
-	    x->serial.len);
+	return ensure_fnv(ensure_fnv(2166136261u, x->key.val, x->key.len),
+	    x->serial.val, x->serial.len);
 }
 
 /* The smaller of the renewal moment and the next check (0: none). */
@@ -134,30 +135,22 @@ ensure_stored(struct acme_client *c, uint64_t now, uint64_t *def,
 	const char *names[ACME_MAX_IDENTIFIERS];
 	struct chain_check *k = &c->scan.chain;
 	struct x509_cert x;
-	unsigned char q[65];
+	unsigned char q[SIGNER_PUB_MAX];
 	unsigned i;
 	long kn;
-	int ok;
 
 	c->leaf_len = 0;
 	chain_init(k, (unsigned char *)c->req, sizeof c->req);
 	if (ensure_read_chain(c, k, why) != 0)
 		return 0;
-	kn = c->port.load(c->port.ctx, ACME_STORE_CERT_KEY, c->payload,
-	    sizeof c->payload - 1);
-	ok = kn > 0 && key_from_pem(&c->cert_key, c->payload,
-	    (size_t)kn) == ACME_OK;
-	wipe(c->payload, sizeof c->payload);
-	if (!ok) {
-		key_wipe(&c->cert_key);
+	kn = keys_stored_cert_pub(c, q, sizeof q);
+	if (kn < 0) {
 		*why = "the stored key is missing or unreadable";
 		return 0;
 	}
-	memcpy(q, c->cert_key.q, sizeof q);
-	key_wipe(&c->cert_key);
 	for (i = 0; i < c->nnames; i++)
 		names[i] = c->names[i];
-	if (chain_finish(k, q, names, c->nnames) != 0) {
+	if (chain_finish(k, q, (size_t)kn, names, c->nnames) != 0) {
 		*why = k->why;
 		return 0;
 	}
@@ -176,7 +169,7 @@ ensure_stored(struct acme_client *c, uint64_t now, uint64_t *def,
 	}
 	if (renew_cert_id(c->cert_id, sizeof c->cert_id, &x) != 0)
 		c->cert_id[0] = 0;
-	*def = renew_default_at(&x, ensure_jitter(q, &x));
+	*def = renew_default_at(&x, ensure_jitter(&x));
 	c->leaf_len = k->leaf.len;
 	return 1;
 }
@@ -392,8 +385,7 @@ ensure_issued(struct acme_client *c, const uint8_t *leaf, size_t len)
 		return;
 	if (renew_cert_id(c->st.cert, sizeof c->st.cert, &x) != 0)
 		c->st.cert[0] = 0;
-	c->st.renew_at = renew_default_at(&x, ensure_jitter(c->cert_key.q,
-	    &x));
+	c->st.renew_at = renew_default_at(&x, ensure_jitter(&x));
 	c->st.ari = c->renewal_info[0] != 0 && c->st.cert[0] != 0;
 	c->st.check_at = c->st.ari ? now + RENEW_ARI_RETRY_DEFAULT_S :
 	    c->st.renew_at;

@@ -11,6 +11,7 @@
 #include "csr.h"
 #include "ident.h"
 #include "jws.h"
+#include "signer.h"
 #include "str.h"
 #include "wipe.h"
 
@@ -68,20 +69,24 @@ flow_load_account_url(struct acme_client *c)
 int
 flow_local(struct acme_client *c)
 {
+	struct acme_signer as;
 	long n;
 	int r;
 
-	n = c->port.load(c->port.ctx, ACME_STORE_ACCOUNT_KEY, c->payload,
-	    sizeof c->payload - 1);
-	if (n >= 0) {
+	/* A board's signer: no key file (acme_signer.h). */
+	n = c->account_signer != NULL ? 0 : c->port.load(c->port.ctx,
+	    ACME_STORE_ACCOUNT_KEY, c->payload, sizeof c->payload - 1);
+	if (c->account_signer != NULL) {
+		flow_load_account_url(c);
+	} else if (n >= 0) {
 		r = key_from_pem(&c->account_key, c->payload, (size_t)n);
 		wipe(c->payload, sizeof c->payload);
 		if (r != ACME_OK)
 			return acme_fail(c, r, "stored " ACME_STORE_ACCOUNT_KEY
-			    " is not a P-256 private key", NULL);
+			    " is not a P-256 or P-384 private key", NULL);
 		flow_load_account_url(c);
 	} else if (n == -1) {
-		r = key_generate(&c->account_key, &c->port);
+		r = keys_account_make(c);
 		if (r != ACME_OK)
 			return acme_fail(c, r, "cannot make the account key",
 			    NULL);
@@ -101,7 +106,8 @@ flow_local(struct acme_client *c)
 	}
 	if (c->port.entropy(c->port.ctx, &c->rng, sizeof c->rng) != 0)
 		return acme_fail(c, ACME_ERR_ENTROPY, "no entropy", NULL);
-	r = jws_thumbprint(c->thumb, &c->account_key);
+	keys_account(c, &as);
+	r = jws_thumbprint_signer(c->thumb, &as);
 	if (r != ACME_OK)
 		return acme_fail(c, r, "cannot compute the JWK thumbprint",
 		    NULL);
@@ -149,24 +155,20 @@ flow_need_account(struct acme_client *c)
 static int
 flow_csr_payload(struct acme_client *c, size_t *plen)
 {
-	br_ec_private_key sk;
-	br_ec_public_key pk;
+	struct acme_signer s;
 	const char *names[ACME_MAX_IDENTIFIERS];
 	const uint8_t *der;
 	size_t dlen, blen, i;
 	int r;
 
-	if (!c->cert_key.valid) {
-		r = key_generate(&c->cert_key, &c->port);
-		if (r != ACME_OK)
-			return r;
-	}
+	r = keys_cert(c, &s);
+	if (r != ACME_OK)
+		return r;
 	for (i = 0; i < c->nnames; i++)
 		names[i] = c->names[i];
-	key_views(&c->cert_key, &sk, &pk);
 	/* The DER goes to req, free until the JWS is built from payload. */
-	r = csr_build((uint8_t *)c->req, sizeof c->req, &sk, &pk, names,
-	    c->nnames, key_ec_impl(), key_sign_asn1(), &der, &dlen);
+	r = csr_build_signer((uint8_t *)c->req, sizeof c->req, &s, names,
+	    c->nnames, &der, &dlen);
 	if (r != ACME_OK)
 		return r;
 	blen = b64url_encode(NULL, 0, der, dlen);
@@ -928,7 +930,7 @@ flow_cert(struct acme_client *c)
 {
 	struct chain_check *k = &c->scan.chain;
 	const char *names[ACME_MAX_IDENTIFIERS];
-	char pem[512];
+	unsigned char pub[SIGNER_PUB_MAX];
 	unsigned i;
 	long n;
 
@@ -940,28 +942,31 @@ flow_cert(struct acme_client *c)
 	if (c->resp.status != 200)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
 		    "unexpected HTTP status for the certificate");
-	if (!c->cert_key.valid)
+	n = keys_cert_ready(c) ? keys_cert_pub(c, pub, sizeof pub) : -1;
+	if (n < 0)
 		return acme_fail(c, ACME_ERR_CRYPTO, c->url,
 		    "no certificate key: the order was not finalized here");
 	if (!c->chain_on)      /* an empty body */
 		chain_init(k, (unsigned char *)c->req, sizeof c->req);
 	for (i = 0; i < c->nnames; i++)
 		names[i] = c->names[i];
-	if (chain_finish(k, c->cert_key.q, names, c->nnames) != 0)
+	if (chain_finish(k, pub, (size_t)n, names, c->nnames) != 0)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, k->why);
-	n = key_to_pem(&c->cert_key, pem, sizeof pem);
+	/* The PEM goes to the window, free now (the chain streamed past
+	 * it); nothing with a board's signer: the key stays in the chip. */
+	n = keys_cert_pem(c, c->body, sizeof c->body);
 	if (n < 0)
 		return acme_fail(c, (int)n, "cannot encode the key", NULL);
-	if (c->port.stage(c->port.ctx, ACME_STORE_CERT_KEY, pem,
-	    (size_t)n) != 0 || c->port.commit(c->port.ctx) != 0) {
-		wipe(pem, sizeof pem);
+	if ((n > 0 && c->port.stage(c->port.ctx, ACME_STORE_CERT_KEY, c->body,
+	    (size_t)n) != 0) || c->port.commit(c->port.ctx) != 0) {
+		wipe(c->body, sizeof c->body);
 		return acme_fail(c, ACME_ERR_STORAGE, "cannot store the "
 		    "certificate and its key", "the stored pair is the old "
 		    "one, or the new one when the commit took effect before "
 		    "it failed; never a mix");
 	}
 	c->staged = 0;
-	wipe(pem, sizeof pem);
+	wipe(c->body, sizeof c->body);
 	c->leaf_len = k->leaf.len;
 	ensure_issued(c, k->leaf.p, k->leaf.len);
 	acme_responders_stop(c);
@@ -969,7 +974,7 @@ flow_cert(struct acme_client *c)
 	if (altchain_start(c))
 		return ACME_OK;         /* the default pair is stored */
 #endif
-	key_wipe(&c->cert_key);
+	keys_cert_wipe(c);
 	acme_goto(c, ST_DONE, 0);
 	acme_log(c, ACME_LOG_INFO, "certificate stored", NULL, NULL, NULL);
 	return ACME_OK;

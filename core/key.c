@@ -18,6 +18,22 @@ key_ec_impl(void)
 #endif
 }
 
+const br_ec_impl *
+key_impl(int curve)
+{
+	if (curve == BR_EC_secp256r1)
+		return key_ec_impl();
+#if ACME_KEY_P384
+	if (curve == BR_EC_secp384r1)
+#if ACME_EC_I15
+		return &br_ec_prime_i15;
+#else
+		return &br_ec_prime_i31;
+#endif
+#endif
+	return NULL;
+}
+
 br_ecdsa_sign
 key_sign_raw(void)
 {
@@ -43,14 +59,14 @@ key_views(const struct key_ec *k, br_ec_private_key *sk,
     br_ec_public_key *pk)
 {
 	if (sk != NULL) {
-		sk->curve = BR_EC_secp256r1;
+		sk->curve = key_curve(k);
 		sk->x = (unsigned char *)k->x;
-		sk->xlen = sizeof k->x;
+		sk->xlen = key_xlen(k);
 	}
 	if (pk != NULL) {
-		pk->curve = BR_EC_secp256r1;
+		pk->curve = key_curve(k);
 		pk->q = (unsigned char *)k->q;
-		pk->qlen = sizeof k->q;
+		pk->qlen = key_qlen(k);
 	}
 }
 
@@ -62,15 +78,22 @@ key_complete(struct key_ec *k)
 	unsigned char qbuf[BR_EC_KBUF_PUB_MAX_SIZE];
 
 	key_views(k, &sk, NULL);
-	if (br_ec_compute_pub(key_ec_impl(), &pk, qbuf, &sk) != sizeof k->q)
+	if (br_ec_compute_pub(key_impl(key_curve(k)), &pk, qbuf, &sk) !=
+	    key_qlen(k))
 		return ACME_ERR_CRYPTO;
-	memcpy(k->q, qbuf, sizeof k->q);
+	memcpy(k->q, qbuf, key_qlen(k));
 	k->valid = 1;
 	return ACME_OK;
 }
 
 int
 key_generate(struct key_ec *k, const struct acme_port *p)
+{
+	return key_generate_curve(k, BR_EC_secp256r1, p);
+}
+
+int
+key_generate_curve(struct key_ec *k, int curve, const struct acme_port *p)
 {
 	br_hmac_drbg_context rng;
 	br_ec_private_key sk;
@@ -79,18 +102,21 @@ key_generate(struct key_ec *k, const struct acme_port *p)
 	int err;
 
 	memset(k, 0, sizeof *k);
+	if (key_impl(curve) == NULL)
+		return ACME_ERR_PARAM;
+	k->curve = (unsigned char)curve;
 	/* a failing port may have written part of seed: wiped too */
 	if (p->entropy == NULL || p->entropy(p->ctx, seed, sizeof seed) != 0) {
 		err = ACME_ERR_ENTROPY;
 		goto out_wipe;
 	}
 	br_hmac_drbg_init(&rng, &br_sha256_vtable, seed, sizeof seed);
-	if (br_ec_keygen(&rng.vtable, key_ec_impl(), &sk, kbuf,
-	    BR_EC_secp256r1) != sizeof k->x) {
+	if (br_ec_keygen(&rng.vtable, key_impl(curve), &sk, kbuf,
+	    curve) != key_xlen(k)) {
 		err = ACME_ERR_CRYPTO;
 		goto out_wipe;
 	}
-	memcpy(k->x, kbuf, sizeof k->x);
+	memcpy(k->x, kbuf, key_xlen(k));
 	err = key_complete(k);
 out_wipe:
 	wipe(&rng, sizeof rng);
@@ -106,7 +132,7 @@ key_to_pem(const struct key_ec *k, char *dst, size_t cap)
 {
 	br_ec_private_key sk;
 	br_ec_public_key pk;
-	unsigned char der[160];
+	unsigned char der[200];
 	size_t dlen, plen;
 
 	/* Never an all-zero key: a key that was not made or loaded. */
@@ -145,9 +171,12 @@ key_from_der(struct key_ec *k, const unsigned char *der, size_t len)
 	    br_skey_decoder_key_type(&kc) != BR_KEYTYPE_EC)
 		goto out;
 	ek = br_skey_decoder_get_ec(&kc);
-	if (ek->curve != BR_EC_secp256r1 || ek->xlen != sizeof k->x)
+	if (key_impl(ek->curve) == NULL)
 		goto out;
-	memcpy(k->x, ek->x, sizeof k->x);
+	k->curve = (unsigned char)ek->curve;
+	if (ek->xlen != key_xlen(k))
+		goto out;
+	memcpy(k->x, ek->x, key_xlen(k));
 	err = ACME_OK;
 out:
 	wipe(&kc, sizeof kc);

@@ -14,7 +14,8 @@
 # the detail's control characters escaped, one line), validation failed (exit 33);
 # --verbose logging waits and retries with reason and length; the status line on
 # a terminal (script(1)) and nothing on stderr otherwise; --contact with an
-# existing account said to be ignored.
+# existing account said to be ignored; --key-type p384 and rsa2048 and
+# --account-key-type es384 issued, the leaf's key checked with openssl.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -327,6 +328,39 @@ if [ "$RC" -eq 0 ] && [ ! -s "$T/notty.err" ] && [ "$(lines "$T/notty.out")" -eq
 else
     notok "quiet-without-tty" "exit $RC, $(lines "$T/notty.err") lines on stderr"
 fi
+
+# Key types (README "Key types and signers"): Pebble issues for a P-384 and an
+# RSA-2048 certificate key, and to an ES384 account; openssl reads each stored key
+# and finds the same public key in the leaf.
+# keytype NAME ARGS... -- CERTKEY_WANT ACCOUNTKEY_WANT: issue with ARGS; the leaf's
+# and cert.key's "Public-Key:" lines and account.key's must be the ones wanted.
+keytype() {
+    _n=$1 _args=$2 _ck=$3 _ak=$4
+    # shellcheck disable=SC2086 # split on purpose
+    cli "$T/k-$_n" issue --agree-tos --server "$PEBBLE_DIR_URL" --ca-file "$PEBBLE_CA" \
+        --state-dir "$T/sk-$_n" --http-port "$PEBBLE_HTTP_PORT" -d "$_n.example.test" \
+        $_args
+    _s=$T/sk-$_n
+    _leaf=$(openssl x509 -in "$_s/cert.pem" -noout -text 2>/dev/null |
+        grep -E 'Public-Key:|NIST CURVE' | tr -d ' \n')
+    _key=$(openssl pkey -in "$_s/cert.key" -pubout 2>/dev/null | openssl pkey -pubin \
+        -noout -text 2>/dev/null | grep -E 'Public-Key:|NIST CURVE' | tr -d ' \n')
+    _acct=$(openssl pkey -in "$_s/account.key" -noout -text 2>/dev/null |
+        grep -E 'NIST CURVE' | tr -d ' \n')
+    _same=$(openssl x509 -in "$_s/cert.pem" -noout -pubkey 2>/dev/null | md5sum)
+    _mine=$(openssl pkey -in "$_s/cert.key" -pubout 2>/dev/null | md5sum)
+    if [ "$RC" -eq 0 ] && [ "$_leaf" = "$_key" ] && [ "$_same" = "$_mine" ] &&
+            echo "$_leaf" | grep -qF "$_ck" && echo "$_acct" | grep -qF "$_ak"; then
+        ok "key-type[$_n]"
+        echo "#   leaf: $_leaf; account: $_acct"
+    else
+        notok "key-type[$_n]" "exit $RC, leaf '$_leaf', key '$_key', account '$_acct'"
+        diag "$T/k-$_n.err"
+    fi
+}
+keytype p384 "--key-type p384" "NISTCURVE:P-384" "NISTCURVE:P-256"
+keytype rsa2048 "--key-type rsa2048" "Public-Key:(2048bit)" "NISTCURVE:P-256"
+keytype es384 "--account-key-type es384" "NISTCURVE:P-256" "NISTCURVE:P-384"
 
 # Through faultproxy: rate limited, rejectedIdentifier, and the waits of --verbose.
 if ! proxy_certs; then

@@ -215,9 +215,9 @@ board_init(const char *app)
 
 	say("boot: picoacme firmware, board qemu-mps2-an385 (Cortex-M3)\n");
 #if FW_FIELD && FW_TEST
-	say("FIELD IMAGE, TEST BUILD: time from board_rtc_unix_time() or "
-	    "SNTP, entropy from host file " FW_SEED_FILE " via HMAC-DRBG; "
-	    "not for production\n");
+	say("FIELD IMAGE, TEST BUILD: time from the RTC hook or SNTP, "
+	    "entropy from " FW_SEED_FILE " (HMAC-DRBG); not for "
+	    "production\n");
 #elif FW_FIELD
 	say("field image, hardware build: time from board_rtc_unix_time() "
 	    "or SNTP, entropy from board_trng_read() via HMAC-DRBG\n");

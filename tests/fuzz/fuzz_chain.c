@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_assert(r == 0 || (r == -1 && k.why != NULL));
 	r = chain_push(&k, pem + cut, size - cut);
 	fuzz_assert(r == 0 || (r == -1 && k.why != NULL));
-	r = chain_finish(&k, q, names, data[0] & 1 ? 2 : 1);
+	r = chain_finish(&k, q, sizeof q, names, data[0] & 1 ? 2 : 1);
 	fuzz_assert(r == -1 && k.why != NULL);  /* q is no valid point */
 	fuzz_assert(k.leaf.len <= sizeof leaf);
 

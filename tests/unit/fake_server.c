@@ -38,7 +38,8 @@ struct fs_req {
 	int dns;                      /* /chal/o/i/dns */
 	/* the JWS */
 	int has_jwk, has_kid, acct, nonce_bad;
-	unsigned char jwk_q[65];
+	unsigned char jwk_q[97];       /* P-256 (65) or P-384 (97) */
+	size_t jwk_qlen;
 	char nonce[64];
 	char url[ACME_MAX_URL + 1];
 	char kid[ACME_MAX_URL + 1];
@@ -496,10 +497,12 @@ fs_jws(struct fs *s, struct fs_req *rq, char *why, size_t wcap)
 	struct json_tok tokd[16], tokh[64];
 	struct json_doc d, h;
 	char prot64[2048], pay64[FS_IN], sig64[160], hdr[1536];
-	char x64[64], y64[64], crv[16], kty[8], alg[16];
-	unsigned char sig[64], hash[32];
-	br_sha256_context sc;
+	char x64[80], y64[80], crv[16], kty[8], alg[16];
+	unsigned char sig[96], hash[48];
+	br_hash_compat_context sc;
+	const br_hash_class *hv;
 	br_ec_public_key pk;
+	size_t cl;
 	long hl, n;
 	int j, bad = 0;
 
@@ -545,10 +548,13 @@ fs_jws(struct fs *s, struct fs_req *rq, char *why, size_t wcap)
 		rq->nonce_bad = 1;
 		return -1;
 	}
-	if (fs_jstr(&h, 0, "alg", alg, sizeof alg) || strcmp(alg, "ES256")) {
-		snprintf(why, wcap, "alg is not ES256");
+	if (fs_jstr(&h, 0, "alg", alg, sizeof alg) ||
+	    (strcmp(alg, "ES256") && strcmp(alg, "ES384"))) {
+		snprintf(why, wcap, "alg is not ES256 or ES384");
 		return -1;
 	}
+	/* RFC 7518 3.4: the curve of the alg */
+	cl = strcmp(alg, "ES384") == 0 ? 48 : 32;
 	if (fs_jstr(&h, 0, "url", rq->url, sizeof rq->url)) {
 		snprintf(why, wcap, "protected header has no url");
 		return -1;
@@ -565,22 +571,34 @@ fs_jws(struct fs *s, struct fs_req *rq, char *why, size_t wcap)
 		    fs_jstr(&h, j, "crv", crv, sizeof crv) ||
 		    fs_jstr(&h, j, "x", x64, sizeof x64) ||
 		    fs_jstr(&h, j, "y", y64, sizeof y64) ||
-		    strcmp(kty, "EC") || strcmp(crv, "P-256") ||
+		    strcmp(kty, "EC") ||
+		    strcmp(crv, cl == 48 ? "P-384" : "P-256") ||
 		    h.tok[j].size != 4 ||
-		    fs_unb64url(rq->jwk_q + 1, 32, x64, strlen(x64)) != 32 ||
-		    fs_unb64url(rq->jwk_q + 33, 32, y64, strlen(y64)) != 32) {
-			snprintf(why, wcap, "jwk is not a P-256 EC key");
+		    fs_unb64url(rq->jwk_q + 1, cl, x64, strlen(x64)) !=
+		    (long)cl ||
+		    fs_unb64url(rq->jwk_q + 1 + cl, cl, y64, strlen(y64)) !=
+		    (long)cl) {
+			snprintf(why, wcap, "jwk is not an EC key of the "
+			    "alg's curve (%s)", cl == 48 ? "P-384" : "P-256");
 			return -1;
 		}
 		rq->jwk_q[0] = 4;
+		rq->jwk_qlen = 2 * cl + 1;
 	} else {
 		if (fs_jstr(&h, 0, "kid", rq->kid, sizeof rq->kid)) {
 			snprintf(why, wcap, "kid is not a string");
 			return -1;
 		}
 		rq->acct = fs_acct_by_kid(s, rq->kid);
-		if (rq->acct >= 0)
-			memcpy(rq->jwk_q, s->acct[rq->acct].q, 65);
+		if (rq->acct >= 0) {
+			rq->jwk_qlen = s->acct[rq->acct].qlen;
+			memcpy(rq->jwk_q, s->acct[rq->acct].q, rq->jwk_qlen);
+		}
+		if (rq->acct >= 0 && rq->jwk_qlen != 2 * cl + 1) {
+			snprintf(why, wcap, "alg %s is not the account key's",
+			    alg);
+			return -1;
+		}
 	}
 	if (strncmp(rq->url, FS_BASE, strlen(FS_BASE)) != 0 ||
 	    strcmp(rq->url + strlen(FS_BASE), rq->path) != 0) {
@@ -588,8 +606,10 @@ fs_jws(struct fs *s, struct fs_req *rq, char *why, size_t wcap)
 		    rq->url, FS_BASE, rq->path);
 		return -1;
 	}
-	if (fs_unb64url(sig, sizeof sig, sig64, strlen(sig64)) != 64) {
-		snprintf(why, wcap, "signature is not 64 bytes of base64url");
+	if (fs_unb64url(sig, sizeof sig, sig64, strlen(sig64)) !=
+	    (long)(2 * cl)) {
+		snprintf(why, wcap, "signature is not %zu bytes of base64url",
+		    2 * cl);
 		return -1;
 	}
 	n = fs_unb64url(rq->payload, sizeof rq->payload - 1, pay64,
@@ -603,17 +623,18 @@ fs_jws(struct fs *s, struct fs_req *rq, char *why, size_t wcap)
 	if (rq->has_kid && rq->acct < 0)
 		return 0;       /* unknown account: answered by the caller */
 	/* RFC 7515 5.2: ASCII(BASE64URL(header) '.' BASE64URL(payload)). */
-	br_sha256_init(&sc);
-	br_sha256_update(&sc, prot64, strlen(prot64));
-	br_sha256_update(&sc, ".", 1);
-	br_sha256_update(&sc, pay64, strlen(pay64));
-	br_sha256_out(&sc, hash);
-	pk.curve = BR_EC_secp256r1;
+	hv = cl == 48 ? &br_sha384_vtable : &br_sha256_vtable;
+	hv->init(&sc.vtable);
+	sc.vtable->update(&sc.vtable, prot64, strlen(prot64));
+	sc.vtable->update(&sc.vtable, ".", 1);
+	sc.vtable->update(&sc.vtable, pay64, strlen(pay64));
+	sc.vtable->out(&sc.vtable, hash);
+	pk.curve = cl == 48 ? BR_EC_secp384r1 : BR_EC_secp256r1;
 	pk.q = rq->jwk_q;
-	pk.qlen = 65;
-	if (br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, hash, sizeof hash, &pk,
-	    sig, sizeof sig) != 1) {
-		snprintf(why, wcap, "ES256 signature does not verify");
+	pk.qlen = rq->jwk_qlen;
+	if (br_ecdsa_i31_vrfy_raw(cl == 48 ? &br_ec_prime_i31 :
+	    &br_ec_p256_m31, hash, cl, &pk, sig, 2 * cl) != 1) {
+		snprintf(why, wcap, "%s signature does not verify", alg);
 		bad = 1;
 	}
 	return bad ? -1 : 0;
@@ -639,20 +660,21 @@ fs_issue_nonce(struct fs *s, char *out, size_t cap)
 	fs_issue(s, out, cap);
 }
 
-/* RFC 7638 thumbprint of the P-256 point q, computed here. */
+/* RFC 7638 thumbprint of the P-256 or P-384 point q, computed here. */
 static void
-fs_thumb(const unsigned char q[65], char out[48])
+fs_thumb(const unsigned char *q, size_t qlen, char out[48])
 {
-	char x[48], y[48], jwk[192];
+	char x[72], y[72], jwk[224];
 	unsigned char h[32];
 	br_sha256_context sc;
+	size_t cl = (qlen - 1) / 2;
 	int n;
 
-	fs_b64url(x, q + 1, 32);
-	fs_b64url(y, q + 33, 32);
+	fs_b64url(x, q + 1, cl);
+	fs_b64url(y, q + 1 + cl, cl);
 	n = snprintf(jwk, sizeof jwk,
-	    "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}",
-	    x, y);
+	    "{\"crv\":\"%s\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}",
+	    cl == 48 ? "P-384" : "P-256", x, y);
 	br_sha256_init(&sc);
 	br_sha256_update(&sc, jwk, (size_t)n);
 	br_sha256_out(&sc, h);
@@ -1267,7 +1289,8 @@ fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		return;
 	}
 	for (i = 0; i < s->nacct; i++) {
-		if (memcmp(s->acct[i].q, rq->jwk_q, 65) == 0) {
+		if (s->acct[i].qlen == rq->jwk_qlen &&
+		    memcmp(s->acct[i].q, rq->jwk_q, rq->jwk_qlen) == 0) {
 			/* RFC 8555 7.3.1: the existing account, 200. */
 			snprintf(rp->location, sizeof rp->location, "%s",
 			    s->acct[i].url);
@@ -1284,17 +1307,18 @@ fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		return;
 	}
 	a = &s->acct[s->nacct++];
-	memcpy(a->q, rq->jwk_q, 65);
+	memcpy(a->q, rq->jwk_q, rq->jwk_qlen);
+	a->qlen = rq->jwk_qlen;
 	a->agreed = (unsigned char)json_is_true(&d, json_get(&d, 0,
 	    "termsOfServiceAgreed"));
 	if (json_string(&d, json_array_item(&d, json_get(&d, 0, "contact"),
 	    0), a->contact, sizeof a->contact) < 0)
 		a->contact[0] = 0;
-	fs_b64url(a->x, a->q + 1, 32);
-	fs_b64url(a->y, a->q + 33, 32);
+	fs_b64url(a->x, a->q + 1, (a->qlen - 1) / 2);
+	fs_b64url(a->y, a->q + 1 + (a->qlen - 1) / 2, (a->qlen - 1) / 2);
 	snprintf(a->url, sizeof a->url, FS_BASE "/acct/%u/%u", s->gen,
 	    s->nacct);
-	fs_thumb(a->q, a->thumb);
+	fs_thumb(a->q, a->qlen, a->thumb);
 	rp->status = 201;
 	snprintf(rp->location, sizeof rp->location, "%s", a->url);
 	fs_body(rp, "{\"status\":\"valid\",\"orders\":\"%s/orders\"}",

@@ -217,8 +217,9 @@ struct fs_conn {
 };
 
 struct fs_account {
-	unsigned char q[65];
-	char x[48], y[48];             /* base64url coordinates, as sent */
+	unsigned char q[97];           /* P-256 (65 bytes) or P-384 (97) */
+	size_t qlen;
+	char x[72], y[72];             /* base64url coordinates, as sent */
 	char url[ACME_MAX_URL + 1];
 	char thumb[48];                /* RFC 7638, computed here */
 	char contact[160];             /* the newAccount's contact[0] */
@@ -245,7 +246,7 @@ struct fs_order {
 	char profile[40];              /* newOrder's "profile", "" none */
 	char replaces[128];            /* newOrder's "replaces", "" none */
 	uint64_t issued_at;            /* unix time of the finalize */
-	unsigned char spki[160];       /* the CSR's SubjectPublicKeyInfo */
+	unsigned char spki[320];       /* the CSR's SubjectPublicKeyInfo */
 	size_t spki_len;
 	char chain[FS_CHAIN_MAX];      /* the PEM chain issued (finalize) */
 	size_t chain_len;

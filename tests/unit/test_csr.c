@@ -17,6 +17,12 @@
  * signature byte, or a flipped byte of the first name, must FAIL both.
  * Name and key validation, every too-small capacity, signer failure.
  *
+ * Key types through the signer interface (csr_build_signer): P-256,
+ * P-384 (ecdsa-with-SHA384) and RSA-2048 (sha256WithRSAEncryption)
+ * software keys, each checked by `openssl req -verify` and `-text` (the
+ * key and signature algorithms), a flipped signature byte refused; a
+ * signer answering with a wrong length or a malformed public key.
+ *
  * Names: "a..b" (any empty label) is rejected, as are labels over 63
  * characters; hyphen placement and all-digit names are accepted (the
  * ACME server decides).
@@ -29,6 +35,7 @@
 #include "der.h"
 #include "csr.h"
 #include "acme_err.h"
+#include "signer.h"
 #include "t.h"
 
 #define CANARY 16
@@ -887,6 +894,130 @@ test_csr_crypto(const struct keypair *k)
 	CHECK(moving_name[0] == 'E');
 }
 
+/* ------------------------------------------------------ key types */
+
+static int
+ent_count(void *ctx, void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 11 + 3);
+	return 0;
+}
+
+/* One CSR through the signer s: openssl verifies it and names want1 and
+ * want2 in its text; a flipped signature byte fails. */
+static void
+check_signer_csr(const char *what, const struct acme_signer *s,
+    const char *want1, const char *want2)
+{
+	static uint8_t buf[4096], copy[4096];
+	const char *names[2] = { "example.com", "www.example.com" };
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	int st;
+
+	st = csr_build_signer(buf, sizeof buf, s, names, 2, &out, &len);
+	CHECKF(st == ACME_OK, "%s: csr_build_signer", what);
+	if (st != ACME_OK || out == NULL || len == 0 || len > sizeof copy)
+		return;
+	memcpy(copy, out, len);
+	st = run_openssl(copy, len, "-verify", text, sizeof text);
+	CHECKF(st == 0 && strstr(text, "verify OK") != NULL,
+	    "%s: openssl -verify (%d): %s", what, st, text);
+	st = run_openssl(copy, len, "-text", text, sizeof text);
+	CHECKF(st == 0 && strstr(text, want1) != NULL &&
+	    strstr(text, want2) != NULL && strstr(text,
+	    "DNS:example.com, DNS:www.example.com") != NULL,
+	    "%s: openssl -text lacks %s / %s: %s", what, want1, want2, text);
+	copy[len - 5] ^= 0x01;        /* inside the signature */
+	st = run_openssl(copy, len, "-verify", text, sizeof text);
+	CHECKF(st != 0 || strstr(text, "verify OK") == NULL,
+	    "%s: a flipped signature byte verifies: %s", what, text);
+}
+
+/* A signer that answers badly (bad_sig: a signature one byte short;
+ * else a public point without its 0x04). */
+static int bad_sig;
+static struct key_ec bad_key;
+
+static long
+bad_pub(void *ctx, unsigned char *out, size_t cap)
+{
+	(void)ctx;
+	if (cap < 65)
+		return -1;
+	memcpy(out, bad_key.q, 65);
+	if (!bad_sig)
+		out[0] = 0x02;
+	return 65;
+}
+
+static long
+bad_sign(void *ctx, const unsigned char *h, size_t hlen,
+    unsigned char *sig, size_t cap)
+{
+	struct acme_signer s;
+	long n;
+
+	(void)ctx;
+	signer_ec(&s, &bad_key);
+	n = s.sign(s.ctx, h, hlen, sig, cap);
+	return bad_sig ? n - 1 : n;
+}
+
+static void
+test_csr_keytypes(void)
+{
+	static struct key_ec ec;
+	static struct key_rsa rsa;
+	struct acme_signer s;
+	struct acme_port p;
+	static uint8_t buf[4096];
+	const char *names[1] = { "example.com" };
+	const uint8_t *out;
+	size_t len;
+
+	memset(&p, 0, sizeof p);
+	p.entropy = ent_count;
+	CHECK(key_generate_curve(&ec, BR_EC_secp256r1, &p) == ACME_OK);
+	signer_ec(&s, &ec);
+	CHECK(s.alg == ACME_ALG_ES256);
+	check_signer_csr("P-256", &s, "NIST CURVE: P-256",
+	    "ecdsa-with-SHA256");
+	CHECK(key_generate_curve(&ec, BR_EC_secp384r1, &p) == ACME_OK);
+	signer_ec(&s, &ec);
+	CHECK(s.alg == ACME_ALG_ES384);
+	check_signer_csr("P-384", &s, "NIST CURVE: P-384",
+	    "ecdsa-with-SHA384");
+	CHECK(key_rsa_generate(&rsa, &p) == ACME_OK);
+	signer_rsa(&s, &rsa);
+	check_signer_csr("RSA-2048", &s, "Public-Key: (2048 bit)",
+	    "sha256WithRSAEncryption");
+	key_rsa_wipe(&rsa);
+
+	/* a signer that lies is refused, never written out */
+	CHECK(key_generate_curve(&bad_key, BR_EC_secp256r1, &p) == ACME_OK);
+	s.alg = ACME_ALG_ES256;
+	s.public_key = bad_pub;
+	s.sign = bad_sign;
+	s.ctx = NULL;
+	bad_sig = 0;
+	CHECK(csr_build_signer(buf, sizeof buf, &s, names, 1, &out, &len) ==
+	    ACME_ERR_CRYPTO);
+	bad_sig = 1;
+	CHECK(csr_build_signer(buf, sizeof buf, &s, names, 1, &out, &len) ==
+	    ACME_ERR_CRYPTO);
+	s.alg = 99;
+	CHECK(csr_build_signer(buf, sizeof buf, &s, names, 1, &out, &len) ==
+	    ACME_ERR_CRYPTO);
+	key_wipe(&ec);
+	key_wipe(&bad_key);
+}
+
 /* ---------------------------------------------------------------- main */
 
 int
@@ -934,6 +1065,8 @@ main(void)
 	test_csr_params(&k);
 	T_CASE("test_csr_crypto");
 	test_csr_crypto(&k);
+	T_CASE("test_csr_keytypes");
+	test_csr_keytypes();
 	t_case_end();
 	printf("csr: sizes %zu bytes (1 name), %zu bytes (4 names)\n",
 	    size_1, size_4);

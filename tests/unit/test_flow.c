@@ -16,6 +16,8 @@
 #include "fake_server.h"
 #include "ident.h"
 #include "x509.h"
+#include "signer.h"
+#include "key_rsa.h"
 
 static struct fs S;
 static struct fs_store ST;           /* storage shared by several runs */
@@ -2454,6 +2456,341 @@ test_altchain(void)
 }
 #endif
 
+/* ---- key types and signers (acme_signer.h) ---- */
+
+/*
+ * A test signer: a board's secure element.  Its key lives here, outside
+ * struct acme_client, and it counts its calls.  After every call, and
+ * after every acme_step(), the whole client is searched for the private
+ * key's bytes (the 8-byte windows of the scalar or of p, q, dp, dq, iq
+ * at every 8th byte: a copy of 15 bytes or more holds one of them):
+ * none may ever be there.
+ */
+struct tsig {
+	struct acme_signer s;
+	struct key_ec ec;
+	struct key_rsa rsa;
+	int is_rsa;
+	unsigned pubs, signs;
+	int lie;                      /* 1: a signature one byte short */
+};
+static struct tsig TA, TC;
+static unsigned leaks;
+
+/* 1 when the 8 bytes at w are somewhere in C. */
+static int
+window_in_client(const unsigned char *w)
+{
+	const unsigned char *p = (const unsigned char *)&C;
+	const unsigned char *end = p + sizeof C - 8, *q;
+
+	while (p <= end && (q = memchr(p, w[0], (size_t)(end - p) + 1)) !=
+	    NULL) {
+		if (memcmp(q, w, 8) == 0)
+			return 1;
+		p = q + 1;
+	}
+	return 0;
+}
+
+/* 1 when one of the 8-byte windows of the len secret bytes at k (at
+ * every 8th byte: any copy of 15 or more bytes holds one) is in C. */
+static int
+secret_in_client(const unsigned char *k, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8)
+		if (window_in_client(k + i))
+			return 1;
+	return 0;
+}
+
+static void
+scan_client(void)
+{
+	struct tsig *t[2] = { &TA, &TC };
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		if (t[i]->is_rsa)
+			leaks += (unsigned)secret_in_client(t[i]->rsa.priv,
+			    sizeof t[i]->rsa.priv);
+		else if (t[i]->ec.valid)
+			leaks += (unsigned)secret_in_client(t[i]->ec.x,
+			    key_xlen(&t[i]->ec));
+	}
+}
+
+static long
+tsig_pub(void *ctx, unsigned char *out, size_t cap)
+{
+	struct tsig *t = ctx;
+	struct acme_signer in;
+
+	t->pubs++;
+	scan_client();
+	if (t->is_rsa)
+		return key_rsa_pub(&t->rsa, out, cap);
+	signer_ec(&in, &t->ec);
+	return in.public_key(in.ctx, out, cap);
+}
+
+static long
+tsig_sign(void *ctx, const unsigned char *h, size_t hlen,
+    unsigned char *sig, size_t cap)
+{
+	struct tsig *t = ctx;
+	struct acme_signer in;
+	long n;
+
+	t->signs++;
+	scan_client();
+	if (t->is_rsa) {
+		n = key_rsa_sign(&t->rsa, h, hlen, sig, cap);
+	} else {
+		signer_ec(&in, &t->ec);
+		n = in.sign(in.ctx, h, hlen, sig, cap);
+	}
+	return t->lie ? n - 1 : n;
+}
+
+/* A test signer of curve (0: RSA-2048), from the port's entropy. */
+static void
+tsig_make(struct tsig *t, int curve)
+{
+	struct acme_port ep = P;
+
+	memset(t, 0, sizeof *t);
+	if (curve == 0) {
+		CHECK(key_rsa_generate(&t->rsa, &ep) == ACME_OK);
+		t->is_rsa = 1;
+		t->s.alg = ACME_ALG_RS256;
+	} else {
+		CHECK(key_generate_curve(&t->ec, curve, &ep) == ACME_OK);
+		t->s.alg = curve == BR_EC_secp384r1 ? ACME_ALG_ES384 :
+		    ACME_ALG_ES256;
+	}
+	t->s.public_key = tsig_pub;
+	t->s.sign = tsig_sign;
+	t->s.ctx = t;
+}
+
+/* acme_init with key types and signers (NULL: software keys). */
+static int
+client_keys(int at, int ct, const struct acme_signer *as,
+    const struct acme_signer *cs, int ensure)
+{
+	struct acme_config cfg;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.directory_url = FS_DIR_URL;
+	cfg.trust_anchors = &S.ta;
+	cfg.trust_anchor_count = 1;
+	cfg.names = names;
+	cfg.name_count = 1;
+	cfg.http01_port = 80;
+	cfg.agree_tos = 1;
+	cfg.account_key_type = at;
+	cfg.cert_key_type = ct;
+	cfg.account_signer = as;
+	cfg.cert_signer = cs;
+	cfg.ensure = ensure;
+	return acme_init(&C, &cfg, &P);
+}
+
+/* Step the client to its end, scanning it after every step. */
+static int
+step_scanned(void)
+{
+	unsigned steps = 0;
+	int r = ACME_WANT_IO;
+
+	while (steps++ < 100000) {
+		r = acme_step(&C);
+		scan_client();
+		if (r <= 0 || r == ACME_FRESH)
+			break;
+		S.now += r == ACME_WANT_TIMER ? acme_wakeup_ms(&C) : 5;
+	}
+	return r;
+}
+
+/* The public key (subjectPublicKey) of the stored leaf into out. */
+static long
+leaf_key(unsigned char *out, size_t cap)
+{
+	struct x509_cert x;
+	const unsigned char *leaf;
+	size_t n = 0;
+
+	leaf = acme_certificate_leaf(&C, &n);
+	if (leaf == NULL || x509_parse(&x, leaf, n) != 0 || x.key.len > cap)
+		return -1;
+	memcpy(out, x.key.val, x.key.len);
+	return (long)x.key.len;
+}
+
+/* Software keys of every type through a full issuance, and ensure
+ * reading each stored key back. */
+static void
+test_key_types(void)
+{
+	static const struct {
+		int at, ct;
+		size_t acct_qlen;
+		const char *pem;          /* the stored cert.key's label */
+		size_t keylen;            /* the leaf's subjectPublicKey */
+	} tc[] = {
+		{ ACME_KEYTYPE_P256, ACME_KEYTYPE_P256, 65,
+		    "-----BEGIN EC PRIVATE KEY-----", 65 },
+		{ ACME_KEYTYPE_P384, ACME_KEYTYPE_P384, 97,
+		    "-----BEGIN EC PRIVATE KEY-----", 97 },
+		{ ACME_KEYTYPE_P256, ACME_KEYTYPE_RSA2048, 65,
+		    "-----BEGIN RSA PRIVATE KEY-----", 270 },
+	};
+	unsigned char pub[300];
+	const unsigned char *d;
+	unsigned i;
+	long n;
+	int r;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s[%u]", __func__, i);
+		srv(4100 + i);
+		CHECK(client_keys(tc[i].at, tc[i].ct, NULL, NULL, 0) ==
+		    ACME_OK);
+		r = acme_run(&C);
+		CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r),
+		    acme_message(&C));
+		clean("key types");
+		CHECKF(S.nacct == 1 && S.acct[0].qlen == tc[i].acct_qlen,
+		    "account key %zu bytes", S.acct[0].qlen);
+		n = fs_blob(&S, ACME_STORE_CERT_KEY, &d);
+		CHECK(n > 40 && memcmp(d, tc[i].pem, strlen(tc[i].pem)) == 0);
+		CHECK(leaf_key(pub, sizeof pub) == (long)tc[i].keylen);
+		acme_close(&C);
+		/* ensure reads the stored key back: nothing to do */
+		CHECK(client_keys(tc[i].at, tc[i].ct, NULL, NULL, 1) ==
+		    ACME_OK);
+		n = S.requests;
+		r = acme_run(&C);
+		CHECKF(r == ACME_FRESH && S.requests == (unsigned)n,
+		    "ensure: %s: %s", acme_strerror(r), acme_message(&C));
+		acme_close(&C);
+	}
+	/* a stored P-256 account key is kept when ES384 is asked for */
+	T_CASE("%s stored", __func__);
+	srv(4110);
+	CHECK(client_keys(ACME_KEYTYPE_P256, 0, NULL, NULL, 0) == ACME_OK);
+	CHECK(acme_run(&C) == ACME_OK);
+	acme_close(&C);
+	CHECK(client_keys(ACME_KEYTYPE_P384, 0, NULL, NULL, 0) == ACME_OK);
+	CHECK(acme_run(&C) == ACME_OK);
+	CHECK(S.nacct == 1 && S.acct[0].qlen == 65);
+	acme_close(&C);
+	/* what the build or the interface cannot do */
+	T_CASE("%s params", __func__);
+	CHECK(client_keys(ACME_KEYTYPE_RSA2048, 0, NULL, NULL, 0) ==
+	    ACME_ERR_PARAM);
+	CHECK(client_keys(0, 7, NULL, NULL, 0) == ACME_ERR_PARAM);
+	CHECK(client_keys(-1, 0, NULL, NULL, 0) == ACME_ERR_PARAM);
+	tsig_make(&TC, 0);
+	CHECK(client_keys(0, 0, &TC.s, NULL, 0) == ACME_ERR_PARAM);
+	TC.s.sign = NULL;
+	CHECK(client_keys(0, 0, NULL, &TC.s, 0) == ACME_ERR_PARAM);
+	key_rsa_wipe(&TC.rsa);
+	srv(0);
+}
+
+/* Keys that never enter the context: a full issuance, ensure, a
+ * renewal for the same key, with the test signers. */
+static void
+test_signers(void)
+{
+	static const int curves[][2] = {
+		{ BR_EC_secp256r1, BR_EC_secp384r1 },
+		{ BR_EC_secp384r1, 0 },            /* 0: RSA-2048 */
+	};
+	unsigned char pub[300], leaf1[300];
+	long n, n1;
+	unsigned i, posts;
+	int r;
+
+	for (i = 0; i < 2; i++) {
+		T_CASE("%s[%u]", __func__, i);
+		srv(4200 + i);
+		tsig_make(&TA, curves[i][0]);
+		tsig_make(&TC, curves[i][1]);
+		leaks = 0;
+		CHECK(client_keys(0, 0, &TA.s, &TC.s, 0) == ACME_OK);
+		r = step_scanned();
+		CHECKF(r == ACME_OK, "%s: %s", acme_strerror(r),
+		    acme_message(&C));
+		clean("signers");
+		CHECKF(leaks == 0, "private key bytes in the client %u times",
+		    leaks);
+		/* every JWS through the account signer, one CSR through the
+		 * certificate signer */
+		CHECKF(TA.signs == S.posts, "account signs %u, posts %u",
+		    TA.signs, S.posts);
+		CHECKF(TC.signs == 1, "certificate signs %u", TC.signs);
+		CHECK(TA.pubs >= 1 && TC.pubs >= 2);
+		/* no key was made, stored or held */
+		CHECK(fs_blob(&S, ACME_STORE_ACCOUNT_KEY, NULL) < 0);
+		CHECK(fs_blob(&S, ACME_STORE_CERT_KEY, NULL) < 0);
+		CHECK(fs_blob(&S, ACME_STORE_CERT, NULL) > 0);
+		CHECK(!C.account_key.valid && !C.cert_key.valid);
+		/* the server's account key and the leaf's are the signers' */
+		n = tsig_pub(&TA, pub, sizeof pub);
+		CHECK(n > 0 && S.acct[0].qlen == (size_t)n &&
+		    memcmp(S.acct[0].q, pub, (size_t)n) == 0);
+		n = tsig_pub(&TC, pub, sizeof pub);
+		n1 = leaf_key(leaf1, sizeof leaf1);
+		CHECK(n > 0 && n1 == n && memcmp(pub, leaf1, (size_t)n) == 0);
+		acme_close(&C);
+		scan_client();
+		CHECK(leaks == 0);
+
+		/* ensure: the stored certificate is checked against the
+		 * signer's key, without a request */
+		CHECK(client_keys(0, 0, &TA.s, &TC.s, 1) == ACME_OK);
+		posts = S.requests;
+		r = step_scanned();
+		CHECKF(r == ACME_FRESH && S.requests == posts, "ensure: %s",
+		    acme_strerror(r));
+		acme_close(&C);
+
+		/* a new certificate: the same key, the same account */
+		TA.signs = TC.signs = 0;
+		posts = S.posts;
+		CHECK(client_keys(0, 0, &TA.s, &TC.s, 0) == ACME_OK);
+		r = step_scanned();
+		CHECKF(r == ACME_OK, "again: %s", acme_strerror(r));
+		CHECK(S.nacct == 1 && S.norder == 2 && TC.signs == 1);
+		CHECK(TA.signs == S.posts - posts);
+		n = leaf_key(pub, sizeof pub);
+		CHECK(n == n1 && memcmp(pub, leaf1, (size_t)n) == 0);
+		CHECK(fs_blob(&S, ACME_STORE_CERT_KEY, NULL) < 0);
+		CHECK(leaks == 0);
+		acme_close(&C);
+
+		/* a signer that answers with a short signature: a clean
+		 * error, nothing sent with it */
+		TC.lie = 1;
+		CHECK(client_keys(0, 0, &TA.s, &TC.s, 0) == ACME_OK);
+		r = step_scanned();
+		CHECKF(r == ACME_ERR_CRYPTO, "lying signer: %s",
+		    acme_strerror(r));
+		acme_close(&C);
+		CHECK(leaks == 0);
+		key_wipe(&TA.ec);
+		key_wipe(&TC.ec);
+		key_rsa_wipe(&TC.rsa);
+	}
+	srv(0);
+}
+
 int
 main(void)
 {
@@ -2484,5 +2821,7 @@ main(void)
 #if ACME_ALT_CHAINS
 	T_RUN(test_altchain);
 #endif
+	T_RUN(test_key_types);
+	T_RUN(test_signers);
 	return t_done("flow");
 }

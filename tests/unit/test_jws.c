@@ -1,6 +1,8 @@
 /*
  * test_jws.c -- JWS ES256 (RFC 7515 A.3), the JWK thumbprint (RFC 7638),
- * the ACME protected header (RFC 8555 6.2), and key PEM storage.
+ * the ACME protected header (RFC 8555 6.2), and key PEM storage; ES384
+ * with a P-384 key (SHA-384, 96-byte signature, "crv":"P-384"), and
+ * signers that answer badly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "json.h"
 #include "jws.h"
 #include "key.h"
+#include "signer.h"
 
 /* RFC 7515 appendix A.3: the ES256 example key and JWS. */
 static const char a3_x[] = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
@@ -236,9 +239,88 @@ test_key_pem(void)
 	CHECK(key_generate(&k, &p) == ACME_ERR_ENTROPY);
 }
 
+/* ES384: a P-384 key signs with SHA-384; the JWK and the thumbprint are
+ * computed here from the point. */
+static void
+test_es384(void)
+{
+	struct acme_port p;
+	struct key_ec k, k2;
+	struct acme_signer s;
+	char out[2048], tmp[700], prot64[600], pay64[600], sig64[200];
+	char prot[600], x[80], y[80], jwk[300], expect[700], tp[48];
+	char tp2[JWS_THUMBPRINT_LEN + 1], pem[512];
+	unsigned char h[48], sig[96], h256[32];
+	br_sha384_context sc;
+	br_sha256_context s2;
+	br_ec_public_key pk;
+	long n;
+
+	memset(&p, 0, sizeof p);
+	p.entropy = ent_fixed;
+	CHECK(key_generate_curve(&k, BR_EC_secp384r1, &p) == ACME_OK);
+	CHECK(key_qlen(&k) == 97 && key_xlen(&k) == 48 && k.q[0] == 4);
+	b64url_encode(x, sizeof x, k.q + 1, 48);
+	b64url_encode(y, sizeof y, k.q + 49, 48);
+	snprintf(jwk, sizeof jwk, "{\"crv\":\"P-384\",\"kty\":\"EC\","
+	    "\"x\":\"%s\",\"y\":\"%s\"}", x, y);
+	n = jws_build(out, sizeof out, &k, NULL, "n1", "https://a.test/x",
+	    "{}", 2, tmp, sizeof tmp);
+	CHECK(n > 0);
+	CHECK(member(out, "protected", prot64, sizeof prot64) > 0);
+	CHECK(member(out, "payload", pay64, sizeof pay64) > 0);
+	CHECK(member(out, "signature", sig64, sizeof sig64) == 128);
+	n = b64url_decode(prot, sizeof prot - 1, prot64, strlen(prot64));
+	prot[n > 0 ? n : 0] = 0;
+	snprintf(expect, sizeof expect, "{\"alg\":\"ES384\",\"jwk\":%s,"
+	    "\"nonce\":\"n1\",\"url\":\"https://a.test/x\"}", jwk);
+	CHECKF(strcmp(prot, expect) == 0, "protected %s", prot);
+	CHECK(b64url_decode(sig, sizeof sig, sig64, strlen(sig64)) == 96);
+	br_sha384_init(&sc);
+	br_sha384_update(&sc, prot64, strlen(prot64));
+	br_sha384_update(&sc, ".", 1);
+	br_sha384_update(&sc, pay64, strlen(pay64));
+	br_sha384_out(&sc, h);
+	key_views(&k, NULL, &pk);
+	CHECK(pk.curve == BR_EC_secp384r1 && pk.qlen == 97);
+	CHECK(br_ecdsa_i31_vrfy_raw(&br_ec_prime_i31, h, sizeof h, &pk, sig,
+	    sizeof sig) == 1);
+	h[0] ^= 1;
+	CHECK(br_ecdsa_i31_vrfy_raw(&br_ec_prime_i31, h, sizeof h, &pk, sig,
+	    sizeof sig) != 1);
+	/* RFC 7638: SHA-256 of the canonical JWK, whatever the alg */
+	br_sha256_init(&s2);
+	br_sha256_update(&s2, jwk, strlen(jwk));
+	br_sha256_out(&s2, h256);
+	b64url_encode(tp, sizeof tp, h256, sizeof h256);
+	CHECK(jws_thumbprint(tp2, &k) == ACME_OK);
+	CHECKF(strcmp(tp, tp2) == 0, "thumbprint %s, want %s", tp2, tp);
+	/* stored and read back as P-384 */
+	n = key_to_pem(&k, pem, sizeof pem);
+	CHECK(n > 0 && key_from_pem(&k2, pem, (size_t)n) == ACME_OK);
+	CHECK(key_curve(&k2) == BR_EC_secp384r1 &&
+	    memcmp(k.q, k2.q, 97) == 0 && memcmp(k.x, k2.x, 48) == 0);
+	/* an RS256 signer cannot sign a JWS here */
+	signer_ec(&s, &k);
+	s.alg = ACME_ALG_RS256;
+	CHECK(jws_build_signer(out, sizeof out, &s, NULL, "n", "u", NULL, 0,
+	    tmp, sizeof tmp) == ACME_ERR_PARAM);
+	/* an ES384 signer over a P-256 key gives a 64-byte signature */
+	CHECK(key_generate(&k2, &p) == ACME_OK);
+	signer_ec(&s, &k2);
+	s.alg = ACME_ALG_ES384;
+	CHECK(jws_build_signer(out, sizeof out, &s, "kid", "n", "u", NULL, 0,
+	    tmp, sizeof tmp) == ACME_ERR_CRYPTO);
+	CHECK(jws_build_signer(out, sizeof out, &s, NULL, "n", "u", NULL, 0,
+	    tmp, sizeof tmp) == ACME_ERR_CRYPTO);
+	key_wipe(&k);
+	key_wipe(&k2);
+}
+
 int
 main(void)
 {
+	T_RUN(test_es384);
 	T_RUN(test_rfc7515_a3);
 	T_RUN(test_thumbprint);
 	T_RUN(test_jws_build);
