@@ -11,6 +11,7 @@
 #include "csr.h"
 #include "ident.h"
 #include "jws.h"
+#include "prof.h"
 #include "str.h"
 #include "wipe.h"
 
@@ -81,7 +82,7 @@ flow_local(struct acme_client *c)
 			    " is not a P-256 private key", NULL);
 		flow_load_account_url(c);
 	} else if (n == -1) {
-		r = key_generate(&c->account_key, &c->port);
+		r = PROF(PROF_KEYGEN, key_generate(&c->account_key, &c->port));
 		if (r != ACME_OK)
 			return acme_fail(c, r, "cannot make the account key",
 			    NULL);
@@ -157,7 +158,7 @@ flow_csr_payload(struct acme_client *c, size_t *plen)
 	int r;
 
 	if (!c->cert_key.valid) {
-		r = key_generate(&c->cert_key, &c->port);
+		r = PROF(PROF_KEYGEN, key_generate(&c->cert_key, &c->port));
 		if (r != ACME_OK)
 			return r;
 	}
@@ -165,8 +166,9 @@ flow_csr_payload(struct acme_client *c, size_t *plen)
 		names[i] = c->names[i];
 	key_views(&c->cert_key, &sk, &pk);
 	/* The DER goes to req, free until the JWS is built from payload. */
-	r = csr_build((uint8_t *)c->req, sizeof c->req, &sk, &pk, names,
-	    c->nnames, key_ec_impl(), key_sign_asn1(), &der, &dlen);
+	r = PROF(PROF_SIGN, csr_build((uint8_t *)c->req, sizeof c->req, &sk,
+	    &pk, names, c->nnames, key_ec_impl(), key_sign_asn1(), &der,
+	    &dlen));
 	if (r != ACME_OK)
 		return r;
 	blen = b64url_encode(NULL, 0, der, dlen);

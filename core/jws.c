@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include "jws.h"
+#include "prof.h"
 #include "json.h"
 #include "b64url.h"
 #include "acme_err.h"
@@ -132,8 +133,8 @@ jws_build(char *out, size_t cap, const struct key_ec *k, const char *kid,
 	br_sha256_out(&sc, h);
 
 	key_views(k, &sk, NULL);
-	n = (int)key_sign_raw()(key_ec_impl(), &br_sha256_vtable, h, &sk,
-	    sig);
+	n = PROF(PROF_SIGN, (int)key_sign_raw()(key_ec_impl(),
+	    &br_sha256_vtable, h, &sk, sig));
 	if (n != (int)sizeof sig)
 		return ACME_ERR_CRYPTO;
 	if (jws_put(out, cap, &len, "\",\"signature\":\"", 15) ||
