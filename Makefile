@@ -383,8 +383,9 @@ bench-build: deps fw-deps
 bench: bench-build
 	@sh bench/bench.sh bench $(BENCH_N) $(BENCH_ARGS)
 bench-smoke: bench-build
-	@d=$$(mktemp -d) && BENCH_FW_RUNS=1 sh bench/bench.sh $$d 1 \
-	    $(BENCH_ARGS) >/dev/null && rm -rf $$d
+	@d=$$(mktemp -d) && BENCH_STRICT=1 BENCH_FW_RUNS=1 \
+	    BENCH_REJECT=0 sh bench/bench.sh $$d 1 \
+	    $(BENCH_ARGS) >/dev/null; r=$$?; rm -rf $$d; exit $$r
 
 $(BUILD)/host/bench/sizeof: bench/sizeof.c $(wildcard core/*.h)
 	@mkdir -p $(dir $@)

@@ -252,6 +252,7 @@ def main():
     os.chmod(CFG["hook"], 0o755)
     notes = []
     avail = []
+    broken = []
     for c in clients:
         if c not in CLIENTS:
             sys.exit("bench: unknown client " + c)
@@ -266,6 +267,7 @@ def main():
         t = traced(c)
         if t is None:
             notes.append("%s: its first issuance failed, left out" % c)
+            broken.append(c)
             avail.remove(c)
             continue
         static[c] = t
@@ -292,6 +294,7 @@ def main():
         v = res[c]
         if not v:
             notes.append("%s: every timed issuance failed" % c)
+            broken.append(c)
             continue
         col = {k: [r[k] for r in v] for k in v[0]}
         med[c] = {k: statistics.median(x) for k, x in col.items()}
@@ -345,6 +348,12 @@ def main():
     with open(os.path.join(out, "host.md"), "w") as f:
         f.write("\n".join(md) + "\n")
     print("\n".join(md))
+    # picoacme must issue; with BENCH_STRICT=1 (make bench-smoke) every
+    # installed client must, so that a broken set-up does not go unseen.
+    if "picoacme" in clients and "picoacme" not in med:
+        return 1
+    if os.environ.get("BENCH_STRICT") == "1" and broken:
+        return 1
     return 0 if med else 1
 
 
