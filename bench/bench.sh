@@ -5,7 +5,11 @@
 # issuance per client into a temporary directory, for CI).
 #   sh bench/bench.sh OUT RUNS PICOACME RUSAGE CASHIM LAB_ELF BENCH_ELF
 # Numbers, not pass/fail: it fails only when a measurement could not be
-# made (Pebble down, picoacme or the firmware did not issue).
+# made (Pebble down, picoacme or the firmware did not issue).  Knobs:
+# BENCH_CLIENTS (bench/compare.py's list), BENCH_PICOACME_STATIC (the
+# static build), BENCH_STRICT=1 (every installed client must issue),
+# BENCH_FW_RUNS, BENCH_REJECT (bench/run.sh), BENCH_KEEP_DATA=DIR (copy
+# the raw tables and gnuplot data there).
 set -u
 OUT=${1:?usage: bench/bench.sh OUT RUNS PICOACME RUSAGE CASHIM LAB_ELF BENCH_ELF}
 RUNS=$2 PICO=$3 RUSAGE=$4 CASHIM=$5 LAB=$6 BENCH=$7
@@ -58,7 +62,10 @@ How each runs here. Every client trusts Pebble's CA alone and makes
 P-256 keys where it can choose. picoacme: one process, one TLS
 connection, answers http-01 itself; most of its wall time is its two
 fixed waits, 150 ms before the first authorization poll and before the
-first order poll. uacme: two processes (`new`, then `issue`), one TLS
+first order poll. picoacme-static: the same code linked statically
+(`make bench` builds it; glibc's getaddrinfo would still load NSS
+modules for a name): only the code it uses is mapped, where the dynamic
+build maps most of libc.so. uacme: two processes (`new`, then `issue`), one TLS
 connection per request, http-01 through a hook script writing into a web
 root that the bench serves (its server is not counted).
 uacme-cadir: the same with libcurl also reading Debian's default CA
@@ -82,5 +89,6 @@ TXT
 } >"$OUT/RESULTS.md"
 gnuplot -e "dir='$data'; out='$OUT/chart.svg'; title='picoacme and the clients Debian packages: one issuance from Pebble ($start)'" \
     bench/chart.gp || exit 1
+[ -z "${BENCH_KEEP_DATA:-}" ] || cp "$data"/* "$BENCH_KEEP_DATA"/
 echo "bench: wrote $OUT/RESULTS.md and $OUT/chart.svg" >&2
 cat "$OUT/RESULTS.md"

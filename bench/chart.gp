@@ -15,25 +15,25 @@ set style fill solid 0.8 border -1
 set boxwidth 0.8
 set grid ytics lc rgb "#dddddd"
 set key off
-set xtics nomirror scale 0
+set xtics nomirror scale 0 rotate by -30 left font ",10"
 set ytics nomirror
 set yrange [0:*]
 set offsets 0, 0, graph 0.12, 0
-col(n) = (strcol(1) eq "picoacme") ? 0x2e7d32 : 0x8c8c8c
+col(n) = (strcol(1)[1:8] eq "picoacme") ? 0x2e7d32 : 0x8c8c8c
 h = dir."/host.dat"
 
 set title "wall time per issuance (ms)"
 plot h using 0:2:(0.7):(col(0)) with boxes lc rgb variable, \
-     '' using 0:2:5:6 with yerrorbars lc rgb "black" pt 7 ps 0, \
-     '' using 0:2:(sprintf("%.0f", $2)):xtic(1) with labels offset 0,0.8
+     '' using 0:2:5:6 with yerrorbars lc rgb "black" pt -1, \
+     '' using 0:6:(sprintf("%.0f", $2)):xtic(1) with labels offset 0,0.8
 set title "CPU per issuance, user+sys (ms)"
 plot h using 0:3:(0.7):(col(0)) with boxes lc rgb variable, \
-     '' using 0:3:7:8 with yerrorbars lc rgb "black" pt 7 ps 0, \
-     '' using 0:3:(sprintf("%.0f", $3)):xtic(1) with labels offset 0,0.8
+     '' using 0:3:7:8 with yerrorbars lc rgb "black" pt -1, \
+     '' using 0:8:(sprintf("%.0f", $3)):xtic(1) with labels offset 0,0.8
 set title "peak RSS (MB)"
 plot h using 0:4:(0.7):(col(0)) with boxes lc rgb variable, \
-     '' using 0:4:9:10 with yerrorbars lc rgb "black" pt 7 ps 0, \
-     '' using 0:4:(sprintf("%.1f", $4)):xtic(1) with labels offset 0,0.8
+     '' using 0:4:9:10 with yerrorbars lc rgb "black" pt -1, \
+     '' using 0:10:(sprintf("%.1f", $4)):xtic(1) with labels offset 0,0.8
 set title "program + libraries + modules loaded (MB)"
 plot h using 0:11:(0.7):(col(0)) with boxes lc rgb variable, \
      '' using 0:11:(sprintf("%.1f", $11)):xtic(1) with labels offset 0,0.8
@@ -44,7 +44,7 @@ set style histogram rowstacked
 set boxwidth 0.6
 set key outside right top vertical font ",10" reverse Left
 p = dir."/fw-parts.dat"
-set xtics ("flash" 0, "RAM" 1)
+set xtics norotate ("flash" 0, "RAM" 1)
 set xrange [-0.6:1.6]
 set yrange [0:140]
 set offsets 0, 0, 0, 0
@@ -70,7 +70,7 @@ set style histogram clustered
 set xrange [*:*]
 set yrange [0:*]
 set offsets 0, 0, graph 0.12, 0
-set xtics font ",10"
+set xtics rotate by -30 left font ",10"
 s = dir."/fw-split.dat"
 plot s using 0:2:(0.7) with boxes lc rgb "#1565c0", \
      '' using 0:2:(sprintf("%.1f", $2)):xtic(1) with labels offset 0,0.8

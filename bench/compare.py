@@ -35,11 +35,13 @@ import threading
 import urllib.parse
 
 STEP_TIMEOUT = 120
-CHART = ["picoacme", "uacme", "lego", "certbot"]
-# uacme-cadir: uacme as Debian's libcurl runs it by default, reading every
-# file of /etc/ssl/certs besides Pebble's CA on each connection (in the
-# tables, not in the chart).
-CLIENTS = ["picoacme", "uacme", "lego", "certbot", "uacme-cadir"]
+CHART = ["picoacme", "picoacme-static", "uacme", "lego", "certbot"]
+# picoacme-static: picoacme linked statically ($BENCH_PICOACME_STATIC;
+# left out without it).  uacme-cadir: uacme as Debian's libcurl runs it
+# by default, reading every file of /etc/ssl/certs besides Pebble's CA on
+# each connection (in the tables, not in the chart).
+CLIENTS = ["picoacme", "picoacme-static", "uacme", "lego", "certbot",
+           "uacme-cadir"]
 
 HOOK = """#!/bin/sh
 # uacme's http-01 hook for make bench: METHOD TYPE IDENT TOKEN AUTH
@@ -92,8 +94,9 @@ def steps(client, cfg, state, name, url):
     needs the bench's web server."""
     ca, port = cfg["ca"], cfg["http_port"]
     env = env_base(state)
-    if client == "picoacme":
-        return [[cfg["picoacme"], "issue", "--agree-tos", "--server", url,
+    if client in ("picoacme", "picoacme-static"):
+        exe = cfg["picoacme"] if client == "picoacme" else cfg["static"]
+        return [[exe, "issue", "--agree-tos", "--server", url,
                  "--ca-file", ca, "--state-dir", state + "/st",
                  "--http-port", port, "-d", name]], env, False
     if client in ("uacme", "uacme-cadir"):
@@ -246,7 +249,10 @@ def main():
                cashim=os.path.abspath(cashim), picoacme=os.path.abspath(pico),
                hook=os.path.join(work, "uacme-hook.sh"),
                url=os.environ["PEBBLE_DIR_URL"], ca=os.environ["PEBBLE_CA"],
-               http_port=os.environ["PEBBLE_HTTP_PORT"])
+               http_port=os.environ["PEBBLE_HTTP_PORT"],
+               static=os.environ.get("BENCH_PICOACME_STATIC", ""))
+    if CFG["static"]:
+        CFG["static"] = os.path.abspath(CFG["static"])
     with open(CFG["hook"], "w") as f:
         f.write(HOOK)
     os.chmod(CFG["hook"], 0o755)
@@ -256,8 +262,14 @@ def main():
     for c in clients:
         if c not in CLIENTS:
             sys.exit("bench: unknown client " + c)
-        exe = CFG["picoacme"] if c == "picoacme" else \
-            shutil.which(c.split("-")[0])
+        if c == "picoacme-static":
+            if not CFG["static"]:
+                continue
+            exe = CFG["static"]
+        elif c == "picoacme":
+            exe = CFG["picoacme"]
+        else:
+            exe = shutil.which(c.split("-")[0])
         if not exe:
             notes.append("%s: not installed, left out" % c)
             continue

@@ -53,14 +53,17 @@ peak=$(sed -n 's/.*stack peak (run time[^:]*: \([0-9]*\) of \([0-9]*\).*/\1 \2/p
 busy=$(sed -n 's/.*exit 0 (stack peak.*busy \([0-9]*\) us).*/\1/p' \
     "$work/lab.log" | tr -d '\r')
 
-# The split: medians of each field (microseconds = thousands of
-# instructions), calls from the first run.
-field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$work/prof" | median; }
-calls() { sed -n "1s/.* $1=[0-9]*\/\([0-9]*\).*/\1/p" "$work/prof"; }
-iss=$(sed -n 's/^issuance_us=\([0-9]*\).*/\1/p' "$work/prof" | median)
+# The split: medians of each field over the boots (microseconds =
+# thousands of instructions; the rest is each boot's issuance minus its
+# parts), and of the calls.
+awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "[=/]"); v[i] = kv[2] }
+    print $0, "rest_us=" substr($1, 13) - v[2] - v[3] - v[4] - v[5] }' \
+    "$work/prof" >"$work/prof2"
+field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$work/prof2" | median; }
+calls() { sed -n "s/.* $1=[0-9]*\/\([0-9]*\).*/\1/p" "$work/prof2" | median; }
+iss=$(sed -n 's/^issuance_us=\([0-9]*\).*/\1/p' "$work/prof2" | median)
 kg=$(field keygen_us) sg=$(field sign_us) hs=$(field handshake_us)
-rc=$(field records_us)
-rest=$((iss - kg - sg - hs - rc))
+rc=$(field records_us) rest=$(field rest_us)
 pct() { awk -v a="$1" -v b="$iss" 'BEGIN { printf "%.1f", 100 * a / b }'; }
 mi() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1000 }'; }
 {
