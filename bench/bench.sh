@@ -22,6 +22,7 @@ trap 'exit 143' TERM
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
+rev=$(git describe --always --dirty 2>/dev/null)	# before RESULTS.md changes
 echo "bench: $RUNS issuances per client, interleaved" >&2
 pebble_start 0 >/dev/null || exit 1
 python3 bench/compare.py "$data" "$RUNS" "$RUSAGE" "$CASHIM" "$PICO" \
@@ -46,7 +47,7 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	echo "- Machine: $cpu, $(nproc) cores, Linux $(uname -r);" \
 	    "load average $load0 at the start, $load1 at the end (the" \
 	    "machine is shared: timings are noisy)"
-	echo "- picoacme $(git describe --always --dirty 2>/dev/null)," \
+	echo "- picoacme $rev," \
 	    "BearSSL $(ver libbearssl0), $(${CC:-cc} --version | head -n 1)"
 	echo "- uacme $(ver uacme), lego $(ver lego), certbot $(ver certbot)," \
 	    "Pebble $(ver pebble) (PEBBLE_VA_NOSLEEP=1, no nonce rejection)"
