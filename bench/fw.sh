@@ -39,7 +39,8 @@ for i in $(seq 1 "$RUNS"); do
 	fi
 done
 [ -s "$work/prof" ] ||
-	{ echo "bench/fw.sh: the bench image did not issue" >&2; exit 1; }
+	{ echo "bench/fw.sh: the bench image did not issue or printed no" \
+	    "profile line (built without ACME_BENCH_PROFILE=1?)" >&2; exit 1; }
 
 # size.sh's rows: "  part flash RAM".
 # fw-parts.dat: part, flash, RAM, then each one's span in its stack.
