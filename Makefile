@@ -38,7 +38,8 @@ PICOACME = $(BUILD)/host/picoacme
 PICOACME_SAN = $(BUILD)/san/picoacme
 PICOACME_LWIP = $(BUILD)/lwip/picoacme-lwip
 
-.PHONY: all lwip deps demo test unit nomalloc integration bench size clean soak \
+.PHONY: all lwip deps demo test unit nomalloc integration bench bench-build \
+        bench-smoke size clean soak \
         fw fw-all fw-field field-soak fw-soak install uninstall deps-test lint \
         valgrind fuzz fuzz-build fuzz-cov
 
@@ -83,6 +84,11 @@ FW_FIELD_TA_PEM = /usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt \
     /usr/share/ca-certificates/mozilla/ISRG_Root_X2.crt
 ifeq ($(FW_VARIANT),field)
 FW_APP_CFLAGS := $(FW_FIELD_CFLAGS)
+endif
+# The bench image (make bench: build/fw/bench/picoacme.elf): the lab image
+# with the cost breakdown counters of core/prof.h (ACME_BENCH_PROFILE).
+ifeq ($(FW_VARIANT),bench)
+FW_APP_CFLAGS += -DACME_BENCH_PROFILE=1
 endif
 
 include boards/qemu-mps2-an385/board.mk
@@ -355,9 +361,45 @@ test: deps deps-test fw-deps
 	@$(MAKE) --no-print-directory fw-all
 	@sh tests/run.sh all
 
-bench: deps fw-deps $(PICOACME) $(FW_ELF)
-	@sh bench/run.sh $(PICOACME)
-	@sh bench/fw.sh $(FW_ELF)
+# make bench: picoacme next to uacme, lego and certbot (Debian's; bench/
+# deps.sh installs them), and the firmware's flash, RAM and instructions
+# per issuance; writes bench/RESULTS.md and bench/chart.svg (README shows
+# the chart).  BENCH_N issuances per client (default 10).  make
+# bench-smoke: one of each into a temporary directory (CI, after make
+# test: benchmarks are not tests).  The bench image is the lab image with
+# core/prof.h's counters (FW_VARIANT=bench).
+# It measures picoacme as built (BearSSL and glibc shared) and linked
+# statically (build/bench/picoacme-static: only the code it uses is
+# mapped; getaddrinfo still loads glibc's NSS modules at run time).
+BENCH_N ?= 10
+PICOACME_STATIC = $(BUILD)/bench/picoacme-static
+BENCH_TOOLS = $(BUILD)/bench/rusage $(BUILD)/bench/cashim.so
+BENCH_ELF = $(FW_BUILD)/bench/picoacme.elf
+BENCH_ARGS = $(PICOACME) $(BENCH_TOOLS) $(FW_ELF) $(BENCH_ELF)
+$(BUILD)/bench/rusage: bench/rusage.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -D_DEFAULT_SOURCE $(WARN) -O2 -static -o $@ $<
+$(BUILD)/bench/cashim.so: bench/cashim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
+$(PICOACME_STATIC): $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) $(BUILD)/host/libpicoacme.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $(HOST_CLI_OBJ) $(HOST_POSIX_OBJ) \
+	    $(BUILD)/host/libpicoacme.a $(LIBS) 2>$@.ld || \
+	    { cat $@.ld; exit 1; }
+bench-build: deps fw-deps
+	@sh bench/deps.sh
+	@$(MAKE) --no-print-directory $(PICOACME) $(PICOACME_STATIC) $(FW_ELF) \
+	    $(BENCH_TOOLS)
+	@$(MAKE) --no-print-directory FW_VARIANT=bench $(BENCH_ELF)
+bench: bench-build
+	@BENCH_PICOACME_STATIC=$(PICOACME_STATIC) sh bench/bench.sh bench \
+	    $(BENCH_N) $(BENCH_ARGS)
+bench-smoke: bench-build
+	@d=$$(mktemp -d) && BENCH_STRICT=1 BENCH_FW_RUNS=1 \
+	    BENCH_PICOACME_STATIC=$(PICOACME_STATIC) \
+	    BENCH_REJECT=0 sh bench/bench.sh $$d 1 \
+	    $(BENCH_ARGS) >/dev/null; r=$$?; rm -rf $$d; exit $$r
 
 $(BUILD)/host/bench/sizeof: bench/sizeof.c $(wildcard core/*.h)
 	@mkdir -p $(dir $@)

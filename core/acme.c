@@ -9,6 +9,7 @@
 #include "b64url.h"
 #include "ident.h"
 #include "jws.h"
+#include "prof.h"
 #include "str.h"
 #include "wipe.h"
 
@@ -518,7 +519,9 @@ acme_xfer_pump(struct acme_client *c)
 	int r;
 
 	do {
-		r = tls_xfer_step(&c->tls, &c->port, &c->xfer);
+		r = PROF((br_ssl_engine_current_state(&c->tls.sc.eng) &
+		    (BR_SSL_SENDAPP | BR_SSL_RECVAPP)) ? PROF_RECORDS :
+		    PROF_HANDSHAKE, tls_xfer_step(&c->tls, &c->port, &c->xfer));
 	} while (r == TLS_PROGRESS && acme_now(c) <= c->xfer_deadline);
 	if (r == TLS_PROGRESS)
 		r = 0;

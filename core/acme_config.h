@@ -115,6 +115,12 @@
 #define ACME_LOG_PROGRESS 1
 #endif
 
+/* 1: make bench's cost counters (core/prof.h) in the firmware's bench
+ * image; 0 (every shipping build): they compile to nothing. */
+#ifndef ACME_BENCH_PROFILE
+#define ACME_BENCH_PROFILE 0
+#endif
+
 /* Retries of one request after a network error or a 5xx answer. */
 #ifndef ACME_NET_RETRIES
 #define ACME_NET_RETRIES 3

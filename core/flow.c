@@ -12,6 +12,7 @@
 #include "ident.h"
 #include "jws.h"
 #include "signer.h"
+#include "prof.h"
 #include "str.h"
 #include "wipe.h"
 
@@ -86,7 +87,7 @@ flow_local(struct acme_client *c)
 			    " is not a P-256 or P-384 private key", NULL);
 		flow_load_account_url(c);
 	} else if (n == -1) {
-		r = keys_account_make(c);
+		r = PROF(PROF_KEYGEN, keys_account_make(c));
 		if (r != ACME_OK)
 			return acme_fail(c, r, "cannot make the account key",
 			    NULL);
@@ -161,14 +162,14 @@ flow_csr_payload(struct acme_client *c, size_t *plen)
 	size_t dlen, blen, i;
 	int r;
 
-	r = keys_cert(c, &s);
+	r = PROF(PROF_KEYGEN, keys_cert(c, &s));
 	if (r != ACME_OK)
 		return r;
 	for (i = 0; i < c->nnames; i++)
 		names[i] = c->names[i];
 	/* The DER goes to req, free until the JWS is built from payload. */
-	r = csr_build_signer((uint8_t *)c->req, sizeof c->req, &s, names,
-	    c->nnames, &der, &dlen);
+	r = PROF(PROF_SIGN, csr_build_signer((uint8_t *)c->req, sizeof c->req,
+	    &s, names, c->nnames, &der, &dlen));
 	if (r != ACME_OK)
 		return r;
 	blen = b64url_encode(NULL, 0, der, dlen);

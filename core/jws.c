@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include "jws.h"
+#include "prof.h"
 #include "json.h"
 #include "b64url.h"
 #include "signer.h"
@@ -169,8 +170,8 @@ jws_build_signer(char *out, size_t cap, const struct acme_signer *s,
 		return ACME_ERR_TOO_LARGE;
 	hc.vtable->out(&hc.vtable, h);
 
-	n = signer_sign(s, h, (hv->desc >> BR_HASHDESC_OUT_OFF) &
-	    BR_HASHDESC_OUT_MASK, sig, sizeof sig);
+	n = PROF(PROF_SIGN, signer_sign(s, h, (hv->desc >> BR_HASHDESC_OUT_OFF) &
+	    BR_HASHDESC_OUT_MASK, sig, sizeof sig));
 	if (n < 0)
 		return ACME_ERR_CRYPTO;
 	if (jws_put(out, cap, &len, "\",\"signature\":\"", 15) ||

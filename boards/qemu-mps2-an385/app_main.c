@@ -51,6 +51,7 @@
 #include "app_soak.h"
 #endif
 #include "pem.h"
+#include "prof.h"
 #include "str.h"
 #if FW_FIELD
 #include "lwip/dns.h"
@@ -85,6 +86,43 @@
 #define APP_SETTLE_MS 5000
 
 static struct acme_client client;
+
+#if ACME_BENCH_PROFILE
+/* make bench's bench image: the counters of core/prof.h, on the board's
+ * busy clock, printed after the issuance as one line bench/fw.sh reads:
+ * "profile: issuance_us=N keygen_us=N/CALLS sign_us=N/CALLS ...". */
+uint64_t acme_prof_acc[PROF_N];
+uint32_t acme_prof_calls[PROF_N];
+uint64_t acme_prof_t0;
+unsigned acme_prof_k;
+int acme_prof_r;
+static uint64_t prof_start;
+
+uint64_t
+acme_prof_now(void)
+{
+	return board_busy_us();
+}
+
+static void
+prof_print(uint64_t issuance_us)
+{
+	static const char *const name[PROF_N] = {
+		" keygen_us=", " sign_us=", " handshake_us=", " records_us="
+	};
+	unsigned k;
+
+	uart_puts(APP ": profile: issuance_us=");
+	uart_dec((uint32_t)issuance_us);
+	for (k = 0; k < PROF_N; k++) {
+		uart_puts(name[k]);
+		uart_dec((uint32_t)acme_prof_acc[k]);
+		uart_putc('/');
+		uart_dec(acme_prof_calls[k]);
+	}
+	uart_putc('\n');
+}
+#endif
 static struct lwip_raw_port lwport;
 static char url[ACME_MAX_URL + 1];
 static char name[ACME_MAX_NAME + 1];
@@ -507,10 +545,16 @@ main(void)
 	/* On every boot: keep a good certificate (no request at all), else
 	 * renew; a failure or the CA's Retry-After is kept in the state and
 	 * honoured by the next boot (acme_ensure()). */
+#if ACME_BENCH_PROFILE
+	prof_start = board_busy_us();
+#endif
 	r = acme_init(&client, &cfg, &port);
 	if (r == ACME_OK)
 		r = acme_ensure(&client);
 	acme_close(&client);
+#if ACME_BENCH_PROFILE
+	prof_print(board_busy_us() - prof_start);
+#endif
 #if FW_FIELD
 	check_dns(r);
 #else

@@ -40,7 +40,9 @@ FW_STAMP    := $(FW_SRC)/.stamp
 FW_TEST     ?= 1
 FW_VARIANT  ?=
 FW_FIELD    := $(if $(filter field,$(FW_VARIANT)),1,0)
-FW_LIBDIR   := $(FW_BUILD)$(if $(FW_VARIANT),/$(FW_VARIANT))
+# The bench image (FW_VARIANT=bench, make bench) differs from the lab
+# image in the repository's objects only: it links the lab's libraries.
+FW_LIBDIR   := $(FW_BUILD)$(if $(filter-out bench,$(FW_VARIANT)),/$(FW_VARIANT))
 FW_OUT      := $(FW_BUILD)$(if $(filter 0,$(FW_TEST)),/hw)$(if \
                $(FW_VARIANT),/$(FW_VARIANT))
 FW_OBJ      := $(FW_OUT)/obj

@@ -26,6 +26,7 @@
 # FW_PEBBLE_REJECT=N sets Pebble's badNonce rate (default 5, Pebble's);
 # FW_QEMU_FIRST_ONLY=1 stops after the first boot's checks (make bench).
 # FW_QEMU_LOG=FILE keeps the UART output of the two issuing boots there
+# (of the first alone with FW_QEMU_FIRST_ONLY=1)
 # (make size reads the run-time stack peak from it).
 # HW_ELF, the FW_TEST=0 build, must refuse to run on QEMU: no board hooks
 # for the clock and the TRNG (exit 113 or 114, before any network use).
@@ -213,7 +214,10 @@ else
 fi
 echo "# issuance: ${busy:-?}000 guest instructions (-icount shift=0)," \
     "stack peak ${peak% *} bytes"
-[ "${FW_QEMU_FIRST_ONLY:-0}" = 1 ] && finish
+if [ "${FW_QEMU_FIRST_ONLY:-0}" = 1 ]; then
+	[ -n "${FW_QEMU_LOG:-}" ] && cp "$d/uart.log" "$FW_QEMU_LOG"
+	finish
+fi
 
 # ---- second boot: the stored account is found again --------------------
 cp -r "$d" "$tmp/second"
