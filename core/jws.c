@@ -111,8 +111,10 @@ jws_build(char *out, size_t cap, const struct key_ec *k, const char *kid,
 		json_w_key(&w, "kid");
 		json_w_str(&w, kid);
 	}
-	json_w_key(&w, "nonce");
-	json_w_str(&w, nonce);
+	if (nonce != NULL) {
+		json_w_key(&w, "nonce");
+		json_w_str(&w, nonce);
+	}
 	json_w_key(&w, "url");
 	json_w_str(&w, url);
 	json_w_obj_end(&w);

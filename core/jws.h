@@ -15,7 +15,8 @@
 /*
  * Build {"protected":...,"payload":...,"signature":...} into out (cap,
  * NUL-terminated).  The protected header carries alg ES256, the "jwk" of
- * k when kid is NULL (newAccount) or "kid" otherwise, and nonce and url.
+ * k when kid is NULL (newAccount) or "kid" otherwise, and nonce and url
+ * (nonce NULL: none, the inner JWS of a keyChange, RFC 8555 7.3.5).
  * payload NULL (or plen 0 with payload NULL) makes a POST-as-GET (empty
  * payload, RFC 8555 6.3).  tmp (tmpcap) is scratch for the protected
  * header.  Returns the length, or ACME_ERR_TOO_LARGE / ACME_ERR_CRYPTO.
