@@ -425,6 +425,11 @@ acct_swap(struct acme_client *c)
 	c->account_key = c->cert_key;
 	key_wipe(&c->cert_key);
 	c->key_staged = ACCT_NONE;
+	/* key authorizations from now on are the new key's */
+	r = jws_thumbprint(c->thumb, &c->account_key);
+	if (r != ACME_OK)
+		return acme_fail(c, r, "cannot compute the JWK thumbprint",
+		    NULL);
 	if (acct_store_staged(c, "", 0) != ACME_OK)
 		return c->err;
 	acme_log(c, ACME_LOG_INFO, "the new account key is in use", NULL, NULL,
