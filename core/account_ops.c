@@ -532,6 +532,16 @@ acct_problem(struct acme_client *c, int does_not_exist)
 		}
 		return acct_next(c);
 	}
+	if (c->state == ST_KEYCHANGE && !c->account_retry) {
+		/* An earlier keyChange may have taken effect with its answer
+		 * lost: the retry is then signed by a key the account no
+		 * longer has (refused), or names a key in use (409, RFC 8555
+		 * 7.3.5).  Ask the CA which key it holds, once. */
+		c->account_retry = 1;
+		c->key_staged = ACCT_STAGED_UNKNOWN;
+		acme_goto(c, ST_ROLL_CHECK, 0);
+		return ACME_OK;
+	}
 	if (c->state == ST_ACCT_FIND && does_not_exist)
 		return acme_fail_problem(c, ACME_ERR_INVALID, "the CA has no "
 		    "account for " ACME_STORE_ACCOUNT_KEY);
