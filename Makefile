@@ -414,7 +414,9 @@ size: deps fw-deps $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof $(FW_RUN_LOG) \
 	    "IP identifiers (ACME_IP_IDENTIFIERS=1)::-UACME_IP_IDENTIFIERS -DACME_IP_IDENTIFIERS=1" \
 	    "tls-alpn-01, 1 engine (ACME_TLSALPN01=1)::-UACME_TLSALPN01 -DACME_TLSALPN01=1 -DACME_TLSALPN01_SLOTS=1::ssl_hs_server.o ssl_server.o ssl_scert_single_ec.o" \
 	    "no IP-literal server check (ACME_SERVER_IP=0)::-UACME_SERVER_IP -DACME_SERVER_IP=0" \
-	    "no progress log lines (ACME_LOG_PROGRESS=0)::-UACME_LOG_PROGRESS -DACME_LOG_PROGRESS=0"
+	    "no progress log lines (ACME_LOG_PROGRESS=0)::-UACME_LOG_PROGRESS -DACME_LOG_PROGRESS=0" \
+	    "External Account Binding (ACME_EAB=1)::-UACME_EAB -DACME_EAB=1" \
+	    "rollover, deactivate, revoke (ACME_ACCOUNT_OPS=1)::-UACME_ACCOUNT_OPS -DACME_ACCOUNT_OPS=1"
 
 # ---- libFuzzer harnesses (tests/fuzz, docs/DESIGN.md section 9) -------
 # Debian's clang: core/ built once with the fuzzer's coverage hooks and

@@ -358,7 +358,8 @@ acme_init_abi(struct acme_client *c, const struct acme_config *cfg,
 	nonce_init(&c->nonce);
 	if (cfg == NULL || port == NULL || cfg->directory_url == NULL ||
 	    (cfg->names == NULL && cfg->name_count != 0) ||
-	    (cfg->name_count == 0 && !cfg->account_only) ||
+	    (cfg->name_count == 0 &&
+	    !(ACME_ACCOUNT_OPS && cfg->account_only)) ||
 	    port->connect == NULL || port->send == NULL ||
 	    port->recv == NULL || port->close == NULL ||
 	    port->now_ms == NULL || port->unix_time == NULL ||
@@ -383,16 +384,17 @@ acme_init_abi(struct acme_client *c, const struct acme_config *cfg,
 	    ACME_RETRY_AFTER_MAX_S;
 	c->ensure = cfg->ensure != 0;
 	c->account_only = cfg->account_only != 0;
-	if ((cfg->eab_kid == NULL) != (cfg->eab_hmac_key == NULL))
-		return acme_fail(c, ACME_ERR_PARAM, "External Account Binding",
-		    "needs both the key identifier and the HMAC key");
-	if (cfg->eab_kid != NULL && !ACME_EAB)
-		return acme_fail(c, ACME_ERR_PARAM, "External Account Binding",
-		    "not built in (ACME_EAB 0)");
-	c->eab_kid = cfg->eab_kid;
-	c->eab_key = cfg->eab_hmac_key;
-	if (c->eab_kid != NULL && acct_eab(c, NULL) != ACME_OK)
-		return c->err;
+	if (cfg->eab_kid != NULL || cfg->eab_hmac_key != NULL) {
+		if (!ACME_EAB || cfg->eab_kid == NULL ||
+		    cfg->eab_hmac_key == NULL)
+			return acme_fail(c, ACME_ERR_PARAM, "External Account "
+			    "Binding", ACME_EAB ? "needs both the key "
+			    "identifier and the HMAC key" : "not built in");
+		c->eab_kid = cfg->eab_kid;
+		c->eab_key = cfg->eab_hmac_key;
+		if (acct_eab(c, NULL) != ACME_OK)
+			return c->err;
+	}
 	if (cfg->profile != NULL &&
 	    str_copy(c->profile, sizeof c->profile, cfg->profile) != 0)
 		return acme_fail(c, ACME_ERR_TOO_LARGE,
@@ -738,7 +740,7 @@ acme_response(struct acme_client *c)
 		acme_goto(c, ST_POLL_ORDER, 0);
 		return ACME_OK;
 	}
-	if (c->state >= ST_ROLL_CHECK)
+	if (ACME_ACCOUNT_OPS && c->state >= ST_ROLL_CHECK)
 		return acct_problem(c, acme_problem_is(c,
 		    "accountDoesNotExist"));
 	return acme_fail_problem(c, ACME_ERR_SERVER, c->url);

@@ -71,9 +71,9 @@ flow_local(struct acme_client *c)
 	long n;
 	int r;
 
-	if (c->op != ACCT_OP_ISSUE)
+	if (ACME_ACCOUNT_OPS && c->op != ACCT_OP_ISSUE)
 		return acct_local(c);
-	if (c->account_only)
+	if (ACME_ACCOUNT_OPS && c->account_only)
 		return acme_fail(c, ACME_ERR_PARAM, "no names: this context "
 		    "is for account operations only", NULL);
 	n = c->port.load(c->port.ctx, ACME_STORE_ACCOUNT_KEY, c->payload,
@@ -283,7 +283,7 @@ flow_build(struct acme_client *c, struct acme_req *r)
 		r->stream = 1;
 		return ACME_OK;
 	default:
-		return acct_build(c, r);
+		return ACME_ACCOUNT_OPS ? acct_build(c, r) : ACME_ERR_PARAM;
 	}
 	n = json_w_finish(&w);
 	if (n < 0)
@@ -995,7 +995,7 @@ flow_directory(struct acme_client *c, struct json_doc *d)
 		return ensure_after_directory(c);
 	/* RFC 9773 5: a renewal says which certificate it replaces. */
 	c->replaces = c->ensure && c->renewal_info[0] && c->cert_id[0];
-	if (c->op != ACCT_OP_ISSUE || c->key_staged)
+	if (ACME_ACCOUNT_OPS && (c->op != ACCT_OP_ISSUE || c->key_staged))
 		return acct_after_directory(c, d);
 	if (c->kid[0])
 		acme_goto(c, ST_ORDER, 0);
@@ -1012,7 +1012,7 @@ flow_handle(struct acme_client *c)
 
 	if (c->state == ST_ARI)
 		return ensure_ari(c);       /* any status: RFC 9773 4.3.3 */
-	if (c->state >= ST_ROLL_CHECK)
+	if (ACME_ACCOUNT_OPS && c->state >= ST_ROLL_CHECK)
 		return acct_handle(c);
 	if (st < 200 || st > 299)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
