@@ -458,8 +458,9 @@ const char *acme_terms_of_service(const struct acme_client *c);
  * acme_rollover(): a new account key (RFC 8555 7.3.5, keyChange).  The
  * new key is stored as ACME_STORE_ACCOUNT_KEY_NEW before keyChange is
  * sent, and becomes ACME_STORE_ACCOUNT_KEY only after the CA took it:
- * the account is never lost.  A run (of any kind) that finds a staged
- * key after a power cut asks the CA which key it holds (newAccount with
+ * the account is never lost.  A run of any kind that finds a staged key
+ * after a power cut (once it talks to the CA: an ensure that finds the
+ * pair fresh sends nothing) asks the CA which key it holds (newAccount with
  * onlyReturnExisting, signed by the staged key): the staged one is then
  * made the account key, else it is dropped (a rollover sends it again).
  *
