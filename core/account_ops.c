@@ -480,17 +480,19 @@ acct_handle(struct acme_client *c)
 		if (acct_account(c) != ACME_OK || acct_swap(c) != ACME_OK)
 			return c->err;
 		if (c->op == ACCT_OP_ROLLOVER)
-			return acct_done(c, "the interrupted key rollover had "
-			    "taken effect; the new key is the account key");
+			return acct_done(c, "account key rolled over");
 		return acct_next(c);
 	case ST_ACCT_FIND:
 		if (acct_account(c) != ACME_OK)
 			return c->err;
 		return acct_next(c);
 	case ST_KEYCHANGE:
-		if (acct_swap(c) != ACME_OK)
-			return c->err;
-		return acct_done(c, "account key rolled over");
+		/* Before the old key is given up: does the CA hold the new
+		 * one?  (A 200 that changed nothing would lose the account.) */
+		c->account_retry = 1;
+		c->key_staged = ACCT_STAGED_UNKNOWN;
+		acme_goto(c, ST_ROLL_CHECK, 0);
+		return ACME_OK;
 	case ST_DEACTIVATE:
 		if (flow_json(c, &d) != ACME_OK)
 			return c->err;
@@ -522,6 +524,10 @@ acct_problem(struct acme_client *c, int does_not_exist)
 		/* The CA still has the old key. */
 		acme_log(c, ACME_LOG_INFO, "the CA still holds the old "
 		    "account key", NULL, NULL, NULL);
+		if (c->op == ACCT_OP_ROLLOVER && c->account_retry)
+			return acme_fail(c, ACME_ERR_PROTOCOL, "keyChange",
+			    "the CA does not hold the new key after all; the "
+			    "old one stays the account key");
 		if (c->op == ACCT_OP_ROLLOVER) {
 			c->key_staged = ACCT_STAGED_NEW;   /* send it now */
 		} else {

@@ -249,7 +249,10 @@ test_rollover(void)
 	CHECK(fs_blob(&S, ACME_STORE_ACCOUNT_KEY_NEW, NULL) == 0);
 	k = fs_find(&S, FS_EP_KEYCHANGE, 0);
 	CHECK(k >= 0 && S.log[k].has_kid && S.log[k].status == 200);
-	CHECK(S.requests == 3);        /* directory, HEAD, keyChange */
+	/* directory, HEAD, keyChange, the check that the CA has the key */
+	CHECK(S.requests == 4);
+	k = fs_find(&S, FS_EP_ACCOUNT, 0);
+	CHECK(k >= 0 && S.log[k].has_jwk && S.log[k].status == 200);
 	clean("rollover");
 
 	/* the new key orders */
@@ -345,6 +348,22 @@ test_rollover_cut(void)
 	CHECK(memcmp(q, S.acct[0].q, 65) == 0);
 	CHECK(server_has(ACME_STORE_ACCOUNT_KEY));
 	clean("rollover resumed");
+
+	/* A 200 that changed nothing: the old key stays. */
+	srv(3304);
+	CHECK(issue() == ACME_OK);
+	fs_add_rule(&S, FS_EP_KEYCHANGE, 1, 1, FS_ACT_RAW, 0, 0,
+	    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 2\r\n\r\n{}");
+	fs_clear_stats(&S);
+	r = op(OP_ROLL, 0);
+	CHECKF(r == ACME_ERR_PROTOCOL, "%s", acme_message(&C));
+	CHECK(S.acct[0].keychanges == 0 && server_has(ACME_STORE_ACCOUNT_KEY));
+	S.nrules = 0;
+	fs_clear_stats(&S);
+	CHECK(issue() == ACME_OK);
+	CHECK(fs_blob(&S, ACME_STORE_ACCOUNT_KEY_NEW, NULL) == 0);
+	clean("keyChange 200 without effect");
 
 	/* The answer to keyChange is lost: the retry gets 409 (the key is
 	 * in use), the CA is asked, the rollover completes. */
