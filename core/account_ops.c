@@ -228,12 +228,8 @@ acct_stage_new(struct acme_client *c)
 static int
 acct_next(struct acme_client *c)
 {
-	if (c->op == ACCT_OP_ISSUE) {
-		if (c->kid[0] == 0)
-			return flow_need_account(c);
-		acme_goto(c, ST_ORDER, 0);
-		return ACME_OK;
-	}
+	if (c->op == ACCT_OP_ISSUE)
+		return flow_after_directory(c);
 	if (c->op == ACCT_OP_REVOKE && c->op_cert_key) {
 		acme_goto(c, ST_REVOKE, 0);
 		return ACME_OK;

@@ -474,7 +474,8 @@ const char *acme_terms_of_service(const struct acme_client *c);
  * 0..10 but 7), the request signed by the account key or, by_cert_key
  * 1, by the certificate's own key (ACME_STORE_CERT_KEY; no account
  * needed, e.g. after a key compromise).  A leaf over about
- * ACME_MAX_REQUEST / 1.8 bytes of DER does not fit: ACME_ERR_TOO_LARGE.
+ * (ACME_MAX_REQUEST - 400) / 1.8 bytes of DER (1.5 KB by default) does
+ * not fit: ACME_ERR_TOO_LARGE.
  */
 int acme_rollover(struct acme_client *c);
 int acme_deactivate(struct acme_client *c);

@@ -59,6 +59,7 @@ int flow_json(struct acme_client *c, struct json_doc *d);
 int flow_url(struct acme_client *c, const struct json_doc *d, int obj,
     const char *key, char *dst, size_t cap);
 int flow_location(struct acme_client *c, char *dst);
+int flow_after_directory(struct acme_client *c);
 
 /* account_ops.c (ACME_ACCOUNT_OPS, ACME_EAB) */
 enum { ACCT_OP_ISSUE = 0, ACCT_OP_ROLLOVER, ACCT_OP_DEACTIVATE,

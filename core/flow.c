@@ -991,12 +991,21 @@ flow_directory(struct acme_client *c, struct json_doc *d)
 		    "(the directory's termsOfService is unreadable)");
 	if (flow_profile(c, d, meta) != ACME_OK)
 		return c->err;
+	/* an account operation, or a rollover cut short to settle first */
+	if (ACME_ACCOUNT_OPS && (c->op != ACCT_OP_ISSUE || c->key_staged))
+		return acct_after_directory(c, d);
+	return flow_after_directory(c);
+}
+
+/* The directory is read (and the account key settled): the ARI check
+ * of ensure, or the order, with a new account when there is none. */
+int
+flow_after_directory(struct acme_client *c)
+{
 	if (c->checking)
 		return ensure_after_directory(c);
 	/* RFC 9773 5: a renewal says which certificate it replaces. */
 	c->replaces = c->ensure && c->renewal_info[0] && c->cert_id[0];
-	if (ACME_ACCOUNT_OPS && (c->op != ACCT_OP_ISSUE || c->key_staged))
-		return acct_after_directory(c, d);
 	if (c->kid[0])
 		acme_goto(c, ST_ORDER, 0);
 	else

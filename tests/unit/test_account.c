@@ -20,6 +20,7 @@ static struct acme_client C;
 static struct acme_port P;
 static const char *const names[] = { "n0.acme.test" };
 static const char *eab_kid, *eab_key;
+static int cfg_ensure;
 
 /* The HMAC key of the fake CA, and its base64url. */
 static const unsigned char eab_raw[32] = "0123456789abcdef0123456789abcde";
@@ -49,6 +50,7 @@ client(int account_only)
 	cfg.eab_kid = eab_kid;
 	cfg.eab_hmac_key = eab_key;
 	cfg.account_only = account_only;
+	cfg.ensure = cfg_ensure;
 	return acme_init(&C, &cfg, &P);
 }
 
@@ -348,6 +350,31 @@ test_rollover_cut(void)
 	CHECK(memcmp(q, S.acct[0].q, 65) == 0);
 	CHECK(server_has(ACME_STORE_ACCOUNT_KEY));
 	clean("rollover resumed");
+
+	/* The same cut, settled by an ensure that only meant to ask ARI
+	 * and then renews: the staged key is settled first, and never
+	 * becomes the certificate's key. */
+	srv(3305);
+	cfg_ensure = 1;
+	S.ari = 1;
+	S.ari_start = FS_T0 + 40 * 86400;
+	S.ari_end = FS_T0 + 41 * 86400;
+	CHECK(issue() == ACME_OK);
+	S.store_cut_at = S.store->ops + 2;
+	CHECK(op(OP_ROLL, 0) == ACME_ERR_STORAGE);
+	S.store_cut_at = 0;
+	S.ari_start = FS_T0 - 2 * 86400;
+	S.ari_end = FS_T0 - 86400;
+	S.now += 7 * 3600 * 1000ULL;
+	fs_clear_stats(&S);
+	r = issue();
+	cfg_ensure = 0;
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(S.ep_count[FS_EP_ARI] == 1 && S.ep_count[FS_EP_FINALIZE] == 1);
+	CHECK(server_has(ACME_STORE_ACCOUNT_KEY));
+	CHECK(!server_has(ACME_STORE_CERT_KEY));
+	CHECK(fs_blob(&S, ACME_STORE_ACCOUNT_KEY_NEW, NULL) == 0);
+	clean("cut, then ensure with ARI");
 
 	/* A 200 that changed nothing: the old key stays. */
 	srv(3304);
