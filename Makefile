@@ -416,7 +416,7 @@ size: deps fw-deps $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof $(FW_RUN_LOG) \
 	    "no IP-literal server check (ACME_SERVER_IP=0)::-UACME_SERVER_IP -DACME_SERVER_IP=0" \
 	    "no progress log lines (ACME_LOG_PROGRESS=0)::-UACME_LOG_PROGRESS -DACME_LOG_PROGRESS=0" \
 	    "External Account Binding (ACME_EAB=1)::-UACME_EAB -DACME_EAB=1" \
-	    "rollover, deactivate, revoke (ACME_ACCOUNT_OPS=1)::-UACME_ACCOUNT_OPS -DACME_ACCOUNT_OPS=1"
+	    "account operations (ACME_ACCOUNT_OPS=1)::-UACME_ACCOUNT_OPS -DACME_ACCOUNT_OPS=1"
 
 # ---- libFuzzer harnesses (tests/fuzz, docs/DESIGN.md section 9) -------
 # Debian's clang: core/ built once with the fuzzer's coverage hooks and
