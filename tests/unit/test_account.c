@@ -376,6 +376,23 @@ test_rollover_cut(void)
 	CHECK(fs_blob(&S, ACME_STORE_ACCOUNT_KEY_NEW, NULL) == 0);
 	clean("cut, then ensure with ARI");
 
+	/* Hostile: the CA's answer about the staged key names a foreign
+	 * account URL: refused, the staged key kept for the next run. */
+	srv(3306);
+	CHECK(issue() == ACME_OK);
+	S.store_cut_at = S.store->ops + 2;
+	CHECK(op(OP_ROLL, 0) == ACME_ERR_STORAGE);
+	S.store_cut_at = 0;
+	fs_add_rule(&S, FS_EP_ACCOUNT, 1, 1, FS_ACT_FOREIGN, 0, 0,
+	    "https://evil.test");
+	fs_clear_stats(&S);
+	CHECK(issue() == ACME_ERR_PROTOCOL);
+	CHECK(server_has(ACME_STORE_ACCOUNT_KEY_NEW));
+	CHECK(S.ep_count[FS_EP_ORDER] == 0);
+	S.nrules = 0;
+	fs_clear_stats(&S);
+	CHECK(issue() == ACME_OK && server_has(ACME_STORE_ACCOUNT_KEY));
+
 	/* A 200 that changed nothing: the old key stays. */
 	srv(3304);
 	CHECK(issue() == ACME_OK);
@@ -483,6 +500,15 @@ test_revoke(void)
 	CHECK(S.order[0].revoked && S.order[0].reason == 4 &&
 	    S.order[0].revoked_by_jwk);
 	clean("revoke by cert key");
+
+	/* a CA that keeps failing: bounded retries, then its problem */
+	srv(3503);
+	CHECK(issue() == ACME_OK);
+	fs_add_rule(&S, FS_EP_REVOKE, 1, 0, FS_ACT_STATUS, 503, 1, NULL);
+	fs_clear_stats(&S);
+	CHECK(op(OP_REVOKE, 0) == ACME_ERR_SERVER);
+	CHECK(S.ep_count[FS_EP_REVOKE] == ACME_NET_RETRIES + 1);
+	CHECK(!S.order[0].revoked && !S.runaway);
 
 	/* bad reasons and no certificate: nothing sent */
 	srv(3502);
