@@ -48,7 +48,8 @@ acct_eab(struct acme_client *c, struct json_w *w)
 	if (w == NULL || kn <= 0) {
 		wipe(key, sizeof key);
 		if (c->eab_kid[0] == 0 || strlen(c->eab_kid) > ACME_MAX_URL)
-			return acme_fail(c, ACME_ERR_PARAM, "EAB key identifier",
+			return acme_fail(c, ACME_ERR_PARAM,
+			    "EAB key identifier",
 			    "empty or longer than ACME_MAX_URL");
 		if (kn <= 0)
 			return acme_fail(c, ACME_ERR_PARAM, "EAB HMAC key",
@@ -329,8 +330,8 @@ acct_revoke_payload(struct acme_client *c)
 	chain_init(k, (unsigned char *)c->req, sizeof c->req);
 	if (ensure_read_chain(c, k, &why) != 0 || k->certs == 0 ||
 	    k->in_obj || k->leaf.len == 0) {
-		acme_fail(c, ACME_ERR_PARAM, ACME_STORE_CERT, why != NULL ? why :
-		    "no whole certificate is stored");
+		acme_fail(c, ACME_ERR_PARAM, ACME_STORE_CERT,
+		    why != NULL ? why : "no whole certificate is stored");
 		return c->err;
 	}
 	if (b64url_encode(b64, half, k->leaf.p, k->leaf.len) == 0)
@@ -502,8 +503,8 @@ acct_handle(struct acme_client *c)
 		if (c->port.store(c->port.ctx, ACME_STORE_ACCOUNT_URL, c->body,
 		    strlen(c->body)) != 0)
 			return acme_fail(c, ACME_ERR_STORAGE, "the account is "
-			    "deactivated, but " ACME_STORE_ACCOUNT_URL " cannot "
-			    "be marked so", NULL);
+			    "deactivated, but " ACME_STORE_ACCOUNT_URL
+			    " cannot be marked so", NULL);
 		return acct_done(c, "account deactivated");
 	case ST_REVOKE:
 		return acct_done(c, "certificate revoked");

@@ -1478,7 +1478,8 @@ fs_h_keychange(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 	struct json_tok tok[32];
 	struct json_doc d, ih;
 	struct json_tok tokh[32];
-	char why[256], hdr[1024], old[192], want[192], account[ACME_MAX_URL + 1];
+	char why[256], hdr[1024], old[192], want[192];
+	char account[ACME_MAX_URL + 1];
 	long hl;
 	int o;
 	unsigned i;
