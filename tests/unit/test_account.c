@@ -435,7 +435,7 @@ test_deactivate(void)
 {
 	const unsigned char *d;
 	long n;
-	int r;
+	int r, k;
 
 	srv(3400);
 	CHECK(issue() == ACME_OK);
@@ -451,6 +451,29 @@ test_deactivate(void)
 	CHECK(issue() == ACME_ERR_INVALID && S.connects == 0);
 	CHECK(strstr(acme_message(&C), "deactivated") != NULL);
 	CHECK(op(OP_ROLL, 0) == ACME_ERR_INVALID && S.connects == 0);
+
+	/* no account URL stored: the account is looked up by its key */
+	srv(3402);
+	CHECK(issue() == ACME_OK);
+	fs_blob_put(&S, ACME_STORE_ACCOUNT_URL, "", 0);
+	fs_clear_stats(&S);
+	r = op(OP_DEACT, 0);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	k = fs_find(&S, FS_EP_ACCOUNT, 0);
+	CHECK(k >= 0 && S.log[k].has_jwk && S.log[k].status == 200);
+	CHECK(S.acct[0].deactivated && S.nacct == 1);
+	clean("deactivate, account looked up");
+	/* a key the CA has no account for: none is made, nothing staged */
+	srv(3403);
+	CHECK(issue() == ACME_OK);
+	S.nacct = 0;
+	fs_blob_put(&S, ACME_STORE_ACCOUNT_URL, "", 0);
+	fs_clear_stats(&S);
+	CHECK(op(OP_ROLL, 0) == ACME_ERR_INVALID);
+	CHECK(strstr(acme_message(&C), "no account") != NULL);
+	CHECK(S.nacct == 0 && S.ep_count[FS_EP_KEYCHANGE] == 0);
+	CHECK(fs_blob(&S, ACME_STORE_ACCOUNT_KEY_NEW, NULL) < 0);
+	clean("no account");
 
 	/* hostile: "valid" after a deactivation is not taken for done */
 	srv(3401);
