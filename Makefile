@@ -58,7 +58,8 @@ FW_APP_CFLAGS = -DACME_MAX_URL=160 -DACME_MAX_IDENTIFIERS=1 \
     -DACME_HTTP01_MAX_REQUEST=384 -DACME_HTTP01_SLOTS=3 \
     -DACME_NONCE_RING=4 -DACME_TLS_FULL=0 -DACME_EC_I15=1 \
     -DACME_DNS01=0 -DACME_IP_IDENTIFIERS=0 -DACME_TLSALPN01=0 \
-    -DACME_ALT_CHAINS=0 -DACME_KEY_P384=0 -DACME_KEY_RSA=0
+    -DACME_ALT_CHAINS=0 -DACME_KEY_P384=0 -DACME_KEY_RSA=0 \
+    -DACME_EAB=0 -DACME_ACCOUNT_OPS=0
 # The certificate chain streams past the 3 KB window into storage; 12 KB
 # takes a public CA's (about 5 KB) or Pebble's with PEBBLE_CHAIN_LENGTH
 # (up to 9 KB).  It bounds the storage slot, not RAM.
@@ -460,7 +461,9 @@ size: deps fw-deps $(HOST_CORE_OBJ) $(BUILD)/host/bench/sizeof $(FW_RUN_LOG) \
 	    "no progress log lines (ACME_LOG_PROGRESS=0)::-UACME_LOG_PROGRESS -DACME_LOG_PROGRESS=0" \
 	    "alternate chains, 3 kept (ACME_ALT_CHAINS=3)::-UACME_ALT_CHAINS -DACME_ALT_CHAINS=3" \
 	    "P-384 keys, ES384 (ACME_KEY_P384=1)::-UACME_KEY_P384 -DACME_KEY_P384=1::ec_prime_i15.o" \
-	    "RSA-2048 cert keys (ACME_KEY_RSA=1)::-UACME_KEY_RSA -DACME_KEY_RSA=1::encode_rsa_rawder.o i15_decred.o i15_moddiv.o i15_modpow2.o i15_mulacc.o i15_reduce.o i32_div32.o rsa_i15_keygen.o rsa_i15_modulus.o rsa_i15_pkcs1_sign.o rsa_i15_priv.o rsa_i15_privexp.o rsa_i15_pubexp.o rsa_pkcs1_sig_pad.o"
+	    "RSA-2048 cert keys (ACME_KEY_RSA=1)::-UACME_KEY_RSA -DACME_KEY_RSA=1::encode_rsa_rawder.o i15_decred.o i15_moddiv.o i15_modpow2.o i15_mulacc.o i15_reduce.o i32_div32.o rsa_i15_keygen.o rsa_i15_modulus.o rsa_i15_pkcs1_sign.o rsa_i15_priv.o rsa_i15_privexp.o rsa_i15_pubexp.o rsa_pkcs1_sig_pad.o" \
+	    "External Account Binding (ACME_EAB=1)::-UACME_EAB -DACME_EAB=1" \
+	    "account operations (ACME_ACCOUNT_OPS=1)::-UACME_ACCOUNT_OPS -DACME_ACCOUNT_OPS=1"
 
 # ---- libFuzzer harnesses (tests/fuzz, docs/DESIGN.md section 9) -------
 # Debian's clang: core/ built once with the fuzzer's coverage hooks and

@@ -19,6 +19,10 @@ static const char usage[] =
 "usage: picoacme ensure --server DIRECTORY_URL --ca-file PEM --state-dir DIR\n"
 "                       --http-port N -d NAME [-d NAME ...] [options]\n"
 "       picoacme issue  (the same options)\n"
+"       picoacme rollover|deactivate --server URL --ca-file PEM\n"
+"                       --state-dir DIR\n"
+"       picoacme revoke [--reason N] [--by-cert-key] --server URL\n"
+"                       --ca-file PEM --state-dir DIR\n"
 "       picoacme help [COMMAND] | --help | --version\n"
 "\n"
 "Obtain a certificate from an ACME (RFC 8555) server.  Challenges: http-01\n"
@@ -30,6 +34,14 @@ static const char usage[] =
 "request at all), and renews it in the CA's renewal window (ARI) or the\n"
 "last third of its lifetime: run it at every boot, or daily from cron or\n"
 "a systemd timer.  issue orders a new certificate now.\n"
+"\n"
+"rollover replaces the account key (RFC 8555 7.3.5): the new key is kept\n"
+"in account-new.key until the CA has it, so an interrupted rollover is\n"
+"finished (or undone) by the next run that talks to the CA.  deactivate\n"
+"ends the account for good (7.3.6): account.url then says so and later\n"
+"runs stop (exit 24) until account.key and account.url are removed.\n"
+"revoke revokes cert.pem (7.6), signed by the account key or, with\n"
+"--by-cert-key, by cert.key.  They make no new account and need no -d.\n"
 "\n"
 "  --server URL      the ACME directory URL (https://...)\n"
 "  --ca-file PEM     CA certificates that must sign the ACME server's\n"
@@ -55,6 +67,15 @@ static const char usage[] =
 "                    'not yet, ask again' (every second, within the\n"
 "                    validation time bound), else a failure\n"
 "  --contact URI     account contact, e.g. mailto:admin@example.com\n"
+"  --eab-kid ID      External Account Binding (RFC 8555 7.3.4) for a CA\n"
+"                    that requires it (ZeroSSL, Google, private CAs): the\n"
+"                    key identifier the CA gave; with --eab-hmac-key\n"
+"  --eab-hmac-key K  the EAB HMAC key as the CA shows it (base64url);\n"
+"                    needed only to make the account\n"
+"  --reason N        revoke: the RFC 5280 reason code (0 unspecified, the\n"
+"                    default; 1 keyCompromise, 3 affiliationChanged,\n"
+"                    4 superseded, 5 cessationOfOperation ...)\n"
+"  --by-cert-key     revoke: sign with cert.key instead of the account key\n"
 "  --agree-tos       agree to the CA's terms of service (needed to make a\n"
 "                    new account when the CA has terms: picoacme shows\n"
 "                    their URL and stops with exit 2 without it)\n"
@@ -82,7 +103,7 @@ static const char usage[] =
 "\n"
 "Exit status:\n"
 "   0  the certificate is good (ensure) or a new one was stored (stdout\n"
-"      says which)\n"
+"      says which); rollover, deactivate, revoke: done\n"
 "   2  bad usage, or the CA's terms of service not agreed to\n"
 "  11  a bad argument (e.g. a name that is not a valid DNS name); nothing\n"
 "      was sent\n"
@@ -213,7 +234,7 @@ cli_takes_value(const char *opt)
 	    "--preferred-chain",
 	    "--key-type", "--account-key-type",
 	    "--challenge", "--dns-hook", "--alpn-port", "--http-port", "-d",
-	    "--domain" };
+	    "--domain", "--eab-kid", "--eab-hmac-key", "--reason" };
 	size_t k;
 
 	for (k = 0; k < sizeof opts / sizeof opts[0]; k++)
@@ -285,8 +306,14 @@ cli_failed(const struct acme_client *c, int r)
 	} else if (cli_problem_is(p, "rejectedIdentifier")) {
 		what = "the CA will not issue for this name";
 		code = CLI_EXIT_REJECTED;
+	} else if (cli_problem_is(p, "externalAccountRequired")) {
+		what = "this CA requires External Account Binding: give "
+		    "--eab-kid and --eab-hmac-key";
 	} else if (r == ACME_ERR_INVALID && strncmp(acme_message(c),
-	    "order became invalid", 20) != 0) {
+	    "order became invalid", 20) != 0 &&
+	    acme_message(c)[strcspn(acme_message(c), " :")] == ':') {
+		/* "NAME: problem" (an authorization), not "the account is
+		 * ..." */
 		what = "validation failed";
 		code = CLI_EXIT_VALIDATION;
 	}
@@ -301,10 +328,20 @@ cli_failed(const struct acme_client *c, int r)
 	return code;
 }
 
-/* picoacme issue (order now) and picoacme ensure (only when due). */
+/* What cli_issue() runs. */
+enum { CLI_ISSUE, CLI_ENSURE, CLI_ROLLOVER, CLI_DEACTIVATE, CLI_REVOKE };
+static const char *const cli_cmds[] = { "issue", "ensure", "rollover",
+	"deactivate", "revoke" };
+
+/* picoacme issue (order now), ensure (only when due), and the account
+ * operations. */
 static int
-cli_issue(int argc, char **argv, int ensure)
+cli_issue(int argc, char **argv, int mode)
 {
+	int ensure = mode == CLI_ENSURE, acct = mode >= CLI_ROLLOVER;
+	const char *eab_kid = NULL, *eab_key = NULL;
+	unsigned long reason = 0;
+	int by_cert_key = 0;
 	static struct acme_client client;
 	const char *server = NULL, *ca = NULL, *dir = NULL, *contact = NULL;
 	const char *profile = NULL, *hook = NULL, *preferred = NULL;
@@ -335,6 +372,10 @@ cli_issue(int argc, char **argv, int ensure)
 		}
 		if (strcmp(a, "--agree-tos") == 0) {
 			agree = 1;
+			continue;
+		}
+		if (strcmp(a, "--by-cert-key") == 0 && mode == CLI_REVOKE) {
+			by_cert_key = 1;
 			continue;
 		}
 		if (a[0] != '-') {
@@ -380,6 +421,17 @@ cli_issue(int argc, char **argv, int ensure)
 				fprintf(stderr, "picoacme: bad "
 				    "--account-key-type %s (es256, es384)%s\n",
 				    v, usage_hint);
+				return 2;
+			}
+		} else if (strcmp(a, "--eab-kid") == 0) {
+			eab_kid = v;
+		} else if (strcmp(a, "--eab-hmac-key") == 0) {
+			eab_key = v;
+		} else if (strcmp(a, "--reason") == 0 && mode == CLI_REVOKE) {
+			if (cli_num(v, 10, &reason) != 0 || reason == 7) {
+				fprintf(stderr, "picoacme: bad --reason %s (an "
+				    "RFC 5280 code, 0..10 but 7)%s\n", v,
+				    usage_hint);
 				return 2;
 			}
 		} else if (strcmp(a, "--max-retry-wait") == 0) {
@@ -441,10 +493,21 @@ cli_issue(int argc, char **argv, int ensure)
 		chal[0] = ACME_CHALLENGE_HTTP01;
 		nchal = 1;
 	}
-	if (server == NULL || ca == NULL || dir == NULL || nnames == 0 ||
+	if ((eab_kid == NULL) != (eab_key == NULL)) {
+		fprintf(stderr, "picoacme: --eab-kid and --eab-hmac-key go "
+		    "together%s\n", usage_hint);
+		return 2;
+	}
+	if (acct && (server == NULL || ca == NULL || dir == NULL)) {
+		fprintf(stderr, "picoacme: %s needs --server, --ca-file and "
+		    "--state-dir%s\n", cli_cmds[mode], usage_hint);
+		return 2;
+	}
+	if (!acct && (server == NULL || ca == NULL || dir == NULL ||
+	    nnames == 0 ||
 	    (port == 0 && cli_has(chal, nchal, ACME_CHALLENGE_HTTP01)) ||
 	    (alpn == 0 && cli_has(chal, nchal, ACME_CHALLENGE_TLSALPN01)) ||
-	    (hook == NULL && cli_has(chal, nchal, ACME_CHALLENGE_DNS01))) {
+	    (hook == NULL && cli_has(chal, nchal, ACME_CHALLENGE_DNS01)))) {
 		fprintf(stderr, "picoacme: %s needs --server, --ca-file, "
 		    "--state-dir, at least one -d, and --http-port for "
 		    "http-01, --alpn-port for tls-alpn-01, --dns-hook for "
@@ -494,6 +557,9 @@ cli_issue(int argc, char **argv, int ensure)
 	cfg.cert_key_type = key_type;
 	cfg.account_key_type = acct_type;
 	cfg.ensure = ensure;
+	cfg.eab_kid = eab_kid;
+	cfg.eab_hmac_key = eab_key;
+	cfg.account_only = acct;
 	if (cli_net_init(&ap, dir, verbose, err, sizeof err) != 0) {
 		fprintf(stderr, "picoacme: %s\n", err);
 		ta_file_free(tas, (size_t)ntas);
@@ -509,7 +575,13 @@ cli_issue(int argc, char **argv, int ensure)
 		fprintf(stderr, "picoacme: note: --contact is ignored: the "
 		    "account in %s exists already and keeps its contact\n",
 		    err);
-	if (r == ACME_OK)
+	if (r == ACME_OK && mode == CLI_ROLLOVER)
+		r = acme_rollover(&client);
+	else if (r == ACME_OK && mode == CLI_DEACTIVATE)
+		r = acme_deactivate(&client);
+	else if (r == ACME_OK && mode == CLI_REVOKE)
+		r = acme_revoke(&client, (int)reason, by_cert_key);
+	else if (r == ACME_OK)
 		r = acme_run(&client);
 	acme_close(&client);
 	cli_status_clear();
@@ -540,6 +612,17 @@ cli_issue(int argc, char **argv, int ensure)
 	}
 	if (r != ACME_OK)
 		return cli_failed(&client, r);
+	if (mode == CLI_ROLLOVER)
+		printf("picoacme: the account key is rolled over: %s/"
+		    ACME_STORE_ACCOUNT_KEY "\n", dir);
+	if (mode == CLI_DEACTIVATE)
+		printf("picoacme: the account is deactivated (%s/"
+		    ACME_STORE_ACCOUNT_URL ")\n", dir);
+	if (mode == CLI_REVOKE)
+		printf("picoacme: %s/cert.pem is revoked (reason %lu)\n", dir,
+		    reason);
+	if (acct)
+		return 0;
 	printf("picoacme: obtained a new certificate: %s/cert.pem; next "
 	    "check %s\n", dir, cli_time(acme_next_check(&client)));
 	return 0;
@@ -549,15 +632,20 @@ int
 main(int argc, char **argv)
 {
 	const char *cmd = argc >= 2 ? argv[1] : "";
+	int mode;
 
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
 	    strcmp(cmd, "help") == 0) {
+		size_t k = 0;
+
+		while (argc >= 3 && k < sizeof cli_cmds / sizeof cli_cmds[0] &&
+		    strcmp(argv[2], cli_cmds[k]) != 0)
+			k++;
 		if (strcmp(cmd, "help") == 0 && argc >= 3 &&
-		    strcmp(argv[2], "issue") != 0 &&
-		    strcmp(argv[2], "ensure") != 0) {
+		    k == sizeof cli_cmds / sizeof cli_cmds[0]) {
 			fprintf(stderr, "picoacme: no command '%s': the "
-			    "commands are issue and ensure%s\n", argv[2],
-			    usage_hint);
+			    "commands are issue, ensure, rollover, deactivate "
+			    "and revoke%s\n", argv[2], usage_hint);
 			return CLI_EXIT_USAGE;
 		}
 		fputs(usage, stdout);
@@ -568,13 +656,13 @@ main(int argc, char **argv)
 		printf("picoacme %s\n", ACME_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "issue") == 0)
-		return cli_issue(argc - 2, argv + 2, 0);
-	if (strcmp(cmd, "ensure") == 0)
-		return cli_issue(argc - 2, argv + 2, 1);
+	for (mode = 0; mode < (int)(sizeof cli_cmds / sizeof cli_cmds[0]);
+	    mode++)
+		if (strcmp(cmd, cli_cmds[mode]) == 0)
+			return cli_issue(argc - 2, argv + 2, mode);
 	if (argc < 2)
-		fprintf(stderr, "picoacme: a command is needed: issue or "
-		    "ensure%s\n", usage_hint);
+		fprintf(stderr, "picoacme: a command is needed: issue, ensure, "
+		    "rollover, deactivate or revoke%s\n", usage_hint);
 	else if (cmd[0] == '-')
 		fprintf(stderr, "picoacme: unknown option %s%s\n", cmd,
 		    usage_hint);

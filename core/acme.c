@@ -10,6 +10,7 @@
 #include "ident.h"
 #include "jws.h"
 #include "prof.h"
+#include "signer.h"
 #include "str.h"
 #include "wipe.h"
 
@@ -370,7 +371,9 @@ acme_init_abi(struct acme_client *c, const struct acme_config *cfg,
 #endif
 	nonce_init(&c->nonce);
 	if (cfg == NULL || port == NULL || cfg->directory_url == NULL ||
-	    cfg->names == NULL || cfg->name_count == 0 ||
+	    (cfg->names == NULL && cfg->name_count != 0) ||
+	    (cfg->name_count == 0 &&
+	    !(ACME_ACCOUNT_OPS && cfg->account_only)) ||
 	    port->connect == NULL || port->send == NULL ||
 	    port->recv == NULL || port->close == NULL ||
 	    port->now_ms == NULL || port->unix_time == NULL ||
@@ -394,6 +397,18 @@ acme_init_abi(struct acme_client *c, const struct acme_config *cfg,
 	c->max_wait_s = cfg->max_retry_wait_s ? cfg->max_retry_wait_s :
 	    ACME_RETRY_AFTER_MAX_S;
 	c->ensure = cfg->ensure != 0;
+	c->account_only = cfg->account_only != 0;
+	if (cfg->eab_kid != NULL || cfg->eab_hmac_key != NULL) {
+		if (!ACME_EAB || cfg->eab_kid == NULL ||
+		    cfg->eab_hmac_key == NULL)
+			return acme_fail(c, ACME_ERR_PARAM, "External Account "
+			    "Binding", ACME_EAB ? "needs both the key "
+			    "identifier and the HMAC key" : "not built in");
+		c->eab_kid = cfg->eab_kid;
+		c->eab_key = cfg->eab_hmac_key;
+		if (acct_eab(c, NULL) != ACME_OK)
+			return c->err;
+	}
 	if (cfg->profile != NULL &&
 	    str_copy(c->profile, sizeof c->profile, cfg->profile) != 0)
 		return acme_fail(c, ACME_ERR_TOO_LARGE,
@@ -764,6 +779,9 @@ acme_response(struct acme_client *c)
 		acme_goto(c, ST_POLL_ORDER, 0);
 		return ACME_OK;
 	}
+	if (ACME_ACCOUNT_OPS && c->state >= ST_ROLL_CHECK)
+		return acct_problem(c, acme_problem_is(c,
+		    "accountDoesNotExist"));
 	return acme_fail_problem(c, ACME_ERR_SERVER, c->url);
 }
 
@@ -825,10 +843,13 @@ acme_start(struct acme_client *c)
 	}
 	nonce_use(&c->nonce, nonce);
 	c->leaf_len = 0;        /* req is the request now */
-	keys_account(c, &as);
+	if (rq.key != NULL)
+		signer_ec(&as, rq.key);     /* another key (account_ops.c) */
+	else
+		keys_account(c, &as);
 	n = jws_build_signer(c->req, sizeof c->req, &as,
-	    c->kid[0] ? c->kid : NULL, nonce, rq.url, rq.payload, rq.plen,
-	    c->hdr, sizeof c->hdr);
+	    c->kid[0] && !rq.jwk ? c->kid : NULL, nonce, rq.url, rq.payload,
+	    rq.plen, c->hdr, sizeof c->hdr);
 	if (n < 0)
 		return acme_fail(c, (int)n, "cannot sign the request", rq.url);
 	r = acme_xfer_begin(c, "POST", rq.url, rq.accept, (size_t)n,

@@ -75,6 +75,16 @@
 #define ACME_STORE_CERT_KEY "cert.key"
 #define ACME_STORE_CERT "cert.pem"
 #define ACME_STORE_STATE "state"  /* backoff and renewal times, renew.h */
+/* A key rollover in progress: the new account key, stored before the
+ * CA hears of it (acme_rollover()); empty or absent otherwise. */
+#define ACME_STORE_ACCOUNT_KEY_NEW "account-new.key"
+
+/* Revocation reason codes (RFC 5280 5.3.1) for acme_revoke(). */
+#define ACME_REASON_UNSPECIFIED 0
+#define ACME_REASON_KEY_COMPROMISE 1
+#define ACME_REASON_AFFILIATION_CHANGED 3
+#define ACME_REASON_SUPERSEDED 4
+#define ACME_REASON_CESSATION_OF_OPERATION 5
 
 /* acme_step() results above zero: what the flow waits for, or (FRESH)
  * that it is done without having had to order anything. */
@@ -184,6 +194,22 @@ struct acme_config {
 	 * client. */
 	const struct acme_signer *account_signer;
 	const struct acme_signer *cert_signer;
+	/*
+	 * External Account Binding (RFC 8555 7.3.4, ACME_EAB): the key
+	 * identifier and the HMAC key the CA gave with the account, the key
+	 * as the CA shows it: base64url text (padding '=' and the standard
+	 * alphabet's '+' '/' are not accepted), 1..ACME_EAB_MAX_KEY bytes
+	 * once decoded.  A new account is then bound to it with an HS256
+	 * signature; a stored account does not need it.  Both or neither
+	 * (else ACME_ERR_PARAM from acme_init()).  Referenced, not copied:
+	 * keep both strings until acme_close().
+	 */
+	const char *eab_kid;
+	const char *eab_hmac_key;
+	/* 1: this context runs only the account operations (acme_rollover(),
+	 * acme_deactivate(), acme_revoke()): names may be NULL (count 0),
+	 * and acme_run() without one of them is ACME_ERR_PARAM. */
+	int account_only;
 };
 
 /* What a run cost; read with acme_counters(). */
@@ -248,6 +274,13 @@ struct acme_client {
 	uint32_t validation_ms;
 	uint32_t finalize_ms;
 	uint32_t max_wait_s;
+	const char *eab_kid;          /* the caller's strings, or NULL */
+	const char *eab_key;
+	unsigned char account_only;
+	unsigned char op;             /* account_ops.c: ACCT_OP_*, 0 issue */
+	unsigned char op_cert_key;    /* revoke signed by the cert's key */
+	unsigned char op_reason;      /* revoke: RFC 5280 reason code */
+	unsigned char key_staged;     /* cert_key holds a staged account key */
 	char profile[ACME_MAX_PROFILE + 1];
 	unsigned nnames;
 	char names[ACME_MAX_IDENTIFIERS][ACME_MAX_NAME + 1];
@@ -462,5 +495,42 @@ const unsigned char *acme_certificate_leaf(const struct acme_client *c,
  * directory was read; "" when it names none).  With ACME_ERR_TERMS,
  * show it to the user and ask for agreement (acme_config.agree_tos). */
 const char *acme_terms_of_service(const struct acme_client *c);
+
+/*
+ * Account operations (ACME_ACCOUNT_OPS; core/account_ops.c).  Each runs
+ * like acme_run() on a context from acme_init() (acme_config.ensure is
+ * ignored, account_only lets names be empty): the directory, the stored
+ * account (ACME_STORE_ACCOUNT_KEY, and the account URL, else it is
+ * looked up with onlyReturnExisting; no new account is ever made), one
+ * request, with the nonce, badNonce, 5xx and Retry-After handling of the
+ * flow.  Blocking; ACME_OK or a negative acme_err, with acme_message()
+ * and acme_problem() as for an order.  No stored account key:
+ * ACME_ERR_PARAM, nothing sent.
+ *
+ * acme_rollover(): a new account key (RFC 8555 7.3.5, keyChange).  The
+ * new key is stored as ACME_STORE_ACCOUNT_KEY_NEW before keyChange is
+ * sent, and becomes ACME_STORE_ACCOUNT_KEY only after the CA took it:
+ * the account is never lost.  A run of any kind that finds a staged key
+ * after a power cut (once it talks to the CA: an ensure that finds the
+ * pair fresh sends nothing) asks the CA which key it holds (newAccount with
+ * onlyReturnExisting, signed by the staged key): the staged one is then
+ * made the account key, else it is dropped (a rollover sends it again).
+ *
+ * acme_deactivate(): the account is deactivated for good (7.3.6); the
+ * stored account URL is replaced by "deactivated", so that a later run
+ * stops with ACME_ERR_INVALID instead of using it (remove
+ * ACME_STORE_ACCOUNT_KEY and ACME_STORE_ACCOUNT_URL to start anew).
+ *
+ * acme_revoke(): revoke the stored certificate (the leaf of
+ * ACME_STORE_CERT; 7.6) with an RFC 5280 reason code (ACME_REASON_*,
+ * 0..10 but 7), the request signed by the account key or, by_cert_key
+ * 1, by the certificate's own key (ACME_STORE_CERT_KEY; no account
+ * needed, e.g. after a key compromise).  A leaf over about
+ * (ACME_MAX_REQUEST - 400) / 1.8 bytes of DER (1.5 KB by default) does
+ * not fit: ACME_ERR_TOO_LARGE.
+ */
+int acme_rollover(struct acme_client *c);
+int acme_deactivate(struct acme_client *c);
+int acme_revoke(struct acme_client *c, int reason, int by_cert_key);
 
 #endif

@@ -214,6 +214,26 @@
 #define ACME_DNS01 1
 #endif
 
+/* 1: External Account Binding (RFC 8555 7.3.4): acme_config.eab_kid and
+ * eab_hmac_key sign the newAccount request with HS256 for a CA that
+ * requires it (ZeroSSL, Google, most private CAs).  0 leaves it out:
+ * an EAB key in the configuration is then ACME_ERR_PARAM. */
+#ifndef ACME_EAB
+#define ACME_EAB 1
+#endif
+
+/* The longest EAB HMAC key accepted, in bytes (decoded). */
+#ifndef ACME_EAB_MAX_KEY
+#define ACME_EAB_MAX_KEY 128
+#endif
+
+/* 1: the account operations acme_rollover() (RFC 8555 7.3.5),
+ * acme_deactivate() (7.3.6) and acme_revoke() (7.6), core/account_ops.c.
+ * 0 leaves them out: they return ACME_ERR_PARAM. */
+#ifndef ACME_ACCOUNT_OPS
+#define ACME_ACCOUNT_OPS 1
+#endif
+
 /* 1: IP addresses as identifiers (RFC 8738: "ip" identifiers, iPAddress
  * in the CSR and the leaf).  0 leaves out the IPv6 text code and those
  * branches: an address among the names is then ACME_ERR_PARAM. */

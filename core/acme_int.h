@@ -23,7 +23,13 @@ enum acme_state {
 	ST_CERT,          /* POST-as-GET certificate, store */
 	ST_ALT,           /* POST-as-GET an alternate chain (altchain.c) */
 	ST_DONE,          /* a certificate was stored */
-	ST_FRESH          /* ensure: nothing to do */
+	ST_FRESH,         /* ensure: nothing to do */
+	/* account_ops.c */
+	ST_ROLL_CHECK,    /* newAccount onlyReturnExisting, the staged key */
+	ST_ACCT_FIND,     /* newAccount onlyReturnExisting, the account key */
+	ST_KEYCHANGE,     /* POST keyChange (nested JWS) */
+	ST_DEACTIVATE,    /* POST the account {"status":"deactivated"} */
+	ST_REVOKE         /* POST revokeCert */
 };
 
 enum acme_phase {
@@ -41,6 +47,8 @@ struct acme_req {
 	size_t plen;
 	const char *accept;
 	unsigned char stream;         /* a 200 body goes to flow_piece() */
+	struct key_ec *key;           /* signer; NULL: the account key */
+	unsigned char jwk;            /* 1: "jwk" of key, not the kid */
 };
 
 /* acme.c: a complete response in c->resp and c->body, for the current
@@ -56,6 +64,24 @@ int flow_need_account(struct acme_client *c);
  * dropped connection, a 5xx): ask the authorization before answering
  * again. */
 void flow_challenge_lost(struct acme_client *c);
+void flow_load_account_url(struct acme_client *c);
+int flow_store_account_url(struct acme_client *c);
+int flow_json(struct acme_client *c, struct json_doc *d);
+int flow_url(struct acme_client *c, const struct json_doc *d, int obj,
+    const char *key, char *dst, size_t cap);
+int flow_location(struct acme_client *c, char *dst);
+int flow_after_directory(struct acme_client *c);
+
+/* account_ops.c (ACME_ACCOUNT_OPS, ACME_EAB) */
+enum { ACCT_OP_ISSUE = 0, ACCT_OP_ROLLOVER, ACCT_OP_DEACTIVATE,
+	ACCT_OP_REVOKE };
+int acct_local(struct acme_client *c);
+int acct_stored(struct acme_client *c);
+int acct_after_directory(struct acme_client *c, const struct json_doc *d);
+int acct_build(struct acme_client *c, struct acme_req *r);
+int acct_handle(struct acme_client *c);
+int acct_problem(struct acme_client *c, int does_not_exist);
+int acct_eab(struct acme_client *c, struct json_w *w);
 
 /* ensure.c: the lifecycle inside the flow */
 int ensure_check(struct acme_client *c);
@@ -66,6 +92,8 @@ void ensure_issued(struct acme_client *c, const uint8_t *leaf,
     size_t len);
 void ensure_failed(struct acme_client *c);
 uint64_t ensure_now(const struct acme_client *c);
+int ensure_read_chain(struct acme_client *c, struct chain_check *k,
+    const char **why);
 int flow_build(struct acme_client *c, struct acme_req *r);
 int flow_handle(struct acme_client *c);
 int flow_piece(void *arg, const char *data, size_t len);

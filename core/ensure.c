@@ -90,7 +90,7 @@ ensure_next(const struct renew_state *s)
  * Returns 0, or -1 with *why.  Storage is hostile too: a chain over
  * ACME_MAX_CHAIN (none is stored) or a piece over the window is refused.
  */
-static int
+int
 ensure_read_chain(struct acme_client *c, struct chain_check *k,
     const char **why)
 {

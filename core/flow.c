@@ -36,7 +36,7 @@ enum {
  * registers anew instead of sending a foreign kid.  A file without the
  * directory line (older versions) is not trusted either.
  */
-static void
+void
 flow_load_account_url(struct acme_client *c)
 {
 	char *b = c->body, *nl, *dir;
@@ -74,6 +74,11 @@ flow_local(struct acme_client *c)
 	long n;
 	int r;
 
+	if (ACME_ACCOUNT_OPS && c->op != ACCT_OP_ISSUE)
+		return acct_local(c);
+	if (ACME_ACCOUNT_OPS && c->account_only)
+		return acme_fail(c, ACME_ERR_PARAM, "no names: this context "
+		    "is for account operations only", NULL);
 	/* A board's signer: no key file (acme_signer.h). */
 	n = c->account_signer != NULL ? 0 : c->port.load(c->port.ctx,
 	    ACME_STORE_ACCOUNT_KEY, c->payload, sizeof c->payload - 1);
@@ -86,6 +91,9 @@ flow_local(struct acme_client *c)
 			return acme_fail(c, r, "stored " ACME_STORE_ACCOUNT_KEY
 			    " is not a P-256 or P-384 private key", NULL);
 		flow_load_account_url(c);
+		/* a rollover cut short, a deactivated account */
+		if (ACME_ACCOUNT_OPS && acct_stored(c) != ACME_OK)
+			return c->err;
 	} else if (n == -1) {
 		r = PROF(PROF_KEYGEN, keys_account_make(c));
 		if (r != ACME_OK)
@@ -120,7 +128,7 @@ flow_local(struct acme_client *c)
 }
 
 /* Store the account URL bound to this directory (see above). */
-static int
+int
 flow_store_account_url(struct acme_client *c)
 {
 	char *b = c->body;
@@ -215,6 +223,12 @@ flow_build(struct acme_client *c, struct acme_req *r)
 			json_w_str(&w, c->contact);
 			json_w_arr_end(&w);
 		}
+		/* RFC 8555 7.3.4 */
+		if (ACME_EAB && c->eab_kid != NULL) {
+			n = acct_eab(c, &w);
+			if (n != ACME_OK)
+				return n;
+		}
 		json_w_obj_end(&w);
 		break;
 	case ST_ORDER:
@@ -278,7 +292,7 @@ flow_build(struct acme_client *c, struct acme_req *r)
 		r->stream = 1;
 		return ACME_OK;
 	default:
-		return ACME_ERR_PARAM;
+		return ACME_ACCOUNT_OPS ? acct_build(c, r) : ACME_ERR_PARAM;
 	}
 	n = json_w_finish(&w);
 	if (n < 0)
@@ -306,7 +320,7 @@ flow_str(struct acme_client *c, const struct json_doc *d, int obj,
 }
 
 /* Parse the body as a JSON object into c->scan.tok. */
-static int
+int
 flow_json(struct acme_client *c, struct json_doc *d)
 {
 	int r = json_parse(d, c->body, c->resp.body_len, c->scan.tok,
@@ -335,7 +349,7 @@ flow_origin(struct acme_client *c, const char *url, const char *what)
 }
 
 /* The URL member key of object obj into dst (cap), on our origin. */
-static int
+int
 flow_url(struct acme_client *c, const struct json_doc *d, int obj,
     const char *key, char *dst, size_t cap)
 {
@@ -346,7 +360,7 @@ flow_url(struct acme_client *c, const struct json_doc *d, int obj,
 }
 
 /* The Location header into dst (required, on our origin). */
-static int
+int
 flow_location(struct acme_client *c, char *dst)
 {
 	if (c->resp.location[0] == 0 ||
@@ -1038,6 +1052,17 @@ flow_directory(struct acme_client *c, struct json_doc *d)
 		    "(the directory's termsOfService is unreadable)");
 	if (flow_profile(c, d, meta) != ACME_OK)
 		return c->err;
+	/* an account operation, or a rollover cut short to settle first */
+	if (ACME_ACCOUNT_OPS && (c->op != ACCT_OP_ISSUE || c->key_staged))
+		return acct_after_directory(c, d);
+	return flow_after_directory(c);
+}
+
+/* The directory is read (and the account key settled): the ARI check
+ * of ensure, or the order, with a new account when there is none. */
+int
+flow_after_directory(struct acme_client *c)
+{
 	if (c->checking)
 		return ensure_after_directory(c);
 	/* RFC 9773 5: a renewal says which certificate it replaces. */
@@ -1057,6 +1082,8 @@ flow_handle(struct acme_client *c)
 
 	if (c->state == ST_ARI)
 		return ensure_ari(c);       /* any status: RFC 9773 4.3.3 */
+	if (ACME_ACCOUNT_OPS && c->state >= ST_ROLL_CHECK)
+		return acct_handle(c);
 	if (st < 200 || st > 299)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
 		    "unexpected HTTP status");

@@ -761,6 +761,20 @@ json_w_strn(struct json_w *w, const char *s, size_t n)
 		json_w_quoted(w, s, n);
 }
 
+/* Write v as a number. */
+void
+json_w_uint(struct json_w *w, unsigned long v)
+{
+	char d[24];
+	size_t n = sizeof d;
+
+	do
+		d[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && n > 0);
+	if (json_w_value(w, 0))
+		json_w_put(w, d + n, sizeof d - n);
+}
+
 /* Write true (v != 0) or false. */
 void
 json_w_bool(struct json_w *w, int v)

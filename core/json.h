@@ -93,6 +93,7 @@ void json_w_key(struct json_w *w, const char *key);
 void json_w_str(struct json_w *w, const char *s);
 void json_w_strn(struct json_w *w, const char *s, size_t n);
 void json_w_bool(struct json_w *w, int v);
+void json_w_uint(struct json_w *w, unsigned long v);
 /* Returns the length written (buf is NUL-terminated) or
  * ACME_ERR_TOO_LARGE / ACME_ERR_PARAM (unbalanced, depth > JSON_W_DEPTH). */
 int json_w_finish(struct json_w *w);

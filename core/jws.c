@@ -147,8 +147,10 @@ jws_build_signer(char *out, size_t cap, const struct acme_signer *s,
 		json_w_key(&w, "kid");
 		json_w_str(&w, kid);
 	}
-	json_w_key(&w, "nonce");
-	json_w_str(&w, nonce);
+	if (nonce != NULL) {
+		json_w_key(&w, "nonce");
+		json_w_str(&w, nonce);
+	}
 	json_w_key(&w, "url");
 	json_w_str(&w, url);
 	json_w_obj_end(&w);

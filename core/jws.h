@@ -19,7 +19,8 @@
  * Build {"protected":...,"payload":...,"signature":...} into out (cap,
  * NUL-terminated).  The protected header carries the signer's alg (ES256,
  * ES384), the "jwk" of its key when kid is NULL (newAccount) or "kid"
- * otherwise, and nonce and url.  payload NULL (or plen 0 with payload
+ * otherwise, and nonce and url (nonce NULL: none, the inner JWS of a
+ * keyChange, RFC 8555 7.3.5).  payload NULL (or plen 0 with payload
  * NULL) makes a POST-as-GET (empty payload, RFC 8555 6.3).  tmp (tmpcap)
  * is scratch for the protected header.  The signer is called once.
  * Returns the length, or ACME_ERR_PARAM (an alg JWS cannot use here),

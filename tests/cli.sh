@@ -103,7 +103,8 @@ expect() {
 
 # ---- help and version -------------------------------------------------------------
 i=0
-for args in "help" "help issue" "help ensure" "issue --help" "ensure -h" \
+for args in "help" "help issue" "help ensure" "help rollover" "revoke -h" \
+    "issue --help" "ensure -h" \
     "issue -d x.example --help" "--help" "-h" "--version" "-V"; do
     i=$((i + 1))
     # shellcheck disable=SC2086 # split on purpose
@@ -140,6 +141,11 @@ help frobnicate|no command 'frobnicate'
 issue -d x.example|needs --server
 issue --http-port 0|bad --http-port 0
 issue --challenge http-01,bogus|bad --challenge
+rollover --state-dir x|rollover needs --server, --ca-file and --state-dir
+revoke --reason 7|bad --reason 7
+revoke --reason 11|bad --reason 11
+issue --by-cert-key|unknown option --by-cert-key
+issue --eab-kid k -d x.example|--eab-kid and --eab-hmac-key go together
 EOF
 
 # ---- the exit codes are listed in --help and in the man page ----------------------

@@ -77,6 +77,8 @@ all)
 	suite sh tests/pebble/nonce.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/challenges.sh "$BUILD"/san/picoacme
 	suite sh tests/pebble/altchain.sh "$BUILD"/san/picoacme
+	# EAB, rollover (and one cut short), deactivation, revocation.
+	suite sh tests/pebble/account.sh "$BUILD"/san/picoacme
 	# 20 issuances through random faults, then the library in one
 	# process (make soak: 300 and 100).
 	suite sh tests/pebble/soak.sh "$BUILD"/san/picoacme "$BUILD"/tests/loop

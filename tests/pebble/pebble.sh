@@ -41,6 +41,8 @@
 # ones; PEBBLE_START_TIMEOUT (seconds, default 15); PEBBLE_KEEP=1 keeps the work dir;
 # PEBBLE_ALTERNATE_ROOTS=N makes Pebble issue under N more roots, each chain linked
 # from the certificate answer with Link: rel="alternate" (default 0; pebble_root N).
+# PEBBLE_EAB_KID=ID PEBBLE_EAB_KEY=B64URL make Pebble require External Account
+# Binding (RFC 8555 7.3.4) with that one MAC key (base64url, as Pebble reads it).
 #
 # Callers must stop Pebble on every exit path:
 #   trap pebble_stop EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
@@ -276,6 +278,12 @@ pebble_start() {
     # An IPv6 address is bracketed in URLs and Go's listen addresses.
     _pebble_host=${PEBBLE_ADDR:-127.0.0.1}
     case $_pebble_host in *:*) _pebble_host="[$_pebble_host]" ;; esac
+    _pebble_eab_req=false _pebble_eab_keys=
+    if [ -n "${PEBBLE_EAB_KID:-}" ] && [ -n "${PEBBLE_EAB_KEY:-}" ]; then
+        _pebble_eab_req=true
+        _pebble_eab_keys=",
+    \"externalAccountMACKeys\": { \"$PEBBLE_EAB_KID\": \"$PEBBLE_EAB_KEY\" }"
+    fi
     cat >"$PEBBLE_WORK/pebble-config.json" <<EOF
 {
   "pebble": {
@@ -286,7 +294,7 @@ pebble_start() {
     "httpPort": $PEBBLE_HTTP_PORT,
     "tlsPort": $PEBBLE_TLS_PORT,
     "ocspResponderURL": "",
-    "externalAccountBindingRequired": false
+    "externalAccountBindingRequired": $_pebble_eab_req$_pebble_eab_keys
   }
 }
 EOF

@@ -1264,6 +1264,9 @@ fs_h_dir(struct fs *s, struct fs_resp *rp)
 	    s->profiles ? s->profiles : "", s->profiles ? "," : "");
 }
 
+static int fs_eab(struct fs *s, const struct fs_req *rq,
+    const struct json_doc *d, struct fs_resp *rp);
+
 static void
 fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 {
@@ -1280,7 +1283,9 @@ fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		fs_problem(s, rp, 400, "malformed", "bad newAccount payload");
 		return;
 	}
+	/* RFC 8555 7.3.1: onlyReturnExisting looks up, agrees to nothing */
 	if (s->tos &&
+	    !json_is_true(&d, json_get(&d, 0, "onlyReturnExisting")) &&
 	    !json_is_true(&d, json_get(&d, 0, "termsOfServiceAgreed"))) {
 		fs_violate(s, "newAccount payload without "
 		    "termsOfServiceAgreed true: %s", rq->payload);
@@ -1289,6 +1294,13 @@ fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		return;
 	}
 	for (i = 0; i < s->nacct; i++) {
+		if (s->acct[i].qlen == rq->jwk_qlen &&
+		    memcmp(s->acct[i].q, rq->jwk_q, rq->jwk_qlen) == 0 &&
+		    s->acct[i].deactivated) {
+			fs_problem(s, rp, 401, "unauthorized",
+			    "the account of this key is deactivated");
+			return;
+		}
 		if (s->acct[i].qlen == rq->jwk_qlen &&
 		    memcmp(s->acct[i].q, rq->jwk_q, rq->jwk_qlen) == 0) {
 			/* RFC 8555 7.3.1: the existing account, 200. */
@@ -1306,7 +1318,10 @@ fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 		fs_problem(s, rp, 500, "serverInternal", "too many accounts");
 		return;
 	}
+	if (s->eab_kid != NULL && fs_eab(s, rq, &d, rp) != 0)
+		return;
 	a = &s->acct[s->nacct++];
+	a->eab = s->eab_kid != NULL;
 	memcpy(a->q, rq->jwk_q, rq->jwk_qlen);
 	a->qlen = rq->jwk_qlen;
 	a->agreed = (unsigned char)json_is_true(&d, json_get(&d, 0,
@@ -1323,6 +1338,327 @@ fs_h_account(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 	snprintf(rp->location, sizeof rp->location, "%s", a->url);
 	fs_body(rp, "{\"status\":\"valid\",\"orders\":\"%s/orders\"}",
 	    a->url);
+}
+
+/*
+ * The inner JWS of a keyChange in rq->body: flattened, alg ES256, a P-256
+ * jwk (into rq->jwk_q), signed by that key; its payload into rq->payload.
+ * The header's other rules are checked by the caller.  0, or -1 with why.
+ */
+static int
+fs_inner_jws(struct fs_req *rq, char *why, size_t wcap)
+{
+	struct json_tok tokd[16], tokh[32];
+	struct json_doc d, h;
+	char prot64[1024], pay64[2048], sig64[160], hdr[768];
+	char x64[64], y64[64], alg[16];
+	unsigned char sig[64], hash[32];
+	br_sha256_context sc;
+	br_ec_public_key pk;
+	long hl, n;
+	int j;
+
+	if (json_parse(&d, rq->body, rq->body_len, tokd, 16) != ACME_OK ||
+	    fs_jstr(&d, 0, "protected", prot64, sizeof prot64) ||
+	    fs_jstr(&d, 0, "payload", pay64, sizeof pay64) ||
+	    fs_jstr(&d, 0, "signature", sig64, sizeof sig64) ||
+	    tokd[0].size != 3) {
+		snprintf(why, wcap, "not a flattened JWS");
+		return -1;
+	}
+	hl = fs_unb64url(hdr, sizeof hdr - 1, prot64, strlen(prot64));
+	if (hl < 0)
+		return snprintf(why, wcap, "header not base64url"), -1;
+	hdr[hl] = 0;
+	if (json_parse(&h, hdr, (size_t)hl, tokh, 32) != ACME_OK ||
+	    fs_jstr(&h, 0, "alg", alg, sizeof alg) || strcmp(alg, "ES256") ||
+	    (j = json_get(&h, 0, "jwk")) < 0 ||
+	    fs_jstr(&h, j, "x", x64, sizeof x64) ||
+	    fs_jstr(&h, j, "y", y64, sizeof y64) ||
+	    fs_unb64url(rq->jwk_q + 1, 32, x64, strlen(x64)) != 32 ||
+	    fs_unb64url(rq->jwk_q + 33, 32, y64, strlen(y64)) != 32 ||
+	    json_get(&h, 0, "kid") >= 0)
+		return snprintf(why, wcap, "header: %s", hdr), -1;
+	rq->jwk_q[0] = 4;
+	if (fs_unb64url(sig, sizeof sig, sig64, strlen(sig64)) != 64)
+		return snprintf(why, wcap, "signature not 64 bytes"), -1;
+	n = fs_unb64url(rq->payload, sizeof rq->payload - 1, pay64,
+	    strlen(pay64));
+	if (n < 0)
+		return snprintf(why, wcap, "payload not base64url"), -1;
+	rq->plen = (size_t)n;
+	rq->payload[n] = 0;
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, prot64, strlen(prot64));
+	br_sha256_update(&sc, ".", 1);
+	br_sha256_update(&sc, pay64, strlen(pay64));
+	br_sha256_out(&sc, hash);
+	pk.curve = BR_EC_secp256r1;
+	pk.q = rq->jwk_q;
+	pk.qlen = 65;
+	if (br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, hash, sizeof hash, &pk,
+	    sig, sizeof sig) != 1)
+		return snprintf(why, wcap, "not signed by its jwk"), -1;
+	return 0;
+}
+
+/*
+ * RFC 8555 7.3.4: the newAccount payload d must carry an
+ * externalAccountBinding, a JWS with alg HS256, our kid, the newAccount
+ * URL, no nonce, the account's JWK as payload, MACed with our key.  0,
+ * or -1 with the problem answered (a malformed binding is also a
+ * violation; a wrong MAC is a client with the wrong key).
+ */
+static int
+fs_eab(struct fs *s, const struct fs_req *rq, const struct json_doc *d,
+    struct fs_resp *rp)
+{
+	struct json_tok tokh[16], tokj[16];
+	struct json_doc h, jd;
+	int e = json_get(d, 0, "externalAccountBinding");
+	char prot64[1024], pay64[256], sig64[64], hdr[768], jwk[192];
+	char kid[128], alg[16], url[ACME_MAX_URL + 1], x[48], y[48];
+	unsigned char sig[32], mac[32];
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+	long hl, jl;
+
+	if (e < 0) {
+		fs_problem(s, rp, 403, "externalAccountRequired",
+		    "this CA needs an external account binding");
+		return -1;
+	}
+	if (fs_jstr(d, e, "protected", prot64, sizeof prot64) ||
+	    fs_jstr(d, e, "payload", pay64, sizeof pay64) ||
+	    fs_jstr(d, e, "signature", sig64, sizeof sig64) ||
+	    (hl = fs_unb64url(hdr, sizeof hdr - 1, prot64,
+	    strlen(prot64))) < 0 ||
+	    (jl = fs_unb64url(jwk, sizeof jwk - 1, pay64,
+	    strlen(pay64))) < 0 ||
+	    fs_unb64url(sig, sizeof sig, sig64, strlen(sig64)) != 32) {
+		fs_violate(s, "malformed externalAccountBinding");
+		fs_problem(s, rp, 400, "malformed", "bad binding");
+		return -1;
+	}
+	hdr[hl] = 0;
+	jwk[jl] = 0;
+	if (json_parse(&h, hdr, (size_t)hl, tokh, 16) != ACME_OK ||
+	    fs_jstr(&h, 0, "alg", alg, sizeof alg) || strcmp(alg, "HS256") ||
+	    fs_jstr(&h, 0, "kid", kid, sizeof kid) ||
+	    fs_jstr(&h, 0, "url", url, sizeof url) ||
+	    strcmp(url, FS_BASE "/new-acct") != 0 ||
+	    json_get(&h, 0, "nonce") >= 0 || json_get(&h, 0, "jwk") >= 0) {
+		fs_violate(s, "EAB protected header: %s", hdr);
+		fs_problem(s, rp, 400, "malformed", "bad binding header");
+		return -1;
+	}
+	/* the payload is the outer JWS's key */
+	fs_b64url(x, rq->jwk_q + 1, 32);
+	fs_b64url(y, rq->jwk_q + 33, 32);
+	if (json_parse(&jd, jwk, (size_t)jl, tokj, 16) != ACME_OK ||
+	    !json_str_eq(&jd, json_get(&jd, 0, "x"), x) ||
+	    !json_str_eq(&jd, json_get(&jd, 0, "y"), y) ||
+	    !json_str_eq(&jd, json_get(&jd, 0, "kty"), "EC") ||
+	    !json_str_eq(&jd, json_get(&jd, 0, "crv"), "P-256")) {
+		fs_violate(s, "EAB payload is not the account's JWK: %s", jwk);
+		fs_problem(s, rp, 400, "malformed", "bad binding payload");
+		return -1;
+	}
+	if (strcmp(kid, s->eab_kid) != 0) {
+		fs_problem(s, rp, 401, "unauthorized", "unknown EAB kid");
+		return -1;
+	}
+	br_hmac_key_init(&kc, &br_sha256_vtable, s->eab_key, s->eab_key_len);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, prot64, strlen(prot64));
+	br_hmac_update(&hc, ".", 1);
+	br_hmac_update(&hc, pay64, strlen(pay64));
+	br_hmac_out(&hc, mac);
+	if (memcmp(mac, sig, sizeof mac) != 0) {
+		fs_problem(s, rp, 401, "unauthorized",
+		    "external account binding MAC does not verify");
+		return -1;
+	}
+	return 0;
+}
+
+/* The canonical JWK of q (RFC 7638), as the client writes it. */
+static void
+fs_jwk_text(const unsigned char q[65], char *out, size_t cap)
+{
+	char x[48], y[48];
+
+	fs_b64url(x, q + 1, 32);
+	fs_b64url(y, q + 33, 32);
+	snprintf(out, cap, "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":"
+	    "\"%s\",\"y\":\"%s\"}", x, y);
+}
+
+/*
+ * keyChange (RFC 8555 7.3.5): the outer JWS (kid, verified) carries an
+ * inner flattened JWS with the new key's jwk, the same url, no nonce,
+ * signed by the new key, whose payload names the account and its current
+ * key.  The account then has the new key; one already in use is 409.
+ */
+static void
+fs_h_keychange(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
+{
+	static struct fs_req in;
+	struct fs_account *a;
+	struct json_tok tok[32];
+	struct json_doc d, ih;
+	struct json_tok tokh[32];
+	char why[256], hdr[1024], old[192], want[192];
+	char account[ACME_MAX_URL + 1];
+	long hl;
+	int o;
+	unsigned i;
+
+	if (!rq->has_kid || rq->acct < 0) {
+		fs_violate(s, "keyChange not signed with kid");
+		fs_problem(s, rp, 400, "malformed", "kid needed");
+		return;
+	}
+	a = &s->acct[rq->acct];
+	/* The inner JWS through the same checks, but without a nonce. */
+	memset(&in, 0, sizeof in);
+	if (rq->plen >= sizeof in.body ||
+	    json_parse(&d, rq->payload, rq->plen, tok, 32) != ACME_OK ||
+	    fs_jstr(&d, 0, "protected", in.payload, sizeof in.payload)) {
+		fs_violate(s, "keyChange payload is not a JWS");
+		fs_problem(s, rp, 400, "malformed", "inner JWS");
+		return;
+	}
+	hl = fs_unb64url(hdr, sizeof hdr - 1, in.payload, strlen(in.payload));
+	if (hl < 0 || (hdr[hl] = 0, json_parse(&ih, hdr, (size_t)hl, tokh,
+	    32)) != ACME_OK || json_get(&ih, 0, "nonce") >= 0 ||
+	    json_get(&ih, 0, "jwk") < 0 ||
+	    fs_jstr(&ih, 0, "url", why, sizeof why) ||
+	    strcmp(why, rq->url) != 0) {
+		fs_violate(s, "inner JWS header (need jwk, the outer url, no "
+		    "nonce): %s", hl < 0 ? "" : hdr);
+		fs_problem(s, rp, 400, "malformed", "inner JWS header");
+		return;
+	}
+	memcpy(in.body, rq->payload, rq->plen);
+	in.body_len = rq->plen;
+	snprintf(in.path, sizeof in.path, "%s", rq->path);
+	if (fs_inner_jws(&in, why, sizeof why) != 0) {
+		fs_violate(s, "inner JWS: %s", why);
+		fs_problem(s, rp, 400, "malformed", why);
+		return;
+	}
+	if (json_parse(&d, in.payload, in.plen, tok, 32) != ACME_OK ||
+	    fs_jstr(&d, 0, "account", account, sizeof account) ||
+	    (o = json_get(&d, 0, "oldKey")) < 0) {
+		fs_violate(s, "keyChange inner payload: %s", in.payload);
+		fs_problem(s, rp, 400, "malformed", "inner payload");
+		return;
+	}
+	snprintf(old, sizeof old, "%.*s", (int)(d.tok[o].end - d.tok[o].start),
+	    in.payload + d.tok[o].start);
+	fs_jwk_text(a->q, want, sizeof want);
+	if (strcmp(account, a->url) != 0 || strcmp(old, want) != 0) {
+		fs_violate(s, "keyChange names another account or old key: %s",
+		    in.payload);
+		fs_problem(s, rp, 400, "malformed", "wrong account or oldKey");
+		return;
+	}
+	for (i = 0; i < s->nacct; i++)
+		if (memcmp(s->acct[i].q, in.jwk_q, 65) == 0) {
+			fs_problem(s, rp, 409, "conflict", "key in use");
+			snprintf(rp->location, sizeof rp->location, "%s",
+			    s->acct[i].url);
+			return;
+		}
+	memcpy(a->q, in.jwk_q, 65);
+	a->qlen = 65;
+	fs_b64url(a->x, a->q + 1, 32);
+	fs_b64url(a->y, a->q + 33, 32);
+	fs_thumb(a->q, a->qlen, a->thumb);
+	a->keychanges++;
+	fs_body(rp, "{\"status\":\"valid\"}");
+}
+
+/* POST to an account URL: only deactivation (RFC 8555 7.3.6) here. */
+static void
+fs_h_acct(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
+{
+	struct json_tok tok[8];
+	struct json_doc d;
+
+	if (rq->acct < 0 || strcmp(rq->kid, rq->url) != 0) {
+		fs_violate(s, "POST %s by another account", rq->path);
+		fs_problem(s, rp, 403, "unauthorized", "not your account");
+		return;
+	}
+	if (json_parse(&d, rq->payload, rq->plen, tok, 8) != ACME_OK ||
+	    !json_str_eq(&d, json_get(&d, 0, "status"), "deactivated")) {
+		fs_violate(s, "account update: %s", rq->payload);
+		fs_problem(s, rp, 400, "malformed", "only deactivation");
+		return;
+	}
+	s->acct[rq->acct].deactivated = 1;
+	fs_body(rp, "{\"status\":\"deactivated\"}");
+}
+
+/*
+ * revokeCert (RFC 8555 7.6): the DER of a certificate we issued (the
+ * leaf of an order's chain) and a reason, signed by the account that
+ * ordered it (kid) or by the certificate's key (jwk).
+ */
+static void
+fs_h_revoke(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
+{
+	static char pem[4096], b64[4096];
+	static unsigned char der[3072];
+	struct json_tok tok[8];
+	struct json_doc d;
+	struct fs_order *o = NULL;
+	unsigned i;
+	size_t len = 0;
+	long n;
+	int rt;
+
+	if (json_parse(&d, rq->payload, rq->plen, tok, 8) != ACME_OK ||
+	    fs_jstr(&d, 0, "certificate", b64, sizeof b64) ||
+	    (n = fs_unb64url(der, sizeof der, b64, strlen(b64))) <= 0) {
+		fs_violate(s, "revokeCert payload: %.80s", rq->payload);
+		fs_problem(s, rp, 400, "malformed", "bad payload");
+		return;
+	}
+	fs_pem_append(pem, sizeof pem, &len, der, (size_t)n);
+	for (i = 0; i < s->norder && o == NULL; i++)
+		if (len > 0 && s->order[i].chain_len >= len &&
+		    memcmp(s->order[i].chain, pem, len) == 0)
+			o = &s->order[i];
+	if (o == NULL) {
+		fs_problem(s, rp, 404, "malformed", "no such certificate");
+		return;
+	}
+	if (rq->has_kid ? rq->acct != o->acct : o->spki_len < 65 ||
+	    memcmp(o->spki + o->spki_len - 65, rq->jwk_q, 65) != 0) {
+		fs_problem(s, rp, 403, "unauthorized",
+		    "neither the ordering account nor the certificate's key");
+		return;
+	}
+	rt = json_get(&d, 0, "reason");
+	n = rt < 0 ? 0 : strtol(rq->payload + d.tok[rt].start, NULL, 10);
+	if (rt >= 0 && json_type(&d, rt) != JSON_PRIMITIVE)
+		n = -1;
+	if (n < 0 || n > 10 || n == 7) {
+		fs_violate(s, "revocation reason %ld", n);
+		fs_problem(s, rp, 400, "badRevocationReason", "bad reason");
+		return;
+	}
+	if (o->revoked) {
+		fs_problem(s, rp, 400, "alreadyRevoked", "already revoked");
+		return;
+	}
+	o->revoked = 1;
+	o->reason = (unsigned char)n;
+	o->revoked_by_jwk = (unsigned char)rq->has_jwk;
+	rp->status = 200;
 }
 
 /* 1 when name is an IP address in its canonical text (RFC 8738 3). */
@@ -1903,6 +2239,12 @@ fs_classify(struct fs_req *rq)
 	if (sscanf(p, "/cert/%u/alt/%u%n", &rq->o, &rq->i, &end) == 2 &&
 	    p[end] == 0 && rq->i > 0)
 		return FS_EP_CERT;
+	if (strcmp(p, "/key-change") == 0)
+		return FS_EP_KEYCHANGE;
+	if (strcmp(p, "/revoke-cert") == 0)
+		return FS_EP_REVOKE;
+	if (strncmp(p, "/acct/", 6) == 0)
+		return FS_EP_ACCT;
 	if (strncmp(p, "/renewal-info/", 14) == 0)
 		return FS_EP_ARI;
 	return FS_EP_OTHER;
@@ -2146,7 +2488,13 @@ fs_handle(struct fs *s, struct fs_conn *cn, struct fs_req *rq)
 		    "unknown account");
 		goto emit;
 	}
-	if (post && rq->ep != FS_EP_ACCOUNT && !rq->has_kid)
+	if (post && rq->has_kid && s->acct[rq->acct].deactivated) {
+		fs_problem(s, rp, 401, "unauthorized",
+		    "the account is deactivated");
+		goto emit;
+	}
+	if (post && rq->ep != FS_EP_ACCOUNT && rq->ep != FS_EP_REVOKE &&
+	    !rq->has_kid)
 		fs_violate(s, "POST %s signed with jwk, not kid", rq->path);
 	if (post && rq->ep >= FS_EP_AUTHZ && fs_order_of(s, rq) != NULL &&
 	    fs_order_of(s, rq)->acct != rq->acct) {
@@ -2194,6 +2542,15 @@ fs_handle(struct fs *s, struct fs_conn *cn, struct fs_req *rq)
 		break;
 	case FS_EP_ARI:
 		fs_h_ari(s, rq, rp);
+		break;
+	case FS_EP_KEYCHANGE:
+		fs_h_keychange(s, rq, rp);
+		break;
+	case FS_EP_ACCT:
+		fs_h_acct(s, rq, rp);
+		break;
+	case FS_EP_REVOKE:
+		fs_h_revoke(s, rq, rp);
 		break;
 	default:
 		fs_violate(s, "%s %s: no such resource", rq->method,

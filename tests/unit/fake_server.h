@@ -88,6 +88,9 @@ enum fs_ep {
 	FS_EP_ORDER_POLL,   /* POST-as-GET the order */
 	FS_EP_CERT,         /* POST-as-GET the certificate */
 	FS_EP_ARI,          /* GET renewalInfo/<certID> (RFC 9773) */
+	FS_EP_KEYCHANGE,    /* POST keyChange (RFC 8555 7.3.5) */
+	FS_EP_ACCT,         /* POST the account URL (7.3.6 deactivation) */
+	FS_EP_REVOKE,       /* POST revokeCert (7.6) */
 	FS_EP_COUNT,
 	FS_EP_POST = 100,   /* rules only: any POST (counted over POSTs) */
 	FS_EP_ANY           /* rules only: any request */
@@ -224,6 +227,9 @@ struct fs_account {
 	char thumb[48];                /* RFC 7638, computed here */
 	char contact[160];             /* the newAccount's contact[0] */
 	unsigned char agreed;          /* termsOfServiceAgreed: true */
+	unsigned char deactivated;     /* RFC 8555 7.3.6 */
+	unsigned char eab;             /* made with a verified EAB */
+	unsigned keychanges;           /* keyChange requests taken */
 };
 
 struct fs_authz {
@@ -250,6 +256,9 @@ struct fs_order {
 	size_t spki_len;
 	char chain[FS_CHAIN_MAX];      /* the PEM chain issued (finalize) */
 	size_t chain_len;
+	unsigned char revoked;         /* revokeCert took its certificate */
+	unsigned char reason;          /* ... with this reason code */
+	unsigned char revoked_by_jwk;  /* ... signed by the cert's key */
 };
 
 /* A request the simulated validator sends to the http-01 responder. */
@@ -334,6 +343,12 @@ struct fs {
 	                                * connects), `runaway`: all I/O
 	                                * fails so a looping client ends */
 	uint32_t seed;
+	const char *eab_kid;           /* NULL: else newAccount needs an
+	                                * External Account Binding (RFC 8555
+	                                * 7.3.4) with this kid and eab_key
+	                                * (eab_key_len bytes), HS256 */
+	const unsigned char *eab_key;
+	size_t eab_key_len;
 
 	/* state */
 	unsigned gen;                  /* server instance number */

@@ -764,6 +764,12 @@ w_payload(char *buf, size_t cap)
 	json_w_key(&w, "empty");
 	json_w_obj_begin(&w);
 	json_w_obj_end(&w);
+	json_w_key(&w, "n");
+	json_w_arr_begin(&w);
+	json_w_uint(&w, 0);
+	json_w_uint(&w, 10);
+	json_w_uint(&w, 4294967295ul);
+	json_w_arr_end(&w);
 	json_w_obj_end(&w);
 	return json_w_finish(&w);
 }
@@ -775,7 +781,7 @@ static const char payload_want[] =
     "\"contact\":[\"mailto:admin@example.org\"],"
     "\"q\\\"\\\\\\u000a\":"
     "\"a\\\"b\\\\c/d\\u0001\\u001f\x7f\xc3\xa9\\u0009e\","
-    "\"empty\":{}}";
+    "\"empty\":{},\"n\":[0,10,4294967295]}";
 
 static void
 test_writer_payload(void)

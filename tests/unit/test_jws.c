@@ -107,14 +107,16 @@ member(const char *jws, const char *name, char *out, size_t cap)
 	return json_string(&d, json_get(&d, 0, name), out, cap);
 }
 
+/* nonce NULL: none in the header (the inner JWS of a keyChange). */
 static void
-check_jws(const struct key_ec *k, const char *kid, const char *payload)
+check_jws(const struct key_ec *k, const char *kid, const char *payload,
+    const char *nonce)
 {
 	char out[2048], tmp[700], prot64[600], pay64[600], sig64[100];
 	char prot[600], input[1300], expect[700];
 	long n;
 
-	n = jws_build(out, sizeof out, k, kid, "nonce-AB_c", "https://a.test/x",
+	n = jws_build(out, sizeof out, k, kid, nonce, "https://a.test/x",
 	    payload, payload ? strlen(payload) : 0, tmp, sizeof tmp);
 	CHECK(n > 0 && (size_t)n == strlen(out));
 	CHECK(member(out, "protected", prot64, sizeof prot64) > 0);
@@ -133,7 +135,12 @@ check_jws(const struct key_ec *k, const char *kid, const char *payload)
 		strcat(expect, kid);
 		strcat(expect, "\"");
 	}
-	strcat(expect, ",\"nonce\":\"nonce-AB_c\",\"url\":\"https://a.test/x\"}");
+	if (nonce != NULL) {
+		strcat(expect, ",\"nonce\":\"");
+		strcat(expect, nonce);
+		strcat(expect, "\"");
+	}
+	strcat(expect, ",\"url\":\"https://a.test/x\"}");
 	CHECKF(strcmp(prot, expect) == 0, "protected %s", prot);
 	if (payload == NULL) {
 		/* RFC 8555 6.3: POST-as-GET has an empty payload. */
@@ -159,9 +166,10 @@ test_jws_build(void)
 	size_t cap;
 
 	a3_key(&k);
-	check_jws(&k, NULL, "{\"termsOfServiceAgreed\":true}");
-	check_jws(&k, "https://a.test/acct/1", "{}");
-	check_jws(&k, "https://a.test/acct/1", NULL);
+	check_jws(&k, NULL, "{\"termsOfServiceAgreed\":true}", "nonce-AB_c");
+	check_jws(&k, "https://a.test/acct/1", "{}", "nonce-AB_c");
+	check_jws(&k, "https://a.test/acct/1", NULL, "nonce-AB_c");
+	check_jws(&k, NULL, "{\"account\":\"https://a.test/acct/1\"}", NULL);
 	/* Every too-small buffer fails cleanly and stays inside it. */
 	full = jws_build(out, sizeof out, &k, NULL, "n", "https://a.test/",
 	    "{}", 2, tmp, sizeof tmp);
