@@ -261,9 +261,12 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
     const char *name)
 {
 	uint8_t ip[16];
-	size_t len, i;
+	size_t len;
 	int t = ident_parse(name, ip, &len);
 	const char *why;
+#if ACME_DNS01
+	size_t i;
+#endif
 
 	if (t < 0)
 		return acme_fail(c, ACME_ERR_PARAM, "not a DNS name, "
@@ -293,7 +296,6 @@ acme_init_name(struct acme_client *c, char *dst, size_t cap,
 		    "a wildcard is validated by dns-01 only: give a DNS hook "
 		    "and dns-01 among the challenge types");
 #else
-	(void)i;
 	if (t == IDENT_WILDCARD)
 		return acme_fail(c, ACME_ERR_PARAM, name, "a wildcard needs "
 		    "dns-01, not built in (ACME_DNS01 0)");
