@@ -267,26 +267,6 @@ acct_after_directory(struct acme_client *c, const struct json_doc *d)
 	return acct_next(c);
 }
 
-/* Write the JWK of k as a value (RFC 7638 order, as jws.c does). */
-static void
-acct_w_jwk(struct json_w *w, const struct key_ec *k)
-{
-	char x[44], y[44];
-
-	b64url_encode(x, sizeof x, k->q + 1, 32);
-	b64url_encode(y, sizeof y, k->q + 33, 32);
-	json_w_obj_begin(w);
-	json_w_key(w, "crv");
-	json_w_str(w, "P-256");
-	json_w_key(w, "kty");
-	json_w_str(w, "EC");
-	json_w_key(w, "x");
-	json_w_str(w, x);
-	json_w_key(w, "y");
-	json_w_str(w, y);
-	json_w_obj_end(w);
-}
-
 /*
  * The keyChange payload (RFC 8555 7.3.5): a JWS signed by the new key,
  * with its "jwk", the keyChange URL and no nonce, over {"account": kid,
@@ -303,7 +283,7 @@ acct_keychange(struct acme_client *c)
 	json_w_key(&w, "account");
 	json_w_str(&w, c->kid);
 	json_w_key(&w, "oldKey");
-	acct_w_jwk(&w, &c->account_key);
+	jws_w_jwk(&w, c->account_key.q, key_qlen(&c->account_key));
 	json_w_obj_end(&w);
 	n = json_w_finish(&w);
 	if (n < 0)

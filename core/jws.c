@@ -9,9 +9,7 @@
 #include "signer.h"
 #include "acme_err.h"
 
-/* Write the JWK of the point q (qlen 65: P-256, 97: P-384) as a value,
- * RFC 7638 3.2 canonical member order. */
-static void
+void
 jws_w_jwk(struct json_w *w, const unsigned char *q, size_t qlen)
 {
 	char x[68], y[68];

@@ -12,6 +12,13 @@
 #include "key.h"
 #include "acme_signer.h"
 
+struct json_w;
+
+/* Write the JWK of the point q (qlen 65: P-256, 97: P-384) as a JSON
+ * value, RFC 7638 3.2 canonical member order (the keyChange's oldKey
+ * uses it too). */
+void jws_w_jwk(struct json_w *w, const unsigned char *q, size_t qlen);
+
 /* Length of a JWK thumbprint (SHA-256) in base64url. */
 #define JWS_THUMBPRINT_LEN 43
 

@@ -1482,16 +1482,18 @@ fs_eab(struct fs *s, const struct fs_req *rq, const struct json_doc *d,
 	return 0;
 }
 
-/* The canonical JWK of q (RFC 7638), as the client writes it. */
+/* The canonical JWK (RFC 7638) of the P-256 or P-384 point q, as the
+ * client writes it. */
 static void
-fs_jwk_text(const unsigned char q[65], char *out, size_t cap)
+fs_jwk_text(const unsigned char *q, size_t qlen, char *out, size_t cap)
 {
-	char x[48], y[48];
+	char x[72], y[72];
+	size_t n = (qlen - 1) / 2;
 
-	fs_b64url(x, q + 1, 32);
-	fs_b64url(y, q + 33, 32);
-	snprintf(out, cap, "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":"
-	    "\"%s\",\"y\":\"%s\"}", x, y);
+	fs_b64url(x, q + 1, n);
+	fs_b64url(y, q + 1 + n, n);
+	snprintf(out, cap, "{\"crv\":\"%s\",\"kty\":\"EC\",\"x\":"
+	    "\"%s\",\"y\":\"%s\"}", n == 48 ? "P-384" : "P-256", x, y);
 }
 
 /*
@@ -1557,7 +1559,7 @@ fs_h_keychange(struct fs *s, struct fs_req *rq, struct fs_resp *rp)
 	}
 	snprintf(old, sizeof old, "%.*s", (int)(d.tok[o].end - d.tok[o].start),
 	    in.payload + d.tok[o].start);
-	fs_jwk_text(a->q, want, sizeof want);
+	fs_jwk_text(a->q, a->qlen, want, sizeof want);
 	if (strcmp(account, a->url) != 0 || strcmp(old, want) != 0) {
 		fs_violate(s, "keyChange names another account or old key: %s",
 		    in.payload);

@@ -21,6 +21,7 @@ static struct acme_port P;
 static const char *const names[] = { "n0.acme.test" };
 static const char *eab_kid, *eab_key;
 static int cfg_ensure;
+static int cfg_acct_type;            /* account_key_type */
 
 /* The HMAC key of the fake CA, and its base64url. */
 static const unsigned char eab_raw[32] = "0123456789abcdef0123456789abcde";
@@ -51,6 +52,7 @@ client(int account_only)
 	cfg.eab_hmac_key = eab_key;
 	cfg.account_only = account_only;
 	cfg.ensure = cfg_ensure;
+	cfg.account_key_type = cfg_acct_type;
 	return acme_init(&C, &cfg, &P);
 }
 
@@ -283,6 +285,21 @@ test_rollover(void)
 	CHECK(client(0) == ACME_OK && acme_run(&C) == ACME_OK);
 	CHECK(acme_rollover(&C) == ACME_ERR_PARAM);
 	acme_close(&C);
+#if ACME_KEY_P384
+	/* an ES384 account: keyChange's oldKey is its P-384 JWK; the new
+	 * key (P-256) orders */
+	srv(3203);
+	cfg_acct_type = ACME_KEYTYPE_P384;
+	CHECK(issue() == ACME_OK);
+	cfg_acct_type = 0;
+	CHECK(S.nacct == 1 && S.acct[0].qlen == 97);
+	r = op(OP_ROLL, 0);
+	CHECKF(r == ACME_OK, "%s", acme_message(&C));
+	CHECK(S.acct[0].keychanges == 1 && S.acct[0].qlen == 65);
+	fs_clear_stats(&S);
+	CHECK(issue() == ACME_OK && S.ep_count[FS_EP_ACCOUNT] == 0);
+	clean("ES384 rollover");
+#endif
 }
 
 /*
