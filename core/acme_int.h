@@ -64,6 +64,10 @@ int flow_need_account(struct acme_client *c);
  * dropped connection, a 5xx): ask the authorization before answering
  * again. */
 void flow_challenge_lost(struct acme_client *c);
+/* The chain that just streamed in (c->scan.chain) is whole, for the
+ * certificate key and every name (chain_finish()); else the run's
+ * error. */
+int flow_chain_finish(struct acme_client *c);
 void flow_load_account_url(struct acme_client *c);
 int flow_store_account_url(struct acme_client *c);
 int flow_json(struct acme_client *c, struct json_doc *d);

@@ -24,7 +24,6 @@
  */
 #include <string.h>
 #include "acme_int.h"
-#include "signer.h"
 #include "str.h"
 
 #if ACME_ALT_CHAINS
@@ -179,10 +178,6 @@ int
 altchain_cert(struct acme_client *c)
 {
 	struct chain_check *k = &c->scan.chain;
-	const char *names[ACME_MAX_IDENTIFIERS];
-	unsigned char pub[SIGNER_PUB_MAX];
-	unsigned i;
-	long n;
 
 	if (c->resp.status != 200)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
@@ -193,14 +188,8 @@ altchain_cert(struct acme_client *c)
 	}
 	if (c->alt_why != NULL)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, c->alt_why);
-	for (i = 0; i < c->nnames; i++)
-		names[i] = c->names[i];
-	n = keys_cert_ready(c) ? keys_cert_pub(c, pub, sizeof pub) : -1;
-	if (n < 0)
-		return acme_fail(c, ACME_ERR_CRYPTO, c->url,
-		    "no certificate key");
-	if (chain_finish(k, pub, (size_t)n, names, c->nnames) != 0)
-		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, k->why);
+	if (flow_chain_finish(c) != ACME_OK)
+		return c->err;
 	if (strcmp(k->top_issuer, c->preferred) != 0) {
 		acme_log(c, ACME_LOG_INFO, "alternate chain's topmost issuer "
 		    "is \"", k->top_issuer, "\": ", c->url);

@@ -932,6 +932,25 @@ flow_piece(void *arg, const char *data, size_t len)
 	return 0;
 }
 
+int
+flow_chain_finish(struct acme_client *c)
+{
+	struct chain_check *k = &c->scan.chain;
+	const char *names[ACME_MAX_IDENTIFIERS];
+	unsigned char pub[SIGNER_PUB_MAX];
+	unsigned i;
+	long n = keys_cert_ready(c) ? keys_cert_pub(c, pub, sizeof pub) : -1;
+
+	if (n < 0)
+		return acme_fail(c, ACME_ERR_CRYPTO, c->url,
+		    "no certificate key: the order was not finalized here");
+	for (i = 0; i < c->nnames; i++)
+		names[i] = c->names[i];
+	if (chain_finish(k, pub, (size_t)n, names, c->nnames) != 0)
+		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, k->why);
+	return ACME_OK;
+}
+
 /*
  * The certificate answer is complete: every piece was checked and staged
  * (flow_piece()).  The chain is committed, with its key, only when it is
@@ -944,9 +963,6 @@ static int
 flow_cert(struct acme_client *c)
 {
 	struct chain_check *k = &c->scan.chain;
-	const char *names[ACME_MAX_IDENTIFIERS];
-	unsigned char pub[SIGNER_PUB_MAX];
-	unsigned i;
 	long n;
 
 #if ACME_ALT_CHAINS
@@ -957,16 +973,10 @@ flow_cert(struct acme_client *c)
 	if (c->resp.status != 200)
 		return acme_fail(c, ACME_ERR_PROTOCOL, c->url,
 		    "unexpected HTTP status for the certificate");
-	n = keys_cert_ready(c) ? keys_cert_pub(c, pub, sizeof pub) : -1;
-	if (n < 0)
-		return acme_fail(c, ACME_ERR_CRYPTO, c->url,
-		    "no certificate key: the order was not finalized here");
 	if (!c->chain_on)      /* an empty body */
 		chain_init(k, (unsigned char *)c->req, sizeof c->req);
-	for (i = 0; i < c->nnames; i++)
-		names[i] = c->names[i];
-	if (chain_finish(k, pub, (size_t)n, names, c->nnames) != 0)
-		return acme_fail(c, ACME_ERR_PROTOCOL, c->url, k->why);
+	if (flow_chain_finish(c) != ACME_OK)
+		return c->err;
 	/* The PEM goes to the window, free now (the chain streamed past
 	 * it); nothing with a board's signer: the key stays in the chip. */
 	n = keys_cert_pem(c, c->body, sizeof c->body);
