@@ -1234,44 +1234,38 @@ test_finalize(void)
 static void
 test_challenge_lost(void)
 {
+	static const struct {
+		const char *tag;
+		int act;
+		long arg;
+		unsigned times;         /* 0: every POST */
+		int want;
+		unsigned posts;
+	} tc[] = {
+		{ "reply lost", FS_ACT_DROP_AFTER, 0, 1, ACME_OK, 1 },
+		{ "POST lost", FS_ACT_DROP, 0, 1, ACME_OK, 2 },
+		{ "a 500", FS_ACT_STATUS, 500, 1, ACME_OK, 2 },
+		{ "lost every time", FS_ACT_DROP, 0, 0, ACME_ERR_NET,
+		    ACME_NET_RETRIES + 1 },
+	};
+	unsigned i;
 	int r;
 
-	srv(1601);
-	fs_add_rule(&S, FS_EP_CHAL, 1, 1, FS_ACT_DROP_AFTER, 0, -1, NULL);
-	r = run(1);
-	CHECKF(r == ACME_OK, "%s", acme_message(&C));
-	CHECKF(S.ep_count[FS_EP_CHAL] == 1 && S.chal_reposts == 0,
-	    "challenge POSTs %u, refused %u", S.ep_count[FS_EP_CHAL],
-	    S.chal_reposts);
-	clean("challenge answer lost");
-	if (r != ACME_OK)
-		dump("challenge answer lost");
-
-	srv(1602);
-	fs_add_rule(&S, FS_EP_CHAL, 1, 1, FS_ACT_DROP, 0, -1, NULL);
-	r = run(1);
-	CHECKF(r == ACME_OK, "%s", acme_message(&C));
-	CHECKF(S.ep_count[FS_EP_CHAL] == 2 && S.chal_reposts == 0,
-	    "challenge POSTs %u, refused %u", S.ep_count[FS_EP_CHAL],
-	    S.chal_reposts);
-	clean("challenge POST lost");
-
-	srv(1603);
-	fs_add_rule(&S, FS_EP_CHAL, 1, 1, FS_ACT_STATUS, 500, -1, NULL);
-	r = run(1);
-	CHECKF(r == ACME_OK, "%s", acme_message(&C));
-	CHECKF(S.ep_count[FS_EP_CHAL] == 2 && S.chal_reposts == 0,
-	    "challenge POSTs %u, refused %u", S.ep_count[FS_EP_CHAL],
-	    S.chal_reposts);
-	clean("challenge 500");
-
-	srv(1604);
-	fs_add_rule(&S, FS_EP_CHAL, 1, 0, FS_ACT_DROP, 0, -1, NULL);
-	r = run(1);
-	CHECKF(r == ACME_ERR_NET, "%d %s", r, acme_message(&C));
-	CHECKF(S.ep_count[FS_EP_CHAL] == ACME_NET_RETRIES + 1,
-	    "challenge POSTs %u", S.ep_count[FS_EP_CHAL]);
-	clean("challenge always lost");
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		T_CASE("%s: %s", __func__, tc[i].tag);
+		srv(1601 + i);
+		fs_add_rule(&S, FS_EP_CHAL, 1, tc[i].times, tc[i].act,
+		    tc[i].arg, -1, NULL);
+		r = run(1);
+		CHECKF(r == tc[i].want, "%s: %d %s", tc[i].tag, r,
+		    acme_message(&C));
+		CHECKF(S.ep_count[FS_EP_CHAL] == tc[i].posts &&
+		    S.chal_reposts == 0, "%s: challenge POSTs %u, refused %u",
+		    tc[i].tag, S.ep_count[FS_EP_CHAL], S.chal_reposts);
+		clean(tc[i].tag);
+		if (r != tc[i].want)
+			dump(tc[i].tag);
+	}
 }
 
 /* The stored account belongs to its key and to its directory. */
