@@ -179,7 +179,8 @@ acct_load_key(struct acme_client *c, const char *name, struct key_ec *k)
 	r = key_from_pem(k, c->payload, (size_t)n);
 	wipe(c->payload, sizeof c->payload);
 	if (r != ACME_OK)
-		return acme_fail(c, r, name, "not a P-256 private key");
+		return acme_fail(c, r, name, "not an EC (P-256 or P-384) "
+		    "private key");
 	return ACME_OK;
 }
 
@@ -187,6 +188,13 @@ acct_load_key(struct acme_client *c, const char *name, struct key_ec *k)
 int
 acct_local(struct acme_client *c)
 {
+	/* The operations sign with the stored keys (a rollover stores the
+	 * new one): a board's signer cannot take part. */
+	if (c->account_signer != NULL || (c->cert_signer != NULL &&
+	    c->op == ACCT_OP_REVOKE && c->op_cert_key))
+		return acme_fail(c, ACME_ERR_PARAM, "account operations",
+		    "need the software keys (account.key, cert.key), not a "
+		    "board's signer");
 	if (c->op == ACCT_OP_REVOKE && c->op_cert_key) {
 		/* The certificate's key speaks for itself: no account. */
 		if (acct_load_key(c, ACME_STORE_CERT_KEY, &c->cert_key) !=

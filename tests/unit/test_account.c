@@ -22,6 +22,7 @@ static const char *const names[] = { "n0.acme.test" };
 static const char *eab_kid, *eab_key;
 static int cfg_ensure;
 static int cfg_acct_type;            /* account_key_type */
+static const struct acme_signer *cfg_acct_signer, *cfg_cert_signer;
 
 /* The HMAC key of the fake CA, and its base64url. */
 static const unsigned char eab_raw[32] = "0123456789abcdef0123456789abcde";
@@ -53,6 +54,8 @@ client(int account_only)
 	cfg.account_only = account_only;
 	cfg.ensure = cfg_ensure;
 	cfg.account_key_type = cfg_acct_type;
+	cfg.account_signer = cfg_acct_signer;
+	cfg.cert_signer = cfg_cert_signer;
 	return acme_init(&C, &cfg, &P);
 }
 
@@ -447,6 +450,55 @@ test_rollover_cut(void)
 	clean("after the lost answer");
 }
 
+/* A board's signer that must never be called. */
+static long
+never_pub(void *ctx, unsigned char *out, size_t cap)
+{
+	(void)ctx, (void)out, (void)cap;
+	CHECK(0);
+	return -1;
+}
+
+static long
+never_sign(void *ctx, const unsigned char *d, size_t dlen,
+    unsigned char *sig, size_t cap)
+{
+	(void)ctx, (void)d, (void)dlen, (void)sig, (void)cap;
+	CHECK(0);
+	return -1;
+}
+
+/* The account operations sign with the stored software keys: with a
+ * board's signer each is refused before any request, with a message. */
+static void
+test_signer_refused(void)
+{
+	static const struct acme_signer chip = {
+		ACME_ALG_ES256, never_pub, never_sign, NULL
+	};
+	static const int ops[] = { OP_ROLL, OP_DEACT, OP_REVOKE };
+	unsigned i;
+
+	srv(3500);
+	CHECK(issue() == ACME_OK);
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		T_CASE("%s: account signer, op %u", __func__, i);
+		fs_clear_stats(&S);
+		cfg_acct_signer = &chip;
+		CHECK(op(ops[i], 0) == ACME_ERR_PARAM && S.connects == 0);
+		CHECK(strstr(acme_message(&C), "signer") != NULL);
+		cfg_acct_signer = NULL;
+	}
+	T_CASE("%s: certificate signer, revoke by its key", __func__);
+	fs_clear_stats(&S);
+	cfg_cert_signer = &chip;
+	CHECK(op(OP_REVOKE_CERT, 4) == ACME_ERR_PARAM && S.connects == 0);
+	cfg_cert_signer = NULL;
+	/* the software keys still work */
+	CHECK(op(OP_REVOKE, 4) == ACME_OK);
+	clean("signer refused");
+}
+
 static void
 test_deactivate(void)
 {
@@ -571,6 +623,7 @@ main(void)
 	T_RUN(test_rollover);
 	T_RUN(test_rollover_cut);
 	T_RUN(test_deactivate);
+	T_RUN(test_signer_refused);
 	T_RUN(test_revoke);
 	return t_done("account");
 }
