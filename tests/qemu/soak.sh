@@ -24,7 +24,8 @@
 # instructions of the first and the last renewal that did the same work
 # within 3 %); the stored pair matches and chains to the restarted Pebble's
 # root.
-#   sh tests/qemu/soak.sh ELF      (SOAK_RENEWALS=N, default 22, at least 3)
+#   sh tests/qemu/soak.sh ELF      (SOAK_RENEWALS=N, default 22, at least 3;
+#                                   SOAK_KEEP=1 keeps the run directory)
 # ends with "soak: N passed, N failed".
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)

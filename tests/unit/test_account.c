@@ -14,6 +14,7 @@
 #include "t.h"
 #include "acme.h"
 #include "fake_server.h"
+#include "pem_der.h"
 
 static struct fs S;
 static struct acme_client C;
@@ -95,72 +96,15 @@ clean(const char *tag)
 	CHECKF(!S.runaway, "%s: runaway client", tag);
 }
 
-struct der_buf {
-	unsigned char d[512];
-	size_t len;
-	int over;
-};
-
-static void
-der_append(void *ctx, const void *data, size_t len)
-{
-	struct der_buf *b = ctx;
-
-	if (b->over || len > sizeof b->d - b->len) {
-		b->over = 1;
-		return;
-	}
-	memcpy(b->d + b->len, data, len);
-	b->len += len;
-}
-
 /* The public point of the stored PEM key name, decoded with BearSSL
  * alone (not core/key.c).  0 or -1. */
 static int
 stored_pub(const char *name, unsigned char q[65])
 {
-	static struct der_buf db;
 	const unsigned char *d;
-	br_pem_decoder_context pc;
-	br_skey_decoder_context kc;
-	const br_ec_private_key *sk;
-	br_ec_public_key pk;
-	unsigned char buf[BR_EC_KBUF_PUB_MAX_SIZE];
 	long len = fs_blob(&S, name, &d);
-	size_t n;
-	int done = 0;
 
-	memset(&db, 0, sizeof db);
-	br_pem_decoder_init(&pc);
-	while (len > 0 && !done) {
-		n = br_pem_decoder_push(&pc, d, (size_t)len);
-		d += n;
-		len -= (long)n;
-		switch (br_pem_decoder_event(&pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			br_pem_decoder_setdest(&pc, der_append, &db);
-			break;
-		case BR_PEM_END_OBJ:
-			done = 1;
-			break;
-		case BR_PEM_ERROR:
-			return -1;
-		default:
-			break;
-		}
-	}
-	if (!done || db.over)
-		return -1;
-	br_skey_decoder_init(&kc);
-	br_skey_decoder_push(&kc, db.d, db.len);
-	if (br_skey_decoder_last_error(&kc) != 0 ||
-	    br_skey_decoder_key_type(&kc) != BR_KEYTYPE_EC)
-		return -1;
-	sk = br_skey_decoder_get_ec(&kc);
-	if (br_ec_compute_pub(br_ec_get_default(), &pk, buf, sk) != 65)
-		return -1;
-	memcpy(q, pk.q, 65);
-	return 0;
+	return len > 0 ? pem_pub(d, (size_t)len, q) : -1;
 }
 
 /* The server's key of account 0 is the stored key name. */
