@@ -16,8 +16,9 @@
 # fw/state-cert.key; a second boot without the certificate finds its
 # account again (no new account) and orders one; a third boot keeps the
 # good certificate without a single request (acme_ensure()); a wrong CA
-# fails with the TLS exit code; an IP address to certify is refused
-# before any request (ACME_IP_IDENTIFIERS=0 in the firmware); a chain of
+# fails with the TLS exit code; an IP address and a wildcard to certify
+# are refused before any request (ACME_IP_IDENTIFIERS=0 and ACME_DNS01=0
+# in the firmware); a chain of
 # about 8 KB (Pebble's PEBBLE_CHAIN_LENGTH=6, past the 3 KB response
 # window) is stored whole and kept by the next boot; a hang is a failure
 # (timeout).
@@ -283,6 +284,18 @@ if [ "$rc" -eq 11 ] && grep -q 'IP identifiers are not built in' \
 	ok "ip-identifier-not-built-in (exit $rc, no request)"
 else
 	notok ip-identifier-not-built-in "exit $rc" "$tmp/ipname/uart.log"
+fi
+
+# ---- a wildcard: dns-01 is not built in (ACME_DNS01=0) -------------------
+rundir wildname
+sed -i 's/^name=.*/name=*.fw.picoacme.test/' "$tmp/wildname/fw/config"
+boot "$tmp/wildname"
+if [ "$rc" -eq 11 ] && grep -q 'a wildcard needs dns-01, not built in' \
+    "$tmp/wildname/uart.log" && grep -q 'counters: requests=0 ' \
+    "$tmp/wildname/uart.log"; then
+	ok "wildcard-not-built-in (exit $rc, no request)"
+else
+	notok wildcard-not-built-in "exit $rc" "$tmp/wildname/uart.log"
 fi
 
 # ---- a chain longer than the 3 KB response window ---------------------
